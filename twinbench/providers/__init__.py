@@ -1,0 +1,1 @@
+"""Model providers registered with inspect: ``local/`` (embedded llama.cpp) and ``mock/`` (offline, scripted)."""

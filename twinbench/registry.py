@@ -1,0 +1,134 @@
+"""The benchmark registry: every benchmark, ours or a plugin's, is found through one entry-point group.
+
+A benchmark package declares, in its ``pyproject.toml``::
+
+    [project.entry-points."twinbench.benchmarks"]
+    survey = "benchmarks.survey:INFO"
+
+where ``INFO`` is a :class:`BenchmarkInfo`. The CLI, reports, leaderboard and ``regress`` read only this registry,
+so a plugin benchmark appears everywhere without code changes here.
+
+The ``summarize`` contract
+--------------------------
+``summarize(samples) -> DataFrame`` turns the per-sample scores of ONE (task, task version, model) run into the
+benchmark's headline table. ``samples`` has one row per scored sample and at least these columns:
+
+* ``sample_id`` (str), ``epoch`` (int)
+* ``score``: the ``Score.value`` of the task's first scorer (a dict or a scalar)
+* ``answer``: the ``Score.answer`` (str or None)
+* ``metadata``: the sample's metadata (dict)
+
+The returned frame has one row per reported number with columns ``metric`` (str), ``value`` (float),
+``ci_low``, ``ci_high`` (float, NaN where no CI applies), ``n`` (int: the units the CI is over) and ``group``
+(``"overall"`` for the headline rows; a domain, question or sub-population name for breakdown rows). Extra columns
+(``p_value``, ``test``, ``note`` …) are kept. Headline metrics are the ``group == "overall"`` rows whose ``metric``
+is named in :attr:`BenchmarkInfo.headline`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any, Literal
+
+import pandas as pd
+
+ENTRY_POINT_GROUP = "twinbench.benchmarks"
+
+Direction = Literal["higher", "lower", "zero"]
+"""Which way is better: higher, lower, or closer to zero (e.g. a deference score)."""
+
+
+@dataclass(frozen=True)
+class HeadlineMetric:
+    """A number the leaderboard shows and ``regress`` guards."""
+
+    name: str  # matches the ``metric`` column of summarize()'s output
+    label: str  # human-readable column title
+    direction: Direction
+    kind: Literal["proportion", "mean"] = "mean"  # proportions get exact/binomial tests in regress
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class BenchmarkInfo:
+    name: str  # short id, also the folder name: benchmarks/<name>
+    title: str
+    paper: str  # citation or URL of the method's source
+    version: str  # bump when scores change
+    tasks: tuple[Callable[..., Any], ...]  # inspect @task functions
+    headline: tuple[HeadlineMetric, ...]
+    summarize: Callable[[pd.DataFrame], pd.DataFrame]
+    description: str = ""
+    # Task arguments used by the main job (`twinbench run` with no size options): a default size that finishes
+    # on the embedded CPU model in minutes.
+    default_task_args: dict[str, Any] = field(default_factory=dict)
+    readme: str | None = None  # path of the benchmark's README.md, for the leaderboard's method notes
+
+    @property
+    def task_names(self) -> list[str]:
+        return [registered_task_name(t) for t in self.tasks]
+
+    def headline_metric(self, name: str) -> HeadlineMetric:
+        for metric in self.headline:
+            if metric.name == name:
+                return metric
+        raise KeyError(f"benchmark {self.name!r} has no headline metric {name!r}")
+
+
+class RegistryError(RuntimeError):
+    pass
+
+
+def registered_task_name(task_fn: Callable[..., Any]) -> str:
+    """The name inspect registered a @task function under (e.g. ``survey``)."""
+    from inspect_ai._util.registry import registry_info
+
+    return registry_info(task_fn).name.split("/")[-1]
+
+
+def load_benchmarks(*, strict: bool = False) -> dict[str, BenchmarkInfo]:
+    """All registered benchmarks by name.
+
+    A plugin that fails to import is reported on stderr by name and skipped, so one broken plugin cannot take the
+    whole suite down; ``strict=True`` raises instead (tests use it).
+    """
+    found: dict[str, BenchmarkInfo] = {}
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        try:
+            info = ep.load()
+        except Exception as ex:  # a plugin's import error must name the plugin
+            message = f"twinbench: benchmark entry point {ep.name!r} ({ep.value}) failed to load: {ex}"
+            if strict:
+                raise RegistryError(message) from ex
+            print(message, file=sys.stderr)
+            continue
+        if not isinstance(info, BenchmarkInfo):
+            message = f"twinbench: entry point {ep.name!r} ({ep.value}) is not a BenchmarkInfo"
+            if strict:
+                raise RegistryError(message)
+            print(message, file=sys.stderr)
+            continue
+        if info.name in found:
+            raise RegistryError(f"two benchmarks are registered as {info.name!r}")
+        found[info.name] = info
+    return found
+
+
+def get_benchmark(name: str) -> BenchmarkInfo:
+    benchmarks = load_benchmarks()
+    if name not in benchmarks:
+        known = ", ".join(sorted(benchmarks)) or "none"
+        raise RegistryError(f"unknown benchmark {name!r} (registered: {known})")
+    return benchmarks[name]
+
+
+def benchmark_for_task(task_name: str) -> BenchmarkInfo | None:
+    """The benchmark that owns an inspect task name (``survey`` or ``twinbench/survey``)."""
+    short = task_name.split("/")[-1]
+    for info in load_benchmarks().values():
+        if short in info.task_names:
+            return info
+    return None
