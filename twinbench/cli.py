@@ -1,0 +1,177 @@
+"""The ``twinbench`` command line: list benchmarks, run them, and (see ``twinbench --help``) report on the logs."""
+
+from __future__ import annotations
+
+import argparse
+import inspect as pyinspect
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from twinbench.models import DEFAULT_MODEL, LOCAL_MODELS
+from twinbench.registry import BenchmarkInfo, RegistryError, load_benchmarks
+
+DEFAULT_LOG_DIR = "logs"
+
+
+class UsageError(Exception):
+    """A bad command line or config: printed as one line, exit code 2."""
+
+
+# ---------------------------------------------------------------------------------------------------------- list
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    benchmarks = load_benchmarks()
+    if not benchmarks:
+        print("no benchmarks registered")
+    for info in benchmarks.values():
+        print(f"{info.name}  (v{info.version})  {info.title}")
+        print(f"  paper:    {info.paper}")
+        print(f"  tasks:    {', '.join(info.task_names)}")
+        for metric in info.headline:
+            better = {"higher": "higher is better", "lower": "lower is better", "zero": "closer to 0 is better"}
+            print(f"  headline: {metric.name} ({metric.label}; {better[metric.direction]})")
+    if args.models:
+        print("\nembedded models (local/<alias>, or local//path/to/model.gguf):")
+        for alias, model in LOCAL_MODELS.items():
+            default = "  [default]" if f"local/{alias}" == DEFAULT_MODEL else ""
+            print(f"  local/{alias}{default}: {model.description}")
+    return 0
+
+
+# ----------------------------------------------------------------------------------------------------------- run
+
+
+def parse_key_values(pairs: Sequence[str], flag: str) -> dict[str, Any]:
+    """``key=value`` strings -> dict, with values parsed as YAML scalars/lists (as inspect's -T and -M do)."""
+    import yaml
+
+    parsed: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"{flag} {pair!r}: expected key=value")
+        parsed[key] = yaml.safe_load(value) if value else ""
+    return parsed
+
+
+def select_benchmarks(names: Sequence[str]) -> list[BenchmarkInfo]:
+    benchmarks = load_benchmarks()
+    if not names:
+        return list(benchmarks.values())
+    unknown = [n for n in names if n not in benchmarks]
+    if unknown:
+        known = ", ".join(benchmarks) or "none"
+        raise UsageError(f"unknown benchmark {unknown[0]!r} (registered: {known})")
+    return [benchmarks[n] for n in names]
+
+
+def task_arguments(info: BenchmarkInfo, task_fn: Callable[..., Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """The benchmark's main-job defaults, then ``-T`` overrides: ``key=v`` for every task that takes ``key``,
+    ``bench.key=v`` for one benchmark's tasks only."""
+    params = pyinspect.signature(task_fn).parameters
+    chosen = {k: v for k, v in info.default_task_args.items() if k in params}
+    for key, value in overrides.items():
+        bench, dot, name = key.rpartition(".")
+        if dot and bench != info.name:
+            continue
+        if name in params:
+            chosen[name] = value
+        elif dot:
+            raise UsageError(f"-T {key}: task {task_fn.__name__!r} of {info.name!r} has no parameter {name!r}")
+    return chosen
+
+
+def build_tasks(selected: list[BenchmarkInfo], overrides: dict[str, Any]) -> list[Any]:
+    unused = {k for k in overrides if "." not in k}
+    tasks = []
+    for info in selected:
+        for task_fn in info.tasks:
+            args = task_arguments(info, task_fn, overrides)
+            unused -= set(args)
+            tasks.append(task_fn(**args))
+    if unused:
+        raise UsageError(f"-T {sorted(unused)[0]}: no selected task takes this parameter")
+    return tasks
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from inspect_ai import eval_set
+
+    selected = select_benchmarks(args.benchmarks)
+    if not selected:
+        raise UsageError("no benchmarks registered")
+    tasks = build_tasks(selected, parse_key_values(args.task_arg, "-T"))
+    models = args.model or [DEFAULT_MODEL]
+    log_dir = Path(args.log_dir)
+    print(
+        f"twinbench: running {', '.join(i.name for i in selected)} on {', '.join(models)}; logs -> {log_dir}",
+        flush=True,
+    )
+    success, logs = eval_set(
+        tasks,
+        log_dir=str(log_dir),
+        model=models,
+        model_args=parse_key_values(args.model_arg, "-M"),
+        limit=args.limit,
+        epochs=args.epochs,
+        max_samples=args.max_samples,
+        retry_attempts=args.retry_attempts,
+        display=args.display,
+    )
+    for log in logs:
+        print(f"  {log.eval.task} [{log.eval.model}]: {log.status} -> {log.location}")
+    print(f"twinbench: logs are in {log_dir.resolve()}")
+    return 0 if success else 1
+
+
+# ---------------------------------------------------------------------------------------------------------- main
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="twinbench", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("list", help="registered benchmarks, their tasks and headline metrics")
+    p.add_argument("--models", action="store_true", help="also list the embedded local models")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("run", help="run benchmarks (default: all) through inspect eval-set")
+    p.add_argument("benchmarks", nargs="*", help="benchmark names (default: every registered benchmark)")
+    p.add_argument("--model", action="append", help=f"inspect model string, repeatable (default: {DEFAULT_MODEL})")
+    p.add_argument("-M", dest="model_arg", action="append", default=[], metavar="KEY=VALUE", help="model argument")
+    p.add_argument(
+        "-T", dest="task_arg", action="append", default=[], metavar="[BENCH.]KEY=VALUE",
+        help="task argument (sizes and options); BENCH. limits it to one benchmark",
+    )
+    p.add_argument("--limit", type=int, help="samples per task (default: the benchmark's default size)")
+    p.add_argument("--epochs", type=int, help="epochs per sample")
+    p.add_argument("--max-samples", type=int, help="samples run at once")
+    p.add_argument("--retry-attempts", type=int, default=2, help="eval-set retries of failed tasks (default: 2)")
+    p.add_argument("--log-dir", default=DEFAULT_LOG_DIR, help=f"log directory; rerun to resume (default: {DEFAULT_LOG_DIR})")
+    p.add_argument("--display", choices=["full", "conversation", "rich", "plain", "log", "none"], help="progress display")
+    p.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from inspect_ai._util.error import PrerequisiteError
+
+    try:
+        return int(args.func(args))
+    except (UsageError, RegistryError) as ex:
+        print(f"twinbench: error: {ex}", file=sys.stderr)
+        return 2
+    except PrerequisiteError as ex:
+        print(f"twinbench: error: {ex.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("twinbench: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,200 @@
+"""Embedded model provider ``local/<alias or path.gguf>``: a llama.cpp server on 127.0.0.1 that we start and stop.
+
+``local/smollm2-135m`` (the suite's default model), ``local/gemma3-270m``, or ``local//abs/path/model.gguf``.
+Model args (``-M key=value``) are passed to ``llama_cpp.server`` (e.g. ``-M n_ctx=4096``,
+``-M draft_model=prompt-lookup-decoding``); ``startup_timeout`` (seconds) bounds the wait for readiness.
+
+The server always stops: ``close()``, an atexit handler (normal exit, exceptions, Ctrl-C) and, for deaths that run
+no Python code, a watchdog in the child that exits when this process is gone (see ``llama_server.py``).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from inspect_ai._util.error import PrerequisiteError
+from inspect_ai.model import GenerateConfig
+from inspect_ai.model._providers.openai_compatible import OpenAICompatibleAPI
+
+from twinbench.models import resolve_local_model
+
+HOST = "127.0.0.1"  # never bind anything but loopback
+SERVER_DEFAULTS: dict[str, Any] = {
+    "n_threads": 2,
+    "n_threads_batch": 2,
+    # 2048 keeps logits_all's buffer (n_ctx x vocabulary floats) small: 2 GiB for Gemma's 262k vocabulary.
+    "n_ctx": 2048,
+    "logits_all": True,  # needed for log-probabilities and prompt-lookup speculation
+    "seed": 0,
+    "verbose": False,
+}
+
+
+class LlamaServer:
+    """One ``llama_cpp.server`` child process serving one GGUF model on a free loopback port."""
+
+    def __init__(self, model_path: Path, alias: str, server_args: dict[str, Any], startup_timeout: float) -> None:
+        self.model_path = model_path
+        self.alias = alias
+        self.server_args = {**SERVER_DEFAULTS, **server_args}
+        self.startup_timeout = startup_timeout
+        self.process: subprocess.Popen[bytes] | None = None
+        self.port: int | None = None
+        self.log_path: Path | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{HOST}:{self.port}/v1"
+
+    def command(self) -> list[str]:
+        cmd = [sys.executable, "-m", "twinbench.providers.llama_server", str(os.getpid())]
+        cmd += ["--model", str(self.model_path), "--model_alias", self.alias]
+        cmd += ["--host", HOST, "--port", str(self.port)]
+        for key, value in self.server_args.items():
+            if value is not None:
+                cmd += [f"--{key}", str(value)]
+        return cmd
+
+    def start(self) -> None:
+        self.port = _free_port()
+        fd, log = tempfile.mkstemp(prefix="twinbench-llama-", suffix=".log")
+        self.log_path = Path(log)
+        with os.fdopen(fd, "wb") as log_file:
+            self.process = subprocess.Popen(self.command(), stdout=log_file, stderr=subprocess.STDOUT)
+        _RUNNING.add(self)
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_ready(self) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise PrerequisiteError(
+                    f"llama.cpp server for {self.model_path.name} exited with code {self.process.returncode}: "
+                    f"{self.log_tail()}"
+                )
+            try:
+                if httpx.get(f"{self.base_url}/models", timeout=2.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise PrerequisiteError(
+            f"llama.cpp server for {self.model_path.name} was not ready after {self.startup_timeout:.0f}s "
+            f"(raise it with -M startup_timeout=...): {self.log_tail()}"
+        )
+
+    def log_tail(self, lines: int = 5) -> str:
+        if self.log_path is None or not self.log_path.exists():
+            return "(no server log)"
+        tail = self.log_path.read_text(errors="replace").strip().splitlines()[-lines:]
+        return " | ".join(tail) or "(empty server log)"
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        _RUNNING.discard(self)
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self.log_path is not None:
+            self.log_path.unlink(missing_ok=True)
+            self.log_path = None
+
+
+_RUNNING: set[LlamaServer] = set()
+_SHARED: dict[tuple[str, str], LlamaServer] = {}
+_LOCK = threading.Lock()
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def running_servers() -> list[LlamaServer]:
+    return list(_RUNNING)
+
+
+def stop_all_servers() -> None:
+    for server in list(_RUNNING):
+        server.stop()
+    _SHARED.clear()
+
+
+atexit.register(stop_all_servers)
+
+
+def shared_server(model_path: Path, alias: str, server_args: dict[str, Any], startup_timeout: float) -> LlamaServer:
+    """One server per (model, settings) in this process, however many Model objects use it (roles, tasks)."""
+    key = (str(model_path), repr(sorted(server_args.items())))
+    with _LOCK:
+        server = _SHARED.get(key)
+        if server is None or not server.running():
+            server = LlamaServer(model_path, alias, server_args, startup_timeout)
+            server.start()
+            _SHARED[key] = server
+        return server
+
+
+class LocalLlamaAPI(OpenAICompatibleAPI):
+    def __init__(
+        self,
+        model_name: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        config: GenerateConfig = GenerateConfig(),
+        startup_timeout: float = 120,
+        **server_args: Any,
+    ) -> None:
+        if base_url is not None:
+            raise PrerequisiteError(
+                "local/ models start their own server; to use a running OpenAI-compatible server, use "
+                "openai-api/<service>/<model> with --model-base-url"
+            )
+        model_path, chat_format = resolve_local_model(model_name)
+        if chat_format is not None:
+            server_args.setdefault("chat_format", chat_format)
+        self._server = shared_server(model_path, model_name, server_args, float(startup_timeout))
+        super().__init__(
+            model_name=model_name,
+            base_url=self._server.base_url,
+            api_key="local",
+            config=config,
+            service="local",
+            responses_api=False,
+        )
+
+    def max_connections(self) -> int:
+        return 1  # llama.cpp's server answers one request at a time; more would only queue and time out
+
+    async def count_text_tokens(self, text: str) -> int:
+        return max(1, len(text) // 4)  # a heuristic; the default would download a tiktoken file
+
+    async def aclose(self) -> None:
+        await super().aclose()
+        self.close()
+
+    def close(self) -> None:
+        self._server.stop()
