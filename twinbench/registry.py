@@ -23,6 +23,14 @@ The returned frame has one row per reported number with columns ``metric`` (str)
 (``"overall"`` for the headline rows; a domain, question or sub-population name for breakdown rows). Extra columns
 (``p_value``, ``test``, ``note`` …) are kept. Headline metrics are the ``group == "overall"`` rows whose ``metric``
 is named in :attr:`BenchmarkInfo.headline`.
+
+The optional ``plots`` hook
+---------------------------
+``plots(samples) -> dict[str, matplotlib.figure.Figure]`` draws the benchmark's figures for the leaderboard's
+benchmark page (saved there as SVG, one per key; the key is the figure's caption). ``samples`` is the per-sample
+frame of EVERY model's run of this benchmark: the ``summarize`` columns plus ``model``, ``task``, ``task_version``
+and ``log``. It must not compute new headline statistics (those come from ``summarize``); a hook that raises is
+reported and the page is built without its figures.
 """
 
 from __future__ import annotations
@@ -66,6 +74,8 @@ class BenchmarkInfo:
     # on the embedded CPU model in minutes.
     default_task_args: dict[str, Any] = field(default_factory=dict)
     readme: str | None = None  # path of the benchmark's README.md, for the leaderboard's method notes
+    # Optional figures for the leaderboard (see "The optional plots hook" above): samples -> {caption: Figure}.
+    plots: Callable[[pd.DataFrame], dict[str, Any]] | None = None
 
     @property
     def task_names(self) -> list[str]:
