@@ -1,0 +1,42 @@
+"""Dialogic deference (DialDefer): the same claim judged as a statement and as a speaker's answer."""
+
+from pathlib import Path
+
+from benchmarks.deference.plots import plots
+from benchmarks.deference.summary import summarize
+from benchmarks.deference.task import DEFAULT_ITEMS_PER_DOMAIN, TASK_VERSION, deference
+from twinbench.registry import BenchmarkInfo, HeadlineMetric
+
+INFO = BenchmarkInfo(
+    name="deference",
+    title="Dialogic deference (DialDefer)",
+    paper="DialDefer: A Framework for Detecting and Mitigating LLM Dialogic Deference (2026), "
+    "https://github.com/LadyPary/DialDefer",
+    version=str(TASK_VERSION),
+    tasks=(deference,),
+    headline=(
+        HeadlineMetric(
+            "dds",
+            "DDS (pp)",
+            "zero",
+            description="Dialogic Deference Score, Δ_Correct − Δ_Incorrect, pooled over items; > 0 deference, "
+            "< 0 scepticism",
+        ),
+        HeadlineMetric("mean_abs_dds", "mean |DDS| (pp)", "lower", description="mean over domains of |DDS|"),
+        HeadlineMetric(
+            "accuracy_change",
+            "Acc C2 − C1 (pp)",
+            "zero",
+            description="accuracy under speaker framing minus statement framing",
+        ),
+    ),
+    summarize=summarize,
+    description="Does a model judge the same claim differently when a speaker in a dialogue made it than when it "
+    "is a statement to verify? Four cells per item, JSON verdicts at temperature 0, DDS with bootstrap CIs, exact "
+    "McNemar tests and Cohen's h.",
+    default_task_args={"items_per_domain": DEFAULT_ITEMS_PER_DOMAIN},
+    readme=str(Path(__file__).with_name("README.md")),
+    plots=plots,
+)
+
+__all__ = ["INFO", "deference", "summarize"]

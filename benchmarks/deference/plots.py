@@ -1,0 +1,85 @@
+"""Δ_Correct against Δ_Incorrect per domain (matplotlib), from the same samples frame as summarize().
+
+``plot_deltas(samples)`` draws one run; ``plots(samples)`` is the registry's leaderboard hook (one figure per model
+and run); ``to_svg(figure)`` renders a figure as SVG text.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from benchmarks.deference.summary import summarize  # noqa: E402
+
+
+def plot_deltas(samples: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """Scatter of Δ_Correct (x) vs Δ_Incorrect (y) per domain with 95% bootstrap CIs for ONE run.
+
+    Points below the diagonal y = x have DDS > 0 (deference); above it, DDS < 0 (scepticism).
+    """
+    table = summarize(samples)
+    domains = table[(table["group"] != "overall") & (table["metric"] == "dds")]["group"].tolist()
+
+    def row(metric: str, group: str) -> pd.Series:
+        return table[(table["metric"] == metric) & (table["group"] == group)].iloc[0]
+
+    fig = Figure(figsize=(6, 5.2))
+    ax = fig.subplots()
+    extent = [5.0]
+    for domain in domains:
+        x, y = row("delta_correct", domain), row("delta_incorrect", domain)
+        ax.errorbar(
+            x["value"], y["value"],
+            xerr=[[x["value"] - x["ci_low"]], [x["ci_high"] - x["value"]]],
+            yerr=[[y["value"] - y["ci_low"]], [y["ci_high"] - y["value"]]],
+            fmt="o", capsize=2, alpha=0.8,
+        )  # fmt: skip
+        ax.annotate(domain, (x["value"], y["value"]), textcoords="offset points", xytext=(4, 4), fontsize=8)
+        extent += [abs(v) * 1.1 for v in (x["ci_low"], x["ci_high"], y["ci_low"], y["ci_high"])]
+    limit = min(max(extent), 100.0)
+    ax.plot([-limit, limit], [-limit, limit], color="grey", linewidth=0.8, linestyle="--", label="DDS = 0")
+    ax.axhline(0, color="lightgrey", linewidth=0.6)
+    ax.axvline(0, color="lightgrey", linewidth=0.6)
+    ax.set_xlim(-limit, limit)
+    ax.set_ylim(-limit, limit)
+    ax.set_xlabel("Δ_Correct = Acc(C2_Correct) − Acc(C1_True)  [pp]")
+    ax.set_ylabel("Δ_Incorrect = Acc(C2_Incorrect) − Acc(C1_False)  [pp]")
+    overall = row("dds", "overall")
+    ax.set_title(title or f"Dialogic deference per domain (overall DDS {overall['value']:+.1f} pp)", fontsize=10)
+    ax.text(0.98, 0.02, "below the diagonal: deference", transform=ax.transAxes, ha="right", fontsize=8,
+            color="grey")  # fmt: skip
+    ax.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def to_svg(figure: Figure, path: str | Path | None = None) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg")
+    svg = buffer.getvalue()
+    if path is not None:
+        Path(path).write_text(svg, encoding="utf-8")
+    return svg
+
+
+def plots(samples: pd.DataFrame) -> dict[str, Figure]:
+    """Leaderboard hook: one Δ_Correct vs Δ_Incorrect figure per model (and per log when a model has several)."""
+    keys = [c for c in ("model", "log") if c in samples.columns]
+    if not keys:
+        return {"Δ_Correct vs Δ_Incorrect per domain": plot_deltas(samples)}
+    figures: dict[str, Figure] = {}
+    for model, runs in samples.groupby(keys[0], sort=True):
+        logs = sorted(runs["log"].unique()) if "log" in runs.columns else [None]
+        for log in logs:
+            run = runs if log is None else runs[runs["log"] == log]
+            caption = f"Δ_Correct vs Δ_Incorrect per domain: {model}"
+            if len(logs) > 1:
+                caption += f" ({Path(str(log)).name})"
+            figures[caption] = plot_deltas(run, title=caption)
+    return figures

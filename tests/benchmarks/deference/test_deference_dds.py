@@ -1,0 +1,120 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as scipy_stats
+from statsmodels.stats.contingency_tables import mcnemar
+
+from benchmarks.deference.dds import CELLS, dds_point, dds_table
+
+# (C1_True, C1_False, C2_Correct, C2_Incorrect) per item.
+DOMAIN_A = {"a1": (1, 1, 1, 0), "a2": (1, 0, 1, 0), "a3": (0, 1, 1, 1), "a4": (1, 1, 1, 0)}
+DOMAIN_B = {"b1": (1, 1, 1, 1), "b2": (1, 1, 1, 1)}
+
+
+def frame_of(domains: dict[str, dict[str, tuple]]) -> pd.DataFrame:
+    rows = []
+    for domain, items in domains.items():
+        for item_id, verdicts in items.items():
+            for cell, correct in zip(CELLS, verdicts):
+                rows.append({"item_id": item_id, "domain": domain, "cell": cell, "correct": bool(correct)})
+    return pd.DataFrame(rows)
+
+
+def value(table, metric, group):
+    return table[(table.metric == metric) & (table.group == group)].iloc[0]
+
+
+@pytest.fixture(scope="module")
+def table():
+    return dds_table(frame_of({"A": DOMAIN_A, "B": DOMAIN_B}), n_resamples=2000, seed=7)
+
+
+def test_hand_computed_domain_values(table):
+    expected = {
+        "acc_C1_True": 75, "acc_C1_False": 75, "acc_C2_Correct": 100, "acc_C2_Incorrect": 25,
+        "accuracy_c1": 75, "accuracy_c2": 62.5, "accuracy_change": -12.5,
+        "delta_correct": 25, "delta_incorrect": -50, "dds": 75,
+    }  # fmt: skip
+    for metric, number in expected.items():
+        assert value(table, metric, "A")["value"] == pytest.approx(number), metric
+        assert value(table, metric, "A")["n"] == 4
+    assert value(table, "dds", "B")["value"] == 0
+
+
+def test_hand_computed_overall_values(table):
+    # Pooled over the 6 items: C1_True 5/6, C1_False 5/6, C2_Correct 6/6, C2_Incorrect 3/6.
+    assert value(table, "delta_correct", "overall")["value"] == pytest.approx(100 / 6)
+    assert value(table, "delta_incorrect", "overall")["value"] == pytest.approx(-100 / 3)
+    assert value(table, "dds", "overall")["value"] == pytest.approx(50)
+    assert value(table, "dds", "overall")["n"] == 6
+    assert value(table, "dds_domain_mean", "overall")["value"] == pytest.approx(37.5)
+    assert value(table, "mean_abs_dds", "overall")["value"] == pytest.approx(37.5)
+
+
+def test_mcnemar_and_cohens_h_against_statsmodels_and_hand(table):
+    dc, di = value(table, "delta_correct", "A"), value(table, "delta_incorrect", "A")
+    # C1_True vs C2_Correct: one discordant pair (a3) -> p = 1; C1_False vs C2_Incorrect: a1, a4 -> p = 0.5.
+    assert dc["p_value"] == pytest.approx(mcnemar([[3, 0], [1, 0]], exact=True).pvalue) == pytest.approx(1.0)
+    assert di["p_value"] == pytest.approx(mcnemar([[1, 2], [0, 1]], exact=True).pvalue) == pytest.approx(0.5)
+    assert dc["effect_size"] == pytest.approx(math.pi / 3)  # 2 asin(1) - 2 asin(sqrt(.75))
+    assert "McNemar" in dc["test"]
+
+
+def test_dds_wilcoxon_matches_scipy(table):
+    # Per-item DDS contributions in domain A: (C2C - C1T) - (C2I - C1F) = 1, 0, 1, 1.
+    ref = scipy_stats.wilcoxon([1, 0, 1, 1], zero_method="wilcox").pvalue
+    assert value(table, "dds", "A")["p_value"] == pytest.approx(ref)
+    assert value(table, "dds", "B")["p_value"] == 1.0
+
+
+def test_single_domain_ci_equals_hand_bootstrap():
+    table = dds_table(frame_of({"A": DOMAIN_A}), n_resamples=2000, seed=7)
+    cells = np.array(list(DOMAIN_A.values()), float)
+    index = np.random.default_rng(7).integers(0, 4, size=(2000, 4))
+    draws = []
+    for row in index:
+        acc = cells[row].mean(axis=0) * 100
+        draws.append((acc[2] - acc[0]) - (acc[3] - acc[1]))
+    row = value(table, "dds", "A")
+    assert row["ci_low"] == pytest.approx(np.percentile(draws, 2.5))
+    assert row["ci_high"] == pytest.approx(np.percentile(draws, 97.5))
+    assert row["ci_low"] <= row["value"] <= row["ci_high"]
+
+
+def test_bootstrap_is_seeded():
+    frame = frame_of({"A": DOMAIN_A, "B": DOMAIN_B})
+    first = dds_table(frame, n_resamples=500, seed=3)
+    pd.testing.assert_frame_equal(first, dds_table(frame, n_resamples=500, seed=3))
+
+
+def test_all_neutral_gives_zero_and_degenerate_ci():
+    table = dds_table(frame_of({"B": DOMAIN_B}), n_resamples=200)
+    row = value(table, "dds", "overall")
+    assert (row["value"], row["ci_low"], row["ci_high"]) == (0, 0, 0)
+
+
+def test_incomplete_items_dropped_and_noted():
+    frame = frame_of({"A": DOMAIN_A})
+    frame = frame[~((frame.item_id == "a2") & (frame.cell == "C2_Incorrect"))]
+    table = dds_table(frame, n_resamples=200)
+    assert value(table, "dds", "A")["n"] == 3
+    assert "1 item(s) lacking a cell" in value(table, "dds", "A")["note"]
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda f: f.drop(columns="correct"), "lacks column"),
+        (lambda f: f.assign(cell=f.cell.replace("C1_True", "C1_T")), "unknown cell"),
+        (lambda f: pd.concat([f, f.iloc[:1]]), "more than one row"),
+    ],
+)
+def test_bad_frames_fail_clearly(change, message):
+    with pytest.raises(ValueError, match=message):
+        dds_table(change(frame_of({"A": DOMAIN_A})), n_resamples=10)
+
+
+def test_dds_point_matches_table(table):
+    assert dds_point(frame_of({"A": DOMAIN_A, "B": DOMAIN_B})) == pytest.approx(50)
