@@ -1,0 +1,74 @@
+"""Model vs human answer distributions for the most misaligned items (matplotlib, SVG)."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from benchmarks.survey.summary import unit_table  # noqa: E402
+
+
+def distribution_figure(samples: pd.DataFrame, top: int = 6, title: str | None = None):
+    """Figure of grouped bars (human vs model share per option, plus the model's invalid share) for the ``top``
+    (question, sub-population) items with the lowest representativeness, from ONE run's samples frame."""
+    table = unit_table(samples)
+    worst = table[table["conditioned"]].head(top)
+    if worst.empty:
+        raise ValueError("plot_distributions: no (question, sub-population) items to plot")
+    cols = min(3, len(worst))
+    nrows = int(np.ceil(len(worst) / cols))
+    fig, axes = plt.subplots(nrows, cols, figsize=(4.6 * cols, 3.6 * nrows), squeeze=False)
+    for ax, (_, row) in zip(axes.flat, worst.iterrows()):
+        labels = [textwrap.shorten(o, 14, placeholder="...") for o in row["options"]] + ["invalid"]
+        model_full = [*(np.asarray(row["model_shares"]) * (1 - row["invalid_share"])), row["invalid_share"]]
+        human = [*row["human_shares"], 0.0]
+        x = np.arange(len(labels))
+        ax.bar(x - 0.2, human, 0.4, label=f"human (n={row['human_n']})", color="#4c72b0")
+        ax.bar(x + 0.2, model_full, 0.4, label=f"model ({row['mode']})", color="#dd8452")
+        ax.set_xticks(x, labels, rotation=45, ha="right", fontsize=7)
+        ax.set_ylim(0, 1)
+        p = row["p_adjusted"]
+        ax.set_title(
+            f"{row['question_id']}\n{row['subpop']}: rep {row['representativeness']:.2f}"
+            + ("" if np.isnan(p) else f", BH p {p:.2g}"),
+            fontsize=8,
+        )
+        ax.legend(fontsize=6)
+    for ax in list(axes.flat)[len(worst):]:
+        ax.axis("off")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_distributions(samples: pd.DataFrame, top: int = 6, path: str | None = None) -> str:
+    """SVG text of :func:`distribution_figure` for one run's samples frame (the frame ``summarize`` takes);
+    also written to ``path`` if given."""
+    fig = distribution_figure(samples, top)
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg")
+    plt.close(fig)
+    svg = buffer.getvalue()
+    if path is not None:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(svg)
+    return svg
+
+
+def plots(samples: pd.DataFrame) -> dict:
+    """Registry ``plots`` hook: one figure per model (frame of every model's run, with a ``model`` column)."""
+    if "model" not in samples.columns:
+        return {"Model vs human answer distributions, most misaligned items": distribution_figure(samples)}
+    figures = {}
+    for model, part in samples.groupby("model", sort=True):
+        caption = f"{model}: model vs human answer distributions, most misaligned items"
+        figures[caption] = distribution_figure(part, title=str(model))
+    return figures

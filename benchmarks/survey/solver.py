@@ -1,0 +1,120 @@
+"""The model's answer distribution for one item: from option-letter log-probabilities or from K samples."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+
+from inspect_ai.model import GenerateConfig, ModelOutput, get_model
+from inspect_ai.solver import Generate, Solver, TaskState, solver
+
+from benchmarks.survey.prompts import option_letters
+
+MODES = ("auto", "logprobs", "samples")
+STORE_KEY = "survey_answer"
+TOP_LOGPROBS = 20
+
+LOGPROB_CONFIG = GenerateConfig(logprobs=True, top_logprobs=TOP_LOGPROBS, max_tokens=1, temperature=0.0)
+SAMPLE_CONFIG = GenerateConfig(temperature=1.0, max_tokens=8)
+
+_LEADING = re.compile(r"^\W*([A-Z])(?![A-Za-z])")
+_ANSWER_IS = re.compile(r"answer\s*(?:is|:)?\s*\(?([A-Z])(?![A-Za-z])", re.IGNORECASE)
+
+
+def token_letter(token: str) -> str | None:
+    """The option letter a first token stands for (" A", "A", "A.", "(A"), else None."""
+    core = token.strip().strip("().:*").strip()
+    return core if len(core) == 1 and core.isalpha() and core.isupper() else None
+
+
+def letter_probabilities(output: ModelOutput, letters: tuple[str, ...]) -> dict | None:
+    """Option shares from the first token's top log-probabilities, or None if the reply has none.
+
+    Probability mass on tokens that are not an option letter (and mass outside the top-k list) is the invalid
+    share; the option shares are renormalised over the options (OpinionQA).
+    """
+    logprobs = output.choices[0].logprobs if output.choices else None
+    if logprobs is None or not logprobs.content:
+        return None
+    first = logprobs.content[0]
+    candidates = [(t.token, t.logprob) for t in (first.top_logprobs or [])] or [(first.token, first.logprob)]
+    mass = dict.fromkeys(letters, 0.0)
+    for token, logprob in candidates:
+        letter = token_letter(token)
+        if letter in mass and logprob is not None and math.isfinite(logprob):
+            mass[letter] += math.exp(logprob)
+    valid = min(1.0, sum(mass.values()))
+    shares = [mass[x] / sum(mass.values()) if valid > 0 else 0.0 for x in letters]
+    return {"option_shares": shares, "invalid_share": 1.0 - valid, "first_token": first.token}
+
+
+def parse_letter(text: str, letters: tuple[str, ...]) -> str | None:
+    """The option letter a sampled answer gives ("B", "B. Too much", "(B)", "The answer is B"), else None."""
+    for pattern in (_LEADING, _ANSWER_IS):
+        match = pattern.search(text.strip())
+        if match and match.group(1).upper() in letters:
+            return match.group(1).upper()
+    return None
+
+
+async def sample_counts(model, messages, letters: tuple[str, ...], k: int) -> dict:
+    outputs = await asyncio.gather(*(model.generate(messages, config=SAMPLE_CONFIG) for _ in range(k)))
+    counts = dict.fromkeys(letters, 0)
+    invalid = 0
+    answers = []
+    for out in outputs:
+        text = out.completion
+        answers.append(text[:40])
+        letter = parse_letter(text, letters)
+        if letter is None:
+            invalid += 1
+        else:
+            counts[letter] += 1
+    valid = sum(counts.values())
+    return {
+        "option_counts": [counts[x] for x in letters],
+        "invalid_count": invalid,
+        "option_shares": [counts[x] / valid if valid else 0.0 for x in letters],
+        "invalid_share": invalid / k,
+        "answers": answers,
+    }
+
+
+@solver
+def survey_answer(mode: str = "auto", k: int = 10) -> Solver:
+    """Record the model's answer distribution in the state store (key ``survey_answer``).
+
+    logprobs: ONE generate (max_tokens=1, temperature 0, top_logprobs=20). samples: K generates at temperature 1.
+    auto: logprobs, falling back to samples when the provider returns no log-probabilities.
+    """
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; choose one of {MODES}")
+    if k < 1:
+        raise ValueError(f"k must be at least 1, got {k}")
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        model = get_model()
+        letters = option_letters(len(state.metadata["options"]))
+        result: dict | None = None
+        calls = 0
+        if mode in ("auto", "logprobs"):
+            output = await model.generate(state.messages, config=LOGPROB_CONFIG)
+            calls += 1
+            state.output = output
+            result = letter_probabilities(output, letters)
+            if result is None and mode == "logprobs":
+                raise RuntimeError(
+                    f"model {model.name} returned no log-probabilities; use mode='auto' or mode='samples'"
+                )
+            if result is not None:
+                result["mode"] = "logprobs"
+        if result is None:
+            result = await sample_counts(model, state.messages, letters, k)
+            result["mode"] = "samples"
+            calls += k
+        result["calls"] = calls
+        state.store.set(STORE_KEY, result)
+        return state
+
+    return solve
