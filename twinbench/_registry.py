@@ -20,3 +20,4 @@ def mock() -> type[ModelAPI]:
 
 
 # Benchmark tasks (one import line per benchmark).
+from benchmarks.survey.task import survey
