@@ -1,0 +1,70 @@
+"""Ranks that only separate models whose confidence intervals separate.
+
+The rule (also printed on every leaderboard page): within one (benchmark, task, task version, metric), model A's
+rank is 1 + the number of models whose 95% CI lies entirely on the better side of A's CI (no overlap, touching
+counts as overlap). Models whose CIs overlap share ranks, so "1, 1, 3" means the third model is worse than both
+others beyond their CIs, and nothing is claimed about the first two. "Entirely better" by direction:
+
+* higher: ``other.ci_low > a.ci_high``;  lower: ``other.ci_high < a.ci_low``;
+* zero (closer to 0 is better): ``other``'s largest distance from 0 over its CI is below the smallest distance
+  from 0 over A's CI (which is 0 when A's CI contains 0).
+
+A row without a CI gets no rank and takes no part in others' ranks. No statistic is computed here: the CIs come
+from the benchmark's ``summarize``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+RANK_RULE = (
+    "Rank = 1 + the number of models whose 95% CI lies entirely on the better side of this model's CI "
+    "(for closer-to-0 metrics: whose whole CI is closer to 0). Overlapping CIs share a rank; rows without a CI "
+    "are not ranked. Ranks compare only runs of the same task and task version."
+)
+
+
+def _distance_range(low: float, high: float) -> tuple[float, float]:
+    """Smallest and largest |x| over [low, high]."""
+    nearest = 0.0 if low <= 0.0 <= high else min(abs(low), abs(high))
+    return nearest, max(abs(low), abs(high))
+
+
+def entirely_better(other: tuple[float, float], this: tuple[float, float], direction: str) -> bool:
+    """Whether CI ``other`` is entirely better than CI ``this`` (each ``(low, high)``)."""
+    if direction == "higher":
+        return other[0] > this[1]
+    if direction == "lower":
+        return other[1] < this[0]
+    if direction == "zero":
+        return _distance_range(*other)[1] < _distance_range(*this)[0]
+    raise ValueError(f"unknown direction {direction!r}")
+
+
+def ci_ranks(lows: list[float], highs: list[float], direction: str) -> list[int | None]:
+    cis = [
+        None if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in (lo, hi)) else (lo, hi)
+        for lo, hi in zip(lows, highs)
+    ]
+    ranks: list[int | None] = []
+    for ci in cis:
+        if ci is None:
+            ranks.append(None)
+            continue
+        ranks.append(1 + sum(1 for other in cis if other is not None and entirely_better(other, ci, direction)))
+    return ranks
+
+
+def add_ranks(headline: pd.DataFrame) -> pd.DataFrame:
+    """The headline table with a ``rank`` column (nullable int), ranked within each comparable set."""
+    out = headline.copy()
+    out["rank"] = pd.Series([pd.NA] * len(out), index=out.index, dtype="Int64")
+    for _, group in out.groupby(["benchmark", "task", "task_version", "metric"], sort=False):
+        ranks = ci_ranks(
+            group["ci_low"].astype(float).tolist(), group["ci_high"].astype(float).tolist(),
+            group["direction"].iloc[0],
+        )
+        out.loc[group.index, "rank"] = pd.array(ranks, dtype="Int64")
+    return out

@@ -1,0 +1,319 @@
+"""Build the static leaderboard site from a :class:`reports.tables.Report`.
+
+Layout (self-contained, no network, works from ``file://``)::
+
+    SITE/index.html                   one sortable table per benchmark: models x headline metrics (value, CI, n, rank)
+    SITE/benchmarks/<name>.html       method notes (from the README), headline + full summary tables, figures
+    SITE/benchmarks/<name>/*.svg      figures from the benchmark's optional ``plots`` hook
+    SITE/models/<model>.html          one model across benchmarks, with its samples' answers and outputs
+    SITE/data/                        the report tables (CSV, Parquet, summary.md)
+    SITE/transcripts/                 ``inspect view bundle`` of the logs (only with ``bundle=True``)
+
+Values, CIs and n come from the report (the benchmarks' ``summarize``); this module computes no statistic. Ranks
+follow :data:`leaderboard.ranks.RANK_RULE`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from urllib.parse import quote
+
+import pandas as pd
+
+from leaderboard.html import Cell, Markup, cell, esc, link, page, relative_url, table
+from leaderboard.ranks import RANK_RULE, add_ranks
+from reports.tables import Report, format_ci, format_value, jsonable
+from reports.write import write_report
+from twinbench.registry import BenchmarkInfo
+
+SAMPLES_PER_RUN = 100  # sample rows shown per (benchmark, task, version) on a model page; all are in data/
+_OUTPUT_CHARS = 600
+METHOD_SECTIONS = ("method", "deviation")  # README sections shown as method notes
+
+
+def slug(name: str) -> str:
+    """A file name for a model or benchmark name, unique even when two names clean up the same."""
+    clean = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-")[:60] or "x"
+    return f"{clean}-{hashlib.sha1(name.encode('utf-8')).hexdigest()[:6]}"
+
+
+def method_notes(readme: str | None) -> str:
+    """The README's introduction and its Method/Deviations sections, rendered from Markdown with raw HTML off."""
+    if not readme or not Path(readme).is_file():
+        return ""
+    from markdown_it import MarkdownIt
+
+    text = Path(readme).read_text(encoding="utf-8")
+    sections = re.split(r"(?m)^(?=## )", text)
+    intro, rest = sections[0], sections[1:]
+    chosen = [s for s in rest if s[3:].strip().lower().startswith(METHOD_SECTIONS)] or rest[:1]
+    # Drop the README's own H1 (the page has one) and keep the rest.
+    intro = re.sub(r"(?m)\A# .*\n?", "", intro)
+    return MarkdownIt("commonmark", {"html": False}).render(intro + "".join(chosen))
+
+
+class SiteBuilder:
+    def __init__(self, report: Report, out_dir: Path, transcripts: dict[str, tuple[Path, str]] | None = None) -> None:
+        self.report = report
+        self.out = out_dir
+        self.headline = add_ranks(report.headline)
+        self.transcripts = transcripts or {}  # log path -> the URL target inside the bundle, when bundled
+        self.problems: list[str] = []
+
+    # -- links ---------------------------------------------------------------------------------------------
+
+    def log_link(self, log: str, from_dir: Path, text: str = "transcript") -> Markup:
+        target = self.transcripts.get(log)
+        if target is not None:
+            return link(relative_url(target[0], from_dir) + quote(target[1], safe='#/'), text)
+        return link(relative_url(log, from_dir), text)
+
+    def model_link(self, model: str, from_dir: Path) -> Markup:
+        return link(relative_url(self.out / "models" / f"{slug(model)}.html", from_dir), model)
+
+    def benchmark_link(self, name: str, from_dir: Path, text: str | None = None) -> Markup:
+        return link(relative_url(self.out / "benchmarks" / f"{name}.html", from_dir), text or name)
+
+    # -- tables --------------------------------------------------------------------------------------------
+
+    def headline_table(self, info: BenchmarkInfo, from_dir: Path, model: str | None = None) -> str:
+        rows = self.headline[self.headline["benchmark"] == info.name]
+        if model is not None:
+            rows = rows[rows["model"] == model]
+        if rows.empty:
+            return '<p class="note">No results.</p>'
+        metrics = [m for m in info.headline if m.name in set(rows["metric"])]
+        headers = ["Model", "Task", "Version"]
+        for metric in metrics:
+            better = {"higher": "↑", "lower": "↓", "zero": "→0"}[metric.direction]
+            headers += [f"{metric.label} {better}", f"Rank ({metric.label})"]
+        headers.append("Log")
+        body = []
+        for (task, version, model_name), group in rows.groupby(["task", "task_version", "model"], sort=True):
+            by_metric = {r["metric"]: r for r in group.to_dict("records")}
+            line: list[Cell] = [
+                cell(self.model_link(model_name, from_dir), sort=model_name),
+                cell(task),
+                cell(version, sort=version),
+            ]
+            for metric in metrics:
+                r = by_metric.get(metric.name)
+                if r is None:
+                    line += [cell("–", sort=""), cell("–", sort="")]
+                    continue
+                text = Markup(
+                    f"{esc(format_value(r['value']))} <span class=\"ci\">{esc(format_ci(r['ci_low'], r['ci_high']))}"
+                    f"</span> <span class=\"n\">n={esc(format_value(r['n']))}</span>"
+                )
+                line.append(cell(text, sort=r["value"], css="num"))
+                line.append(cell(format_value(r["rank"]), sort=r["rank"], css="num rank"))
+            line.append(cell(self.log_link(group["log"].iloc[0], from_dir)))
+            body.append(line)
+        return table(headers, body, css_id=f"headline-{info.name}")
+
+    def summary_table(self, info: BenchmarkInfo, from_dir: Path, model: str | None = None) -> str:
+        rows = self.report.summary[self.report.summary["benchmark"] == info.name]
+        if model is not None:
+            rows = rows[rows["model"] == model]
+        if rows.empty:
+            return '<p class="note">No results.</p>'
+        extra = [c for c in rows.columns if c not in {"benchmark", "task", "task_version", "model", "metric", "value",
+                                                       "ci_low", "ci_high", "n", "group", "log"}]
+        headers = ["Model", "Task", "Version", "Group", "Metric", "Value", "95% CI", "n", *extra]
+        body = []
+        for r in rows.to_dict("records"):
+            line = [
+                cell(self.model_link(r["model"], from_dir), sort=r["model"]),
+                cell(r["task"]),
+                cell(r["task_version"]),
+                cell(r["group"]),
+                cell(r["metric"]),
+                cell(format_value(r["value"]), sort=r["value"], css="num"),
+                cell(format_ci(r["ci_low"], r["ci_high"]), sort=r["ci_low"], css="num"),
+                cell(format_value(r["n"]), sort=r["n"], css="num"),
+            ]
+            line += [cell(format_value(r[c]), sort=r[c] if isinstance(r[c], (int, float)) else None) for c in extra]
+            body.append(line)
+        return table(headers, body)
+
+    # -- pages ---------------------------------------------------------------------------------------------
+
+    def index(self) -> str:
+        parts = ["<h1>twinbench leaderboard</h1>"]
+        parts.append(
+            f'<p class="note">From the logs in <code>{esc(self.report.log_dir)}</code>. Values are the benchmarks\' '
+            "headline metrics with 95% confidence intervals and the number of units n they are over. "
+            f"{esc(RANK_RULE)} Click a column header to sort. Report tables: "
+            f"{link('data/summary.md', 'summary.md')}, {link('data/headline.csv', 'headline.csv')}, "
+            f"{link('data/samples.parquet', 'samples.parquet')}.</p>"
+        )
+        shown = [info for name, info in sorted(self.report.benchmarks.items())
+                 if name in set(self.headline["benchmark"])]
+        if not shown:
+            parts.append('<p class="note">No benchmark results in these logs.</p>')
+        for info in shown:
+            parts.append(f"<h2>{self.benchmark_link(info.name, self.out, info.title)}</h2>")
+            if info.description:
+                parts.append(f'<p class="note">{esc(info.description)}</p>')
+            parts.append(self.headline_table(info, self.out))
+        models = sorted(set(self.headline["model"]))
+        if models:
+            parts.append("<h2>Models</h2><ul>" + "".join(f"<li>{self.model_link(m, self.out)}</li>" for m in models)
+                         + "</ul>")
+        parts.append(self.problems_section())
+        return page("twinbench leaderboard", "\n".join(parts), root=".")
+
+    def problems_section(self) -> str:
+        items = [f"{Path(p.log).name}: {p.reason}" for p in self.report.problems] + self.problems
+        if not items:
+            return ""
+        return ('<h2>Skipped logs and problems</h2><ul class="problems">'
+                + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
+
+    def benchmark_page(self, info: BenchmarkInfo) -> str:
+        here = self.out / "benchmarks"
+        parts = [f"<h1>{esc(info.title)}</h1>"]
+        parts.append(
+            f'<p class="note">Benchmark <code>{esc(info.name)}</code>, version {esc(info.version)}. '
+            f"Source: {esc(info.paper)}</p>"
+        )
+        if info.description:
+            parts.append(f"<p>{esc(info.description)}</p>")
+        notes = method_notes(info.readme)
+        if notes:
+            parts.append(f'<h2>Method notes</h2><div class="method">{notes}</div>')
+        parts.append("<h2>Headline metrics</h2>")
+        for metric in info.headline:
+            desc = f": {metric.description}" if metric.description else ""
+            better = {"higher": "higher is better", "lower": "lower is better", "zero": "closer to 0 is better"}
+            parts.append(f'<p class="note"><b>{esc(metric.label)}</b> ({esc(better[metric.direction])}){esc(desc)}</p>')
+        parts.append(f'<p class="note">{esc(RANK_RULE)}</p>')
+        parts.append(self.headline_table(info, here))
+        figures = self.figures(info)
+        if figures:
+            parts.append("<h2>Figures</h2>" + "".join(figures))
+        parts.append("<h2>All reported numbers</h2>")
+        parts.append(self.summary_table(info, here))
+        return page(info.title, "\n".join(parts), root="..")
+
+    def figures(self, info: BenchmarkInfo) -> list[str]:
+        if info.plots is None:
+            return []
+        samples = self.report.samples[self.report.samples["benchmark"] == info.name]
+        if samples.empty:
+            return []
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        try:
+            drawn = info.plots(samples.reset_index(drop=True))
+        except Exception as ex:  # a broken plot must not cost the leaderboard
+            self.problems.append(f"{info.name}: plots hook failed: {type(ex).__name__}: {ex}")
+            return []
+        out_dir = self.out / "benchmarks" / info.name
+        out_dir.mkdir(parents=True, exist_ok=True)
+        html_parts = []
+        for i, (caption, figure) in enumerate(drawn.items()):
+            name = f"{i:02d}-{slug(caption)}.svg"
+            try:
+                figure.savefig(out_dir / name, format="svg", bbox_inches="tight", metadata={"Date": None})
+            except Exception as ex:
+                self.problems.append(f"{info.name}: figure {caption!r} failed: {type(ex).__name__}: {ex}")
+                continue
+            finally:
+                plt.close(figure)
+            src = relative_url(out_dir / name, self.out / "benchmarks")
+            html_parts.append(
+                f'<figure><img src="{esc(src)}" alt="{esc(caption)}"><figcaption>{esc(caption)}</figcaption></figure>'
+            )
+        return html_parts
+
+    def model_page(self, model: str) -> str:
+        here = self.out / "models"
+        parts = [f"<h1>{esc(model)}</h1>"]
+        samples = self.report.samples
+        for name, info in sorted(self.report.benchmarks.items()):
+            if not ((self.headline["benchmark"] == name) & (self.headline["model"] == model)).any():
+                continue
+            parts.append(f"<h2>{self.benchmark_link(name, here, info.title)}</h2>")
+            parts.append(self.headline_table(info, here, model=model))
+            parts.append("<h3>All reported numbers</h3>")
+            parts.append(self.summary_table(info, here, model=model))
+            mine = samples[(samples["benchmark"] == name) & (samples["model"] == model)]
+            for (task, version), run in mine.groupby(["task", "task_version"], sort=True):
+                shown = run.head(SAMPLES_PER_RUN)
+                parts.append(
+                    f"<h3>Samples: {esc(task)} v{esc(version)} ({len(shown)} of {len(run)}; "
+                    f"{self.log_link(run['log'].iloc[0], here, 'full transcripts')})</h3>"
+                )
+                rows = [
+                    [
+                        cell(r["sample_id"]),
+                        cell(r["epoch"], sort=r["epoch"]),
+                        cell(jsonable(r["score"])),
+                        cell(r["answer"]),
+                        cell(Markup(f'<pre class="output">{esc(str(r["output"] or "")[:_OUTPUT_CHARS])}</pre>')),
+                    ]
+                    for r in shown.to_dict("records")
+                ]
+                parts.append(table(["Sample", "Epoch", "Score", "Answer", "Model output"], rows))
+        return page(model, "\n".join(parts), root="..")
+
+    # -- build ---------------------------------------------------------------------------------------------
+
+    def build(self) -> Path:
+        (self.out / "benchmarks").mkdir(parents=True, exist_ok=True)
+        (self.out / "models").mkdir(parents=True, exist_ok=True)
+        write_report(self.report, self.out / "data")
+        for name in sorted(set(self.headline["benchmark"])):
+            info = self.report.benchmarks[name]
+            (self.out / "benchmarks" / f"{name}.html").write_text(self.benchmark_page(info), encoding="utf-8")
+        for model in sorted(set(self.headline["model"])):
+            (self.out / "models" / f"{slug(model)}.html").write_text(self.model_page(model), encoding="utf-8")
+        # The index last: it lists problems met while building the other pages.
+        index = self.out / "index.html"
+        index.write_text(self.index(), encoding="utf-8")
+        return index
+
+
+def bundle_transcripts(log_dir: str | Path, out_dir: Path, logs: pd.Series) -> dict[str, tuple[Path, str]]:
+    """``inspect view bundle`` the logs used into ``SITE/transcripts``; returns log -> (viewer page, fragment).
+
+    Only the logs the report used are bundled (``inspect view bundle`` fails on a corrupt file), copied with their
+    paths relative to the log directory, so ``#/logs/<relative path>`` opens each one in the viewer.
+    """
+    import tempfile
+
+    target = out_dir / "transcripts"
+    if target.exists():
+        shutil.rmtree(target)
+    root = Path(log_dir).resolve()
+    links = {}
+    with tempfile.TemporaryDirectory(prefix="twinbench-bundle-") as tmp:
+        for log in logs:
+            rel = Path(log).resolve().relative_to(root)
+            (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(log, Path(tmp) / rel)
+            links[log] = (target / "index.html", f"#/logs/{rel.as_posix()}")
+        cmd = [sys.executable, "-m", "inspect_ai", "view", "bundle", "--log-dir", tmp, "--output-dir", str(target)]
+        result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise RuntimeError(f"inspect view bundle failed: {tail[0]}")
+    return links
+
+
+def build_site(report: Report, out_dir: str | Path, *, bundle: bool = False) -> Path:
+    """Write the site; returns the path of ``index.html``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    transcripts = bundle_transcripts(report.log_dir, out, report.logs["log"]) if bundle else None
+    return SiteBuilder(report, out, transcripts).build()

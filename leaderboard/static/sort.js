@@ -1,0 +1,39 @@
+// Click a column header of a table.sortable to sort its rows by that column; click again to reverse.
+// Cells sort by their data-sort attribute (numbers when both parse as numbers); empty values always sort last.
+(function () {
+  function key(cell) {
+    var raw = cell ? cell.getAttribute("data-sort") : null;
+    if (raw === null) raw = cell ? cell.textContent.trim() : "";
+    return raw;
+  }
+  function compare(a, b) {
+    if (a === "" && b === "") return 0;
+    if (a === "") return 1;
+    if (b === "") return -1;
+    var x = Number(a), y = Number(b);
+    if (!isNaN(x) && !isNaN(y)) return x - y;
+    return a.localeCompare(b);
+  }
+  function sortBy(table, th, index) {
+    var ascending = th.getAttribute("aria-sort") !== "ascending";
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (r1, r2) {
+      var a = key(r1.cells[index]), b = key(r2.cells[index]);
+      if (a === "" || b === "") return compare(a, b); // empties last in both directions
+      var c = compare(a, b);
+      return ascending ? c : -c;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (cell) { cell.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+  }
+  document.querySelectorAll("table.sortable").forEach(function (table) {
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
+      th.tabIndex = 0;
+      th.title = "sort by this column";
+      th.addEventListener("click", function () { sortBy(table, th, index); });
+      th.addEventListener("keydown", function (e) { if (e.key === "Enter") sortBy(table, th, index); });
+    });
+  });
+})();
