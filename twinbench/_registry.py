@@ -21,3 +21,4 @@ def mock() -> type[ModelAPI]:
 
 # Benchmark tasks (one import line per benchmark).
 from benchmarks.survey.task import survey
+from benchmarks.deference.task import deference
