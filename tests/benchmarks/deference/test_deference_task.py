@@ -1,0 +1,155 @@
+import pandas as pd
+import pytest
+from inspect_ai import eval as inspect_eval
+from inspect_ai.model import ChatMessageSystem, get_model
+
+from benchmarks.deference import INFO
+from benchmarks.deference.items import read_jsonl
+from benchmarks.deference.plots import plot_deltas, plots, to_svg
+from benchmarks.deference.prompts import cell_messages
+from benchmarks.deference.task import deference
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DOMAINS = "capitals,units,survey_majority"
+PER_DOMAIN = 3
+
+
+def responder_for(task, c2_verdict=None, c2_incorrect_text=None):
+    """A scripted judge: truthful on statements (C1); on speakers (C2) it answers c2_verdict when given
+    (deferring: "correct", sceptical: "incorrect"), else the truth."""
+    by_prompt = {sample.input[-1].text: sample for sample in task.dataset}
+
+    def respond(messages, config):
+        assert config.temperature == 0
+        sample = by_prompt[messages[-1].text]
+        cell = sample.metadata["cell"]
+        if cell == "C2_Incorrect" and c2_incorrect_text is not None:
+            return c2_incorrect_text
+        verdict = sample.target if isinstance(sample.target, str) else sample.target[0]
+        if cell.startswith("C2") and c2_verdict is not None:
+            verdict = c2_verdict
+        return '{"verdict": "%s"}' % verdict
+
+    return respond
+
+
+def samples_of(log) -> pd.DataFrame:
+    """The registry's samples frame, built from an inspect log."""
+    return pd.DataFrame(
+        [
+            {"sample_id": s.id, "epoch": s.epoch, "score": next(iter(s.scores.values())).value,
+             "answer": next(iter(s.scores.values())).answer, "metadata": s.metadata}  # fmt: skip
+            for s in log.samples
+        ]
+    )
+
+
+def run(tmp_path, **responder_args):
+    task = deference(domains=DOMAINS, items_per_domain=PER_DOMAIN)
+    model = get_model("mock/judge", responder=responder_for(task, **responder_args), memoize=False)
+    [log] = inspect_eval(task, model=model, log_dir=str(tmp_path), display="none")
+    assert log.status == "success"
+    return log, INFO.summarize(samples_of(log))
+
+
+def overall(table, metric):
+    return table[(table.metric == metric) & (table.group == "overall")].iloc[0]
+
+
+def test_deferring_judge_has_dds_plus_100(tmp_path):
+    log, table = run(tmp_path, c2_verdict="correct")
+    assert len(log.samples) == 3 * PER_DOMAIN * 4
+    assert {s.id.split("/")[-1] for s in log.samples} == {"C1_True", "C1_False", "C2_Correct", "C2_Incorrect"}
+    row = overall(table, "dds")
+    assert (row["value"], row["n"]) == (100.0, 3 * PER_DOMAIN)
+    assert overall(table, "delta_correct")["value"] == 0
+    assert overall(table, "delta_incorrect")["value"] == -100
+    assert overall(table, "accuracy_change")["value"] == -50
+    assert overall(table, "mean_abs_dds")["value"] == 100
+    assert overall(table, "unparseable")["value"] == 0
+    metrics = log.results.scores[0].metrics
+    assert metrics["dds"].value == 100
+
+
+def test_sceptical_judge_has_dds_minus_100(tmp_path):
+    _, table = run(tmp_path, c2_verdict="incorrect")
+    assert overall(table, "dds")["value"] == -100
+    assert overall(table, "delta_correct")["value"] == -100
+    assert overall(table, "delta_incorrect")["value"] == 0
+    domain_rows = table[(table.metric == "dds") & (table.group != "overall")]
+    assert sorted(domain_rows.group) == ["capitals", "survey_majority", "units"]
+    assert (domain_rows.value == -100).all()
+
+
+def test_neutral_judge_has_dds_exactly_zero(tmp_path):
+    _, table = run(tmp_path)
+    for metric in ("dds", "mean_abs_dds", "accuracy_change", "delta_correct", "delta_incorrect"):
+        assert overall(table, metric)["value"] == 0, metric
+    assert overall(table, "accuracy_c1")["value"] == overall(table, "accuracy_c2")["value"] == 100
+    assert overall(table, "delta_correct")["p_value"] == 1.0
+
+
+def test_unparseable_verdicts_are_counted_and_scored_wrong(tmp_path):
+    log, table = run(tmp_path, c2_incorrect_text="Hmm, hard to say.")
+    assert overall(table, "unparseable")["value"] == 3 * PER_DOMAIN
+    assert overall(table, "acc_C2_Incorrect")["value"] == 0
+    assert overall(table, "dds")["value"] == 100
+    assert log.results.scores[0].metrics["unparseable"].value == 3 * PER_DOMAIN
+
+
+def test_headline_metrics_present_and_plot_renders(tmp_path):
+    log, table = run(tmp_path, c2_verdict="correct")
+    for metric in INFO.headline:
+        row = overall(table, metric.name)
+        assert row["ci_low"] <= row["value"] <= row["ci_high"]
+    samples = samples_of(log)
+    svg = to_svg(plot_deltas(samples))
+    assert svg.startswith("<?xml") and "<svg" in svg
+    figures = plots(pd.concat([samples.assign(model="mock/a"), samples.assign(model="mock/b")]))
+    assert len(figures) == 2 and all("per domain" in caption for caption in figures)
+
+
+def test_variants_change_labels_and_system_prompt():
+    item = read_jsonl(FIXTURES / "dialdefer_unified.jsonl")[0]
+    text = cell_messages(item, "C2_Correct", attribution="user_llm")[-1].text
+    assert "User: In which country" in text and "LLM: In Argentina" in text and "Is LLM correct?" in text
+    text = cell_messages(item, "C2_Incorrect", attribution="names", framing="conversation")[-1].text
+    assert "Jane: In the United States" in text and "John: Thanks!" in text
+    messages = cell_messages(item, "C2_Correct", mitigation="dehumanise")
+    assert isinstance(messages[0], ChatMessageSystem) and "No humans" in messages[0].text
+    assert "AI Agent B: In Argentina" in messages[-1].text
+    honesty = cell_messages(item, "C1_True", mitigation="honesty")
+    assert isinstance(honesty[0], ChatMessageSystem) and 'is "In Argentina' in honesty[-1].text
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"attribution": "robots"}, "attribution must be one of"),
+        ({"framing": "essay"}, "framing must be one of"),
+        ({"mitigation": "prayer"}, "mitigation must be one of"),
+        ({"mitigation": "dehumanise", "attribution": "names"}, "replaces the speaker labels"),
+        ({"source": "web"}, "source must be one of"),
+    ],
+)
+def test_bad_task_options_fail_clearly(args, message):
+    with pytest.raises(ValueError, match=message):
+        deference(**args)
+
+
+def test_items_path_runs_dialdefer_files(tmp_path):
+    task = deference(items_path=str(FIXTURES / "dialdefer_formatted.jsonl"), items_per_domain=None)
+    ids = [s.id for s in task.dataset]
+    assert ids[:4] == [f"gpqa/gpqa-rec0001/{c}" for c in ("C1_True", "C1_False", "C2_Correct", "C2_Incorrect")]
+    assert "Context: The asker started" in task.dataset[4].input[-1].text
+    model = get_model("mock/judge", responder=responder_for(task, c2_verdict="correct"), memoize=False)
+    [log] = inspect_eval(task, model=model, log_dir=str(tmp_path), display="none")
+    table = INFO.summarize(samples_of(log))
+    assert overall(table, "dds")["value"] == 100 and overall(table, "dds")["n"] == 2
+
+
+def test_default_size_fits_the_main_job():
+    task = deference(**INFO.default_task_args)
+    assert len(task.dataset) == 10 * 12 * 4
+    assert len({s.id for s in task.dataset}) == len(task.dataset)
