@@ -97,6 +97,19 @@ def build_tasks(selected: list[BenchmarkInfo], overrides: dict[str, Any]) -> lis
     return tasks
 
 
+def resolve_models(names: Sequence[str], model_args: dict[str, Any]) -> list[Any]:
+    """Model objects for eval_set, so an unknown provider or model is one error line before anything runs."""
+    from inspect_ai.model import get_model
+
+    models = []
+    for name in names:
+        try:
+            models.append(get_model(name, **model_args))
+        except ValueError as ex:
+            raise UsageError(f"model {name!r}: {ex}") from None
+    return models
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from inspect_ai import eval_set
 
@@ -104,17 +117,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not selected:
         raise UsageError("no benchmarks registered")
     tasks = build_tasks(selected, parse_key_values(args.task_arg, "-T"))
-    models = args.model or [DEFAULT_MODEL]
+    model_names = args.model or [DEFAULT_MODEL]
+    models = resolve_models(model_names, parse_key_values(args.model_arg, "-M"))
     log_dir = Path(args.log_dir)
     print(
-        f"twinbench: running {', '.join(i.name for i in selected)} on {', '.join(models)}; logs -> {log_dir}",
+        f"twinbench: running {', '.join(i.name for i in selected)} on {', '.join(model_names)}; logs -> {log_dir}",
         flush=True,
     )
     success, logs = eval_set(
         tasks,
         log_dir=str(log_dir),
         model=models,
-        model_args=parse_key_values(args.model_arg, "-M"),
         limit=args.limit,
         epochs=args.epochs,
         max_samples=args.max_samples,
@@ -125,6 +138,102 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"  {log.eval.task} [{log.eval.model}]: {log.status} -> {log.location}")
     print(f"twinbench: logs are in {log_dir.resolve()}")
     return 0 if success else 1
+
+
+# -------------------------------------------------------------------------- report / leaderboard / regress / new
+
+
+def load_report(log_dir: str) -> Any:
+    """Every usable log under ``log_dir`` as a report; skipped logs are named on stderr, one line each."""
+    from reports.tables import build_report
+
+    if not Path(log_dir).is_dir():
+        raise UsageError(f"log directory not found: {log_dir}")
+    report = build_report(log_dir)
+    for problem in report.problems:
+        print(f"twinbench: skipped {problem.log}: {problem.reason}", file=sys.stderr)
+    return report
+
+
+def no_results(report: Any) -> bool:
+    if report.headline.empty:
+        print(
+            f"twinbench: error: no usable results in {report.log_dir} ({len(report.problems)} log(s) skipped)",
+            file=sys.stderr,
+        )
+        return True
+    return False
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from reports.write import markdown_summary, write_report
+
+    report = load_report(args.log_dir)
+    if no_results(report):
+        return 1
+    print(markdown_summary(report))
+    written = write_report(report, args.output)
+    print(f"twinbench: wrote {len(written)} files (CSV, Parquet, summary.md) to {Path(args.output).resolve()}")
+    return 0
+
+
+def cmd_leaderboard(args: argparse.Namespace) -> int:
+    import time
+
+    from leaderboard.site import build_site
+
+    start = time.perf_counter()
+    report = load_report(args.log_dir)
+    if no_results(report):
+        return 1
+    try:
+        index = build_site(report, args.output, bundle=args.bundle)
+    except RuntimeError as ex:  # inspect view bundle failed
+        raise UsageError(str(ex)) from None
+    print(f"twinbench: leaderboard of {len(report.logs)} log(s) in {time.perf_counter() - start:.1f}s: {index.resolve()}")
+    return 0
+
+
+def cmd_regress(args: argparse.Namespace) -> int:
+    from reports.regress import BaselineError, compare, format_comparison, read_baseline, regressions, write_baseline
+
+    if not 0 < args.alpha < 1:
+        raise UsageError(f"--alpha {args.alpha}: must be between 0 and 1")
+    baseline_path = Path(args.baseline)
+    if not args.update and not baseline_path.is_file():
+        raise UsageError(f"baseline file not found: {baseline_path} (write one with --update)")
+    report = load_report(args.log_dir)
+    if report.headline.empty:
+        raise UsageError(f"no usable results in {args.log_dir} to compare ({len(report.problems)} log(s) skipped)")
+    try:
+        baseline = read_baseline(baseline_path) if baseline_path.is_file() else None
+    except BaselineError as ex:
+        if not args.update:
+            raise UsageError(str(ex)) from None
+        baseline = None
+    if baseline is not None:
+        table = compare(baseline, report.headline, alpha=args.alpha)
+        print(format_comparison(table, args.alpha))
+    if args.update:
+        count = write_baseline(report.headline, baseline_path, str(args.log_dir))
+        print(f"twinbench: wrote baseline {baseline_path} ({count} headline metrics)")
+        return 0
+    if table["p"].notna().sum() == 0:
+        raise UsageError("no headline metric of the run matches the baseline (see the status column)")
+    return 1 if len(regressions(table)) else 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from twinbench.scaffold import ScaffoldError, scaffold
+
+    try:
+        root = scaffold(args.name, Path(args.output))
+    except ScaffoldError as ex:
+        raise UsageError(str(ex)) from None
+    print(f"twinbench: created the benchmark plugin {args.name!r} in {root}")
+    print(f"  install it:  pip install -e {root}")
+    print(f"  then:        twinbench list; twinbench run {args.name} --model mock/x -M text=42")
+    return 0
 
 
 # ---------------------------------------------------------------------------------------------------------- main
@@ -153,6 +262,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-dir", default=DEFAULT_LOG_DIR, help=f"log directory; rerun to resume (default: {DEFAULT_LOG_DIR})")
     p.add_argument("--display", choices=["full", "conversation", "rich", "plain", "log", "none"], help="progress display")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("report", help="logs -> headline tables: print a Markdown summary, write CSV/Parquet")
+    p.add_argument("log_dir", help="log directory (read recursively)")
+    p.add_argument("-o", "--output", default="build/report", help="folder for the tables (default: build/report)")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("leaderboard", help="logs -> a static, self-contained leaderboard site")
+    p.add_argument("log_dir", help="log directory (read recursively)")
+    p.add_argument("-o", "--output", default="build/leaderboard", help="site folder (default: build/leaderboard)")
+    p.add_argument("--bundle", action="store_true", help="also bundle the logs' transcripts (inspect view bundle)")
+    p.set_defaults(func=cmd_leaderboard)
+
+    p = sub.add_parser("regress", help="compare headline metrics with a baseline; exit 1 on a significant regression")
+    p.add_argument("log_dir", help="log directory of the run to check")
+    p.add_argument("--baseline", required=True, help="baseline JSON file")
+    p.add_argument("--update", action="store_true", help="write the run's headline metrics as the new baseline")
+    p.add_argument("--alpha", type=float, default=0.05, help="significance level after Holm correction (default 0.05)")
+    p.set_defaults(func=cmd_regress)
+
+    p = sub.add_parser("new", help="scaffold a benchmark plugin package (task, scorer, info, tests, README)")
+    p.add_argument("name", help="benchmark name (lowercase letters, digits, underscores)")
+    p.add_argument("-o", "--output", default=".", help="folder to create the package in (default: .)")
+    p.set_defaults(func=cmd_new)
     return parser
 
 

@@ -59,3 +59,16 @@ def test_limit_reaches_the_task(capitals_registered, tmp_path):
 
 def test_key_values_parse_as_yaml():
     assert cli.parse_key_values(["a=1", "b=x", "c=[1, 2]", "d=true"], "-T") == {"a": 1, "b": "x", "c": [1, 2], "d": True}
+
+
+def test_unknown_model_is_a_one_line_error(capitals_registered, capsys):
+    assert cli.main(["run", "--model", "nope/x"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "twinbench: error: model 'nope/x': Model API nope of model 'nope/x' not recognized."
+    )
+
+
+def test_unknown_local_model_is_a_one_line_error(capitals_registered, capsys):
+    assert cli.main(["run", "--model", "local/nothing"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("twinbench: error: unknown local model 'nothing'") and "\n" not in err
