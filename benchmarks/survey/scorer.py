@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from inspect_ai.scorer import Metric, SampleScore, Score, Target, metric, scorer
+from inspect_ai.scorer import Metric, SampleScore, Score, ScoreReducer, Target, metric, score_reducer, scorer
 from inspect_ai.solver import TaskState
 
 from benchmarks.survey.analysis import unit_statistics
@@ -14,6 +14,27 @@ from scorers.stats.multiple_testing import benjamini_hochberg
 
 def _conditioned(scores: list[SampleScore]) -> list[dict]:
     return [s.score.value for s in scores if isinstance(s.score.value, dict) and s.score.value.get("conditioned")]
+
+
+@score_reducer(name="survey_epochs")
+def survey_epochs() -> ScoreReducer:
+    """Epoch reducer that keeps the score dict intact (inspect's default mean would turn its strings and None
+    p-values into 0). One epoch: the score itself. Several: numeric fields averaged, others from the first epoch;
+    only the display metrics use this, ``summarize`` pools the epochs' answers properly."""
+
+    def reduce(scores: list[Score]) -> Score:
+        first = scores[0]
+        if len(scores) == 1:
+            return first
+        value = dict(first.value)
+        for key, v in first.value.items():
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                continue
+            numbers = [s.value[key] for s in scores if isinstance(s.value.get(key), int | float)]
+            value[key] = float(np.mean(numbers))
+        return Score(value=value, answer=first.answer, explanation=first.explanation)
+
+    return reduce
 
 
 @metric

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import random
 
-from inspect_ai import Task, task
+from inspect_ai import Epochs, Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
 
 from benchmarks.survey.items import SurveyItem, offline_items
 from benchmarks.survey.prompts import build_messages
 from benchmarks.survey.public_sets import PUBLIC_SETS
-from benchmarks.survey.scorer import survey_fidelity
+from benchmarks.survey.scorer import survey_epochs, survey_fidelity
 from benchmarks.survey.solver import survey_answer
 from benchmarks.survey.surveys import SURVEYS
 
@@ -97,6 +97,7 @@ def survey(
         dataset=MemoryDataset(samples, name="survey"),
         solver=survey_answer(mode=mode, k=int(k)),
         scorer=survey_fidelity(n_model=int(n_model), seed=int(seed)),
+        epochs=Epochs(1, reducer=survey_epochs()),
         version=TASK_VERSION,
         metadata={"persona": persona, "mode": mode, "n_model": n_model, "min_n": min_n},
     )

@@ -30,7 +30,10 @@ def js_distance(p, q) -> float:
     a, b = _probabilities(p, "p"), _probabilities(q, "q")
     if a.size != b.size:
         raise ValueError(f"distributions have different numbers of options ({a.size} vs {b.size})")
-    return float(jensenshannon(a, b, base=2))
+    d = float(jensenshannon(a, b, base=2))
+    # scipy takes the square root of a divergence that round-off can make slightly negative for (near-)identical
+    # inputs; the inputs are checked above, so NaN here can only mean zero
+    return 0.0 if np.isnan(d) else d
 
 
 def distribution_distance(p, q, *, ordinal: bool) -> float:

@@ -1,0 +1,95 @@
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.proportion import proportion_confint
+
+from benchmarks.survey.analysis import unit_statistics
+from benchmarks.survey.plots import plot_distributions, plots
+from benchmarks.survey.summary import summarize, unit_table
+from scorers.stats.contingency import homogeneity_test
+
+
+def _row(item_id, subpop, human_shares, population, result, *, epoch=1, n=200, ordinal=True, question="s/q"):
+    test_counts = [int(round(x * n)) for x in human_shares]
+    meta = {
+        "source": "s", "question_id": question, "subpop": subpop, "attribute": subpop.split("=")[0],
+        "ordinal": ordinal, "options": ["a", "b", "c"][: len(human_shares)], "human_shares": human_shares,
+        "population_shares": population, "test_counts": test_counts, "n": n, "n_eff": float(n),
+    }
+    value = unit_statistics(item_id=item_id, human_test_counts=test_counts, human_shares=human_shares, n_eff=n,
+                            ordinal=ordinal, result=result, n_model=100)
+    value["conditioned"] = subpop != "all"
+    return {"sample_id": item_id, "epoch": epoch, "score": value, "answer": "A", "metadata": meta}
+
+
+def _lp(shares, invalid=0.0):
+    return {"mode": "logprobs", "option_shares": shares, "invalid_share": invalid, "calls": 1}
+
+
+def test_steerability_hand_computed():
+    population, group = [0.2, 0.3, 0.5], [0.5, 0.3, 0.2]
+    frame = pd.DataFrame([
+        _row("s/q/all", "all", population, population, _lp([1 / 3, 1 / 3, 1 / 3])),
+        _row("s/q/g=x", "g=x", group, population, _lp([0.0, 0.0, 1.0])),
+    ])
+    unit = unit_table(frame).set_index("sample_id").loc["s/q/g=x"]
+    # model moved from uniform to all-"c": W1 = 1, / (N - 1) = 0.5; the group differs from everyone by W1 0.6 -> 0.3
+    assert unit["steer_model"] == pytest.approx(0.5)
+    assert unit["steer_human"] == pytest.approx(0.3)
+    # representativeness for the group: persona 1 - 1.3/2 = 0.35, unconditioned 1 - 0.3/2 = 0.85
+    assert unit["representativeness"] == pytest.approx(0.35)
+    assert unit["steer_gain"] == pytest.approx(-0.5)
+    head = summarize(frame).query("group == 'overall'").set_index("metric")
+    assert head.loc["steer_ratio", "value"] == pytest.approx(0.5 / 0.3)
+    # unconditioned model (uniform) vs everyone: CDFs (1/3, 2/3) vs (0.2, 0.5) -> W1 0.3, / 2 -> 0.85
+    assert head.loc["unconditioned_representativeness", "value"] == pytest.approx(0.85)
+
+
+def test_rejected_share_uses_bh_and_wilson():
+    population = [0.2, 0.3, 0.5]
+    rows = [_row("s/q/all", "all", population, population, _lp(population))]
+    for i in range(6):  # three far from the humans, three equal to them
+        model = [1.0, 0.0, 0.0] if i < 3 else population
+        rows.append(_row(f"s/q/g={i}", f"g={i}", population, population, _lp(model)))
+    head = summarize(pd.DataFrame(rows)).query("group == 'overall'").set_index("metric")
+    low, high = proportion_confint(3, 6, alpha=0.05, method="wilson")
+    row = head.loc["rejected_share"]
+    assert (row["value"], row["n"], row["n_rejected"]) == (0.5, 6, 3)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high))
+    assert head.loc["representativeness", "n"] == 6
+
+
+def test_epochs_are_pooled_before_testing():
+    population = [0.2, 0.3, 0.5]
+
+    def samples(counts, invalid):
+        valid = sum(counts)
+        return {"mode": "samples", "option_counts": counts, "invalid_count": invalid,
+                "option_shares": [c / valid for c in counts], "invalid_share": invalid / (valid + invalid), "calls": 5}
+
+    rows = [
+        _row("s/q/all", "all", population, population, samples([1, 1, 3], 0)),
+        _row("s/q/g=x", "g=x", population, population, samples([4, 0, 0], 1), epoch=1),
+        _row("s/q/g=x", "g=x", population, population, samples([2, 1, 1], 1), epoch=2),
+    ]
+    unit = unit_table(pd.DataFrame(rows)).set_index("sample_id").loc["s/q/g=x"]
+    pooled = homogeneity_test([40, 60, 100, 0], [6, 1, 1, 2], seed=0)
+    assert unit["model_n"] == 10 and unit["calls"] == 10 and unit["epochs"] == 2
+    assert unit["invalid_share"] == pytest.approx(0.2)
+    assert unit["statistic"] == pytest.approx(pooled.statistic)
+    assert unit["test_method"] == "monte_carlo"
+
+
+def test_plot_hook_and_svg(tmp_path):
+    population = [0.2, 0.3, 0.5]
+    frame = pd.DataFrame([
+        _row("s/q/all", "all", population, population, _lp([0.3, 0.3, 0.4])),
+        _row("s/q/g=x", "g=x", [0.5, 0.3, 0.2], population, _lp([0.0, 0.5, 0.5], invalid=0.4)),
+    ])
+    svg = plot_distributions(frame, top=3, path=str(tmp_path / "p.svg"))
+    assert "<svg" in svg and (tmp_path / "p.svg").read_text() == svg
+    both = pd.concat([frame.assign(model="m1"), frame.assign(model="m2")])
+    figures = plots(both)
+    assert len(figures) == 2 and all(hasattr(f, "savefig") for f in figures.values())
+    with pytest.raises(ValueError):
+        summarize(frame.iloc[0:0])

@@ -1,0 +1,32 @@
+import numpy as np
+import pytest
+from statsmodels.stats.multitest import multipletests
+
+from scorers.stats.multiple_testing import benjamini_hochberg
+
+
+def test_bh_hand_computed():
+    # sorted .005 .01 .03 .04 against .0125 .025 .0375 .05: all rejected;
+    # adjusted: .04, min(.04, .03*4/3) = .04, min(.04, .01*4/2) = .02, min(.02, .005*4) = .02
+    reject, adjusted = benjamini_hochberg([0.01, 0.04, 0.03, 0.005])
+    assert reject.tolist() == [True, True, True, True]
+    assert adjusted == pytest.approx([0.02, 0.04, 0.04, 0.02])
+    reject, _ = benjamini_hochberg([0.01, 0.02, 0.03, 0.5])
+    assert reject.tolist() == [True, True, True, False]
+
+
+def test_bh_matches_statsmodels_and_skips_nan():
+    p = np.random.default_rng(0).uniform(0, 0.2, 40)
+    reject, adjusted = benjamini_hochberg(p, alpha=0.1)
+    ref = multipletests(p, alpha=0.1, method="fdr_bh")
+    assert reject.tolist() == ref[0].tolist()
+    assert adjusted == pytest.approx(ref[1])
+    with_nan = np.array([0.001, np.nan, 0.2])
+    reject, adjusted = benjamini_hochberg(with_nan)
+    assert reject.tolist() == [True, False, False]
+    assert np.isnan(adjusted[1]) and adjusted[0] == pytest.approx(0.002)
+
+
+def test_bh_rejects_bad_p_values():
+    with pytest.raises(ValueError):
+        benjamini_hochberg([0.5, 1.5])
