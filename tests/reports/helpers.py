@@ -47,7 +47,7 @@ def run_toy(
 
     logs = inspect_eval(
         toy_quiz(n=n, version=version),
-        model=get_model(f"mock/{model}", responder=responder),
+        model=get_model(f"mock/{model}", responder=responder, memoize=False),
         log_dir=str(log_dir),
         display="none",
         **eval_args,

@@ -1,0 +1,1 @@
+from tests.reports.helpers import registered  # noqa: F401  (fixture)

@@ -1,0 +1,118 @@
+"""The leaderboard in headless Debian Chromium: tables, click-sorting, escaping (a planted ``<script>`` in model
+output renders as text and never runs), figures, and a screenshot under ``build/``.
+
+Chromium comes from ``scripts/ensure_chromium.sh``. Without it these tests skip locally but FAIL under CI
+(``CI=true``), so a CI run cannot pass without having looked at the site in a browser.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from leaderboard.site import build_site, slug
+from reports.tables import build_report
+from tests.leaderboard.browser import Chromium, chromium_available
+from tests.reports.helpers import doubling, run_toy
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "build" / "browser-test"
+PLANTED = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
+ROWS_JS = "[...document.querySelectorAll('{table} tbody tr')].map(r => r.cells[{col}].textContent.trim())"
+
+
+@pytest.fixture
+def browser():  # type: ignore[no-untyped-def]
+    if not chromium_available():
+        message = "headless Chromium missing: run scripts/ensure_chromium.sh"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with Chromium() as chromium:
+        yield chromium
+
+
+def column(browser: Chromium, table: str, col: int) -> list[str]:
+    return browser.evaluate(ROWS_JS.format(table=table, col=col))
+
+
+def check_site(browser: Chromium, site: Path, benchmark: str, models: list[str], planted_model: str,
+               screenshot: str) -> None:
+    """The checks every leaderboard must pass, whatever its benchmark."""
+    table = f"#headline-{benchmark}"
+    browser.open(site / "index.html")
+    assert browser.evaluate(f"document.querySelectorAll('{table}').length") == 1
+    assert sorted(column(browser, table, 0)) == sorted(models)
+    headers = browser.evaluate(f"[...document.querySelectorAll('{table} thead th')].map(h => h.textContent)")
+    assert headers[:3] == ["Model", "Task", "Version"] and headers[-1] == "Log"
+
+    # Sorting: click the first metric's header (ascending), again (descending), then the model column.
+    values = f"[...document.querySelectorAll('{table} tbody tr')].map(r => r.cells[3].getAttribute('data-sort'))"
+    browser.click(f"{table} thead th:nth-child(4)")
+    ascending = [float(v) for v in browser.evaluate(values) if v]
+    assert ascending == sorted(ascending)
+    assert browser.evaluate(f"document.querySelector('{table} thead th:nth-child(4)').getAttribute('aria-sort')") \
+        == "ascending"
+    browser.click(f"{table} thead th:nth-child(4)")
+    descending = [float(v) for v in browser.evaluate(values) if v]
+    assert descending == sorted(ascending, reverse=True)
+    browser.click(f"{table} thead th:nth-child(1)")
+    assert column(browser, table, 0) == sorted(models)
+    browser.screenshot(SCREENSHOTS / f"{screenshot}-index.png")
+    assert browser.exceptions() == []
+
+    # Escaping: the planted model output is text on the model page, and nothing it carries ran.
+    browser.open(site / "models" / f"{slug(planted_model)}.html")
+    outputs = browser.evaluate("[...document.querySelectorAll('pre.output')].map(p => p.textContent)")
+    assert PLANTED in outputs
+    assert browser.evaluate("typeof window.__pwned") == "undefined"
+    assert browser.evaluate("document.scripts.length") == 1  # our sorter only
+    assert browser.evaluate("document.querySelectorAll('pre.output img, pre.output script').length") == 0
+    browser.screenshot(SCREENSHOTS / f"{screenshot}-model.png")
+    assert browser.exceptions() == []
+
+    browser.open(site / "benchmarks" / f"{benchmark}.html")
+    sizes = browser.evaluate("[...document.images].map(i => i.complete && i.naturalWidth > 0)")
+    assert sizes and all(sizes), "every figure loads from file://"
+    assert browser.exceptions() == []
+
+
+def test_leaderboard_in_headless_chromium(registered, browser: Chromium, tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    run_toy(logs, "good", doubling(lambda i: True), n=20)
+    run_toy(logs, "half", doubling(lambda i: i % 2 == 0, wrong=PLANTED), n=20)
+    run_toy(logs, "poor", doubling(lambda i: i < 2), n=20)
+    build_site(build_report(logs, registered), tmp_path / "site")
+
+    check_site(browser, tmp_path / "site", "toy", ["mock/good", "mock/half", "mock/poor"], "mock/half", "mock")
+    # The title's markup shows as text.
+    browser.open(tmp_path / "site" / "index.html")
+    assert browser.evaluate("document.querySelector('h2 a').textContent") == "Toy doubling quiz <b>not bold</b>"
+    assert browser.evaluate("document.querySelectorAll('h2 b').length") == 0
+    assert (SCREENSHOTS / "mock-index.png").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_leaderboard_of_a_real_embedded_model_run(browser: Chromium, tmp_path: Path) -> None:
+    """A real `twinbench run` on local/smollm2-135m (one survey question), plus a mock run whose output carries a
+    planted script, through the real CLI and registry, opened in Chromium."""
+    logs, site = tmp_path / "logs", tmp_path / "site"
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run([sys.executable, "-m", "twinbench.cli", *args], capture_output=True, text=True,
+                                cwd=ROOT, timeout=840)
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+        return result
+
+    cli("run", "survey", "-T", "max_items=1", "--model", "local/smollm2-135m", "--log-dir", str(logs / "embedded"),
+        "--display", "none")
+    cli("run", "survey", "-T", "max_items=1", "--model", "mock/planted", "-M", f"text={PLANTED}", "--log-dir",
+        str(logs / "mock"), "--display", "none")  # eval-set wants a fresh folder per run; reports read recursively
+    out = cli("leaderboard", str(logs), "-o", str(site)).stdout
+    assert "leaderboard of 2 log(s)" in out
+    check_site(browser, site, "survey", ["local/smollm2-135m", "mock/planted"], "mock/planted", "embedded")

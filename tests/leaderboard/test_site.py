@@ -1,0 +1,110 @@
+"""leaderboard/: ranks, escaping, links, figures and method notes of the static site (without a browser)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from leaderboard.html import CSP, SORT_JS
+from leaderboard.ranks import ci_ranks, entirely_better
+from leaderboard.site import build_site, method_notes, slug
+from reports.tables import build_report
+from tests.reports.helpers import doubling, run_toy
+
+PLANTED = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
+
+
+def test_ci_ranks_only_separate_non_overlapping_cis() -> None:
+    # A [0.8, 0.9] beats C [0.1, 0.3]; B [0.25, 0.85] overlaps both, so it separates from neither.
+    assert ci_ranks([0.8, 0.25, 0.1], [0.9, 0.85, 0.3], "higher") == [1, 1, 2]
+    assert ci_ranks([0.8, 0.5, 0.1], [0.9, 0.7, 0.3], "higher") == [1, 2, 3]
+    assert ci_ranks([0.8, 0.5, 0.1], [0.9, 0.7, 0.3], "lower") == [3, 2, 1]
+    assert ci_ranks([0.5, 0.7], [0.7, 0.9], "higher") == [1, 1]  # touching at 0.7 counts as overlap
+    assert ci_ranks([0.1, float("nan")], [0.2, float("nan")], "higher") == [1, None]
+    # Closer to 0 is better: [-0.05, 0.1] contains 0; [0.2, 0.3] and [-0.4, -0.25] are entirely farther.
+    assert ci_ranks([-0.05, 0.2, -0.4], [0.1, 0.3, -0.25], "zero") == [1, 2, 2]
+    assert not entirely_better((0.0, 0.3), (-0.2, 0.2), "zero")
+
+
+@pytest.fixture
+def site(registered, tmp_path: Path) -> Path:
+    logs = tmp_path / "logs"
+    run_toy(logs, "good", doubling(lambda i: True), n=20)
+    run_toy(logs, "half", doubling(lambda i: i % 2 == 0, wrong=PLANTED), n=20)
+    run_toy(logs, "poor", doubling(lambda i: i < 2), n=20)
+    (logs / "broken.eval").write_bytes(b"junk")
+    build_site(build_report(logs, registered), tmp_path / "site")
+    return tmp_path / "site"
+
+
+def test_site_pages_tables_and_ranks(site: Path) -> None:
+    index = (site / "index.html").read_text()
+    assert index.count('<table class="sortable" id="headline-toy">') == 1
+    rows = re.findall(r"<tr><td data-sort=\"(mock/\w+)\">.*?</tr>", index)
+    assert rows == ["mock/good", "mock/half", "mock/poor"]
+    # Accuracy 20/20 [0.839, 1], 10/20 [0.299, 0.701], 2/20 [0.028, 0.301]: good > half > poor? half and poor
+    # overlap (0.299 < 0.301), so poor is only separated from good: ranks 1, 2, 2.
+    ranks = re.findall(r'<td data-sort="(\d*)" class="num rank">', index)
+    assert ranks[0::2] == ["1", "2", "2"]
+    assert "broken.eval: unreadable" in index
+    assert (site / "benchmarks" / "toy.html").is_file()
+    for model in ("mock/good", "mock/half", "mock/poor"):
+        assert (site / "models" / f"{slug(model)}.html").is_file()
+    assert (site / "data" / "headline.csv").is_file() and (site / "data" / "summary.md").is_file()
+
+
+def test_model_text_and_titles_are_escaped(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        text = page.read_text()
+        assert "window.__pwned" not in text or "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in text
+        assert "<script>window" not in text and "<img src=x" not in text
+        assert "<b>not bold</b>" not in text  # the toy's title carries markup: shown as text
+        assert text.count("<script>") == 1  # only our sorter
+    model_page = (site / "models" / f"{slug('mock/half')}.html").read_text()
+    assert "&lt;img src=x onerror=&quot;window.__pwned = 2&quot;&gt;" in model_page
+
+
+def test_links_are_relative_and_resolve(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        for href in re.findall(r'(?:href|src)="([^"]+)"', page.read_text()):
+            assert not href.startswith(("http:", "https:", "//")), f"{page.name} links off-site: {href}"
+            target = (page.parent / unquote(href.split("#")[0])).resolve()
+            assert target.exists(), f"{page.relative_to(site)} -> {href}"
+
+
+def test_figures_are_svg_and_a_failing_hook_is_reported(registered, site: Path, tmp_path: Path) -> None:
+    svgs = list((site / "benchmarks" / "toy").glob("*.svg"))
+    assert len(svgs) == 1 and svgs[0].read_text().lstrip().startswith("<?xml")
+    assert "Accuracy by model" in (site / "benchmarks" / "toy.html").read_text()
+
+    def broken(samples):  # type: ignore[no-untyped-def]
+        raise ValueError("no data to draw")
+
+    report = build_report(tmp_path / "logs", {"toy": replace(registered["toy"], plots=broken)})
+    build_site(report, tmp_path / "site2")
+    assert "toy: plots hook failed: ValueError: no data to draw" in (tmp_path / "site2" / "index.html").read_text()
+
+
+def test_method_notes_take_intro_method_and_deviations_without_raw_html(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "# Title\n\nIntro text.\n\n## Method\n\nWe ask <script>x()</script> **questions**.\n\n"
+        "## Deviations\n\nNone.\n\n## Usage\n\n```\nrun it\n```\n"
+    )
+    notes = method_notes(str(readme))
+    assert "<p>Intro text.</p>" in notes and "<h2>Method</h2>" in notes and "<h2>Deviations</h2>" in notes
+    assert "<strong>questions</strong>" in notes and "&lt;script&gt;" in notes and "<script>" not in notes
+    assert "Usage" not in notes and "Title" not in notes
+    assert method_notes(None) == "" and method_notes(str(tmp_path / "missing.md")) == ""
+
+
+def test_only_our_script_may_run() -> None:
+    digest = base64.b64encode(hashlib.sha256(SORT_JS.encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in CSP and "default-src 'none'" in CSP
+    assert slug("a/b") != slug("a_b") and slug("a/b") == slug("a/b")

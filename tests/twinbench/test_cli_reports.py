@@ -1,0 +1,67 @@
+"""The CLI's report, leaderboard, regress and new commands: output, files and exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from tests.reports.helpers import doubling, registered, run_toy  # noqa: F401  (fixture)
+from twinbench.cli import main
+
+
+def test_report_prints_summary_writes_tables_and_names_skipped_logs(registered, tmp_path: Path, capsys) -> None:
+    logs = tmp_path / "logs"
+    run_toy(logs, "half", doubling(lambda i: i % 2 == 0))
+    (logs / "bad.eval").write_text("truncated")
+    out_dir = tmp_path / "out"
+    assert main(["report", str(logs), "-o", str(out_dir)]) == 0
+    captured = capsys.readouterr()
+    assert "| toy_quiz | 1 | mock/half | Accuracy | 0.500 | [0.237, 0.763] | 10 |" in captured.out
+    assert f"twinbench: skipped {logs / 'bad.eval'}: unreadable" in captured.err
+    assert pd.read_csv(out_dir / "headline.csv")["value"].tolist() == [0.5, 0.0]
+    assert (out_dir / "summary.md").read_text().startswith("# twinbench report")
+
+
+def test_report_exit_codes(registered, tmp_path: Path, capsys) -> None:
+    assert main(["report", str(tmp_path / "missing")]) == 2
+    assert "log directory not found" in capsys.readouterr().err
+    (tmp_path / "only-bad").mkdir()
+    (tmp_path / "only-bad" / "x.eval").write_text("junk")
+    assert main(["report", str(tmp_path / "only-bad"), "-o", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "no usable results" in err and "(1 log(s) skipped)" in err
+
+
+def test_leaderboard_command(registered, tmp_path: Path, capsys) -> None:
+    logs = tmp_path / "logs"
+    run_toy(logs, "good", doubling(lambda i: True))
+    assert main(["leaderboard", str(logs), "-o", str(tmp_path / "site"), "--bundle"]) == 0
+    assert "leaderboard of 1 log(s)" in capsys.readouterr().out
+    index = (tmp_path / "site" / "index.html").read_text()
+    assert 'href="transcripts/index.html#/logs/' in index
+    assert (tmp_path / "site" / "transcripts" / "index.html").is_file()
+    bundled = list((tmp_path / "site" / "transcripts" / "logs").glob("*.eval"))
+    assert len(bundled) == 1
+    assert main(["leaderboard", str(tmp_path / "empty-missing"), "-o", str(tmp_path / "s2")]) == 2
+
+
+def test_new_scaffolds_a_package_and_rejects_bad_names(tmp_path: Path, capsys) -> None:
+    assert main(["new", "my_bench", "-o", str(tmp_path)]) == 0
+    root = tmp_path / "twinbench-my-bench"
+    expected = {
+        "pyproject.toml", "README.md", "tests/test_my_bench.py", "twinbench_my_bench/__init__.py",
+        "twinbench_my_bench/task.py", "twinbench_my_bench/scorer.py", "twinbench_my_bench/_registry.py",
+        "twinbench_my_bench/data/items.jsonl",
+    }
+    assert {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} == expected
+    pyproject = (root / "pyproject.toml").read_text()
+    assert 'my_bench = "twinbench_my_bench:INFO"' in pyproject
+    assert 'twinbench_my_bench = "twinbench_my_bench._registry"' in pyproject
+    assert "${" not in "".join(p.read_text() for p in root.rglob("*") if p.is_file())
+    capsys.readouterr()
+    assert main(["new", "my_bench", "-o", str(tmp_path)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    for bad in ("My-Bench", "1x", "class", "survey"):
+        assert main(["new", bad, "-o", str(tmp_path)]) == 2, bad
+    assert "already registered" in capsys.readouterr().err
