@@ -170,7 +170,7 @@ def compare(baseline: pd.DataFrame, current: pd.DataFrame, alpha: float = 0.05) 
             row["status"] = "version mismatch"
         else:
             result = None
-            if row["kind"] == "proportion":
+            if row["kind"] == "proportion" and not (pd.isna(r["n_base"]) or pd.isna(r["n"])):
                 result = proportion_test(r["value_base"], int(r["n_base"]), r["value"], int(r["n"]))
                 row["test"] = "two-proportion z"
             if result is None:
