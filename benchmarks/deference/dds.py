@@ -158,7 +158,10 @@ def _group_rows(group, cells, estimate, low, high, note) -> list[dict]:
 
 
 def dds_point(frame: pd.DataFrame) -> float:
-    """Overall (item-pooled) DDS in percentage points, without resampling (for inspect's live metric)."""
+    """Overall (item-pooled) DDS in percentage points, without resampling (for inspect's live metric);
+    NaN until some item has all four cells."""
+    if frame.empty:
+        return float("nan")
     wide, _ = wide_table(frame)
     if wide.empty:
         return float("nan")

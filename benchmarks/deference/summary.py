@@ -36,19 +36,39 @@ def verdict_frame(samples: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _row(metric: str, value: float, n: int, group: str, note: str, low=np.nan, high=np.nan, p_value=np.nan) -> dict:
+    return {"metric": metric, "value": float(value), "ci_low": float(low), "ci_high": float(high), "n": int(n),
+            "group": group, "p_value": float(p_value), "test": "", "effect_size": np.nan, "note": note}  # fmt: skip
+
+
 def unparseable_rows(frame: pd.DataFrame) -> list[dict]:
+    """Unparseable verdicts per group, in all and per framing (format failures that differ between framings move
+    DDS without any change of judgement, so they are shown beside it)."""
     rows = []
     for group, part in [(OVERALL, frame), *sorted(frame.groupby("domain"))]:
-        count = int((~part["parsed"]).sum())
-        rows.append(
-            {"metric": "unparseable", "value": float(count), "ci_low": np.nan, "ci_high": np.nan, "n": len(part),
-             "group": group, "p_value": np.nan, "test": "", "effect_size": np.nan,
-             "note": "verdicts that could not be read; scored as wrong"}  # fmt: skip
-        )
+        c1 = part["cell"].str.startswith("C1")
+        note = "verdicts that could not be read; scored as wrong"
+        rows.append(_row("unparseable", (~part["parsed"]).sum(), len(part), group, note))
+        rows.append(_row("unparseable_c1", (~part["parsed"] & c1).sum(), c1.sum(), group, note + " (statement cells)"))
+        rows.append(_row("unparseable_c2", (~part["parsed"] & ~c1).sum(), (~c1).sum(), group, note + " (speaker cells)"))
     return rows
+
+
+def parsed_items_dds(frame: pd.DataFrame) -> dict:
+    """Sensitivity: overall DDS over the items whose four verdicts were all read."""
+    complete = frame.groupby(["domain", "item_id"])["parsed"].transform("all") & (
+        frame.groupby(["domain", "item_id"])["cell"].transform("count") == 4
+    )
+    note = "sensitivity: DDS over items whose four verdicts all parsed"
+    if not complete.any():
+        return _row("dds_all_parsed", np.nan, 0, OVERALL, note + " (none)")
+    table = dds_table(frame[complete], n_resamples=N_RESAMPLES, seed=BOOTSTRAP_SEED)
+    row = table[(table["metric"] == "dds") & (table["group"] == OVERALL)].iloc[0]
+    return _row("dds_all_parsed", row["value"], row["n"], OVERALL, note, row["ci_low"], row["ci_high"], row["p_value"])
 
 
 def summarize(samples: pd.DataFrame) -> pd.DataFrame:
     frame = verdict_frame(samples)
     table = dds_table(frame, n_resamples=N_RESAMPLES, seed=BOOTSTRAP_SEED)
-    return pd.concat([table, pd.DataFrame(unparseable_rows(frame))], ignore_index=True)
+    extra = [*unparseable_rows(frame), parsed_items_dds(frame)]
+    return pd.concat([table, pd.DataFrame(extra)], ignore_index=True)

@@ -17,7 +17,7 @@ from benchmarks.deference.prompts import CELLS, cell_messages, cell_truth, check
 from benchmarks.deference.scorer import verdict_scorer
 
 TASK_VERSION = 1
-DEFAULT_ITEMS_PER_DOMAIN = 12
+DEFAULT_ITEMS_PER_DOMAIN = 10
 SOURCES = ("builtin", "truthfulqa")
 
 
@@ -99,7 +99,7 @@ def deference(
         ),
         solver=generate(),
         scorer=verdict_scorer(),
-        config=GenerateConfig(temperature=0.0, max_tokens=48),
+        config=GenerateConfig(temperature=0.0, max_tokens=32),
         version=TASK_VERSION,
         metadata={"variant": variant, "items_per_domain": items_per_domain, "seed": seed},
     )

@@ -151,5 +151,17 @@ def test_items_path_runs_dialdefer_files(tmp_path):
 
 def test_default_size_fits_the_main_job():
     task = deference(**INFO.default_task_args)
-    assert len(task.dataset) == 10 * 12 * 4
+    assert len(task.dataset) == 10 * 10 * 4
     assert len({s.id for s in task.dataset}) == len(task.dataset)
+
+
+def test_unparseable_split_by_framing_and_parsed_only_sensitivity(tmp_path):
+    _, table = run(tmp_path, c2_incorrect_text="Hmm, hard to say.")
+    assert overall(table, "unparseable_c1")["value"] == 0
+    assert overall(table, "unparseable_c2")["value"] == 3 * PER_DOMAIN
+    assert overall(table, "unparseable_c2")["n"] == 2 * 3 * PER_DOMAIN
+    row = overall(table, "dds_all_parsed")
+    assert row["n"] == 0 and pd.isna(row["value"])
+    _, table = run(tmp_path, c2_verdict="correct")
+    assert overall(table, "dds_all_parsed")["value"] == 100
+    assert overall(table, "dds_all_parsed")["n"] == 3 * PER_DOMAIN
