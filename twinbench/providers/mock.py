@@ -10,6 +10,9 @@ Ways to script it (model args, ``-M`` on the CLI or keywords to ``get_model``):
   ``cycle=True``.
 * ``responder=fn``: ``fn(messages, config) -> str | ModelOutput``, called for every generate (sync or async).
   Use :func:`mock_output` to give a reply with log-probabilities.
+
+inspect's ``get_model`` memoizes models by name and JSON-able arguments; a responder is not JSON-able, so give each
+script its own model name (``mock/defer``, ``mock/sceptic``) or pass ``memoize=False``.
 """
 
 from __future__ import annotations
