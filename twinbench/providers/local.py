@@ -23,8 +23,10 @@ from typing import Any
 
 import httpx
 from inspect_ai._util.error import PrerequisiteError
-from inspect_ai.model import GenerateConfig
+from inspect_ai.model import ChatMessage, GenerateConfig, ModelOutput
 from inspect_ai.model._providers.openai_compatible import OpenAICompatibleAPI
+from inspect_ai.tool import ToolChoice, ToolInfo
+from openai import APIStatusError
 
 from twinbench.models import resolve_local_model
 
@@ -158,6 +160,16 @@ def shared_server(model_path: Path, alias: str, server_args: dict[str, Any], sta
         return server
 
 
+def llama_cpp_config(config: GenerateConfig) -> GenerateConfig:
+    """llama.cpp's server takes a JSON schema as ``{"type": "json_object", "schema": ...}`` (grammar-constrained
+    decoding), not OpenAI's ``json_schema`` response format that inspect sends for ``response_schema``."""
+    if config.response_schema is None:
+        return config
+    schema = config.response_schema.json_schema.model_dump(exclude_none=True)
+    extra_body = {**(config.extra_body or {}), "response_format": {"type": "json_object", "schema": schema}}
+    return config.model_copy(update={"response_schema": None, "extra_body": extra_body})
+
+
 class LocalLlamaAPI(OpenAICompatibleAPI):
     def __init__(
         self,
@@ -185,6 +197,20 @@ class LocalLlamaAPI(OpenAICompatibleAPI):
             service="local",
             responses_api=False,
         )
+
+    async def generate(
+        self, input: list[ChatMessage], tools: list[ToolInfo], tool_choice: ToolChoice, config: GenerateConfig
+    ) -> Any:
+        if not self._server.running():
+            raise RuntimeError(f"the llama.cpp server for {self.model_name} has stopped: {self._server.log_tail()}")
+        return await super().generate(input, tools, tool_choice, llama_cpp_config(config))
+
+    def should_retry(self, ex: BaseException) -> Any:
+        # Our own server on loopback: an HTTP error (a prompt longer than n_ctx, an unsupported option) will not go
+        # away on retry, so the sample fails at once with the server's message instead of backing off for minutes.
+        if isinstance(ex, APIStatusError):
+            return False
+        return super().should_retry(ex)
 
     def max_connections(self) -> int:
         return 1  # llama.cpp's server answers one request at a time; more would only queue and time out
