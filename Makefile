@@ -1,16 +1,24 @@
-# The two commands of README.md: `make demo` (main job on the embedded model) and `make test`.
+# The two commands of README.md: `make demo` (main job on the embedded models) and `make test`.
 VENV := .venv
 BIN := $(VENV)/bin
+MODELS ?= local/smollm2-135m local/gemma3-270m
 LOGS ?= logs/main
-SITE ?= build/site
+REPORT ?= build/report
+SITE ?= build/leaderboard
 
 .PHONY: setup demo test
 
 setup:
 	@bash scripts/setup.sh
 
+# Every registered benchmark at its default size on each model, then the report and the leaderboard.
+# Rerunning resumes: finished tasks are read back from $(LOGS), not run again.
 demo: setup
-	$(BIN)/twinbench run --log-dir $(LOGS)
+	$(BIN)/twinbench run $(foreach m,$(MODELS),--model $(m)) --log-dir $(LOGS)
+	$(BIN)/twinbench report $(LOGS) -o $(REPORT)
+	$(BIN)/twinbench leaderboard $(LOGS) -o $(SITE) --bundle
+	@echo "leaderboard: file://$(abspath $(SITE))/index.html"
 
 test: setup
+	@bash scripts/ensure_chromium.sh
 	bash scripts/offline.sh $(BIN)/python -m pytest
