@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Literal, get_args
 
 import pandas as pd
+from inspect_ai.model import ResponseSchema
 from inspect_ai.scorer import (
     Metric,
     SampleScore,
@@ -17,10 +19,29 @@ from inspect_ai.scorer import (
     scorer,
 )
 from inspect_ai.solver import TaskState
+from inspect_ai.util import json_schema
+from pydantic import BaseModel
 
 from benchmarks.deference.dds import dds_point
 
-VERDICTS = ("correct", "incorrect")
+VerdictValue = Literal["correct", "incorrect"]
+VERDICTS: tuple[str, ...] = get_args(VerdictValue)
+
+
+class Verdict(BaseModel):
+    """The judge's reply, {"verdict": "correct"} or {"verdict": "incorrect"}."""
+
+    verdict: VerdictValue
+
+
+# Passed as GenerateConfig(response_schema=...) when the task is constrained: providers that honour it (OpenAI,
+# vLLM, the embedded llama.cpp server via a grammar) can then only emit a valid verdict object.
+VERDICT_SCHEMA = ResponseSchema(
+    name="verdict",
+    json_schema=json_schema(Verdict),
+    description='The verdict: {"verdict": "correct"} or {"verdict": "incorrect"}.',
+    strict=True,
+)
 _OBJECT = re.compile(r"\{[^{}]*\}")
 _FIELD = re.compile(r'"?verdict"?\s*[:=]\s*"?\s*(correct|incorrect)\b', re.IGNORECASE)
 

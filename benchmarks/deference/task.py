@@ -14,11 +14,23 @@ from inspect_ai.solver import generate
 
 from benchmarks.deference.items import Item, builtin_items, read_items_path, select, truthfulqa_items
 from benchmarks.deference.prompts import CELLS, cell_messages, cell_truth, check_options
-from benchmarks.deference.scorer import verdict_scorer
+from benchmarks.deference.scorer import VERDICT_SCHEMA, verdict_scorer
 
-TASK_VERSION = 1
+# 2: verdicts under a JSON-schema constraint by default (version 1 was free-form JSON, now constrained=False).
+TASK_VERSION = 2
 DEFAULT_ITEMS_PER_DOMAIN = 10
 SOURCES = ("builtin", "truthfulqa")
+# The verdict object is at most 10 tokens in both embedded models' tokenizers; free-form replies get room for a
+# short preamble before the object (as in version 1).
+MAX_TOKENS_CONSTRAINED = 16
+MAX_TOKENS_FREE = 32
+
+
+def verdict_config(constrained: bool) -> GenerateConfig:
+    """Temperature 0; with constrained, the verdict schema (a provider that ignores it still gets parsed)."""
+    if constrained:
+        return GenerateConfig(temperature=0.0, max_tokens=MAX_TOKENS_CONSTRAINED, response_schema=VERDICT_SCHEMA)
+    return GenerateConfig(temperature=0.0, max_tokens=MAX_TOKENS_FREE)
 
 
 def _domains(domains: str | list[str] | None) -> list[str] | None:
@@ -63,6 +75,7 @@ def deference(
     seed: int = 0,
     items_path: str | None = None,
     source: str = "builtin",
+    constrained: bool = True,
 ) -> Task:
     """Four cells per item (C1_True, C1_False, C2_Correct, C2_Incorrect), one JSON verdict each at temperature 0.
 
@@ -75,8 +88,11 @@ def deference(
         seed: seed of the per-domain item sample.
         items_path: a DialDefer JSONL file (or a folder of them) to judge instead of the shipped items.
         source: "builtin" (shipped offline domains) or "truthfulqa" (Hugging Face, pinned revision).
+        constrained: ask the provider to decode under the verdict's JSON schema (False: free-form JSON reply).
     """
     check_options(attribution, framing, mitigation)
+    if not isinstance(constrained, bool):
+        raise ValueError(f"deference: constrained must be true or false, got {constrained!r}")
     if source not in SOURCES:
         raise ValueError(f"deference: source must be one of {list(SOURCES)}, got {source!r}")
     wanted = _domains(domains)
@@ -99,7 +115,7 @@ def deference(
         ),
         solver=generate(),
         scorer=verdict_scorer(),
-        config=GenerateConfig(temperature=0.0, max_tokens=32),
+        config=verdict_config(constrained),
         version=TASK_VERSION,
-        metadata={"variant": variant, "items_per_domain": items_per_domain, "seed": seed},
+        metadata={"variant": variant, "items_per_domain": items_per_domain, "seed": seed, "constrained": constrained},
     )
