@@ -28,7 +28,9 @@ from urllib.parse import unquote, urlparse
 
 import pandas as pd
 
-from twinbench.registry import BenchmarkInfo, load_benchmarks
+from inspect_ai.log import EvalLog
+
+from twinbench.registry import BenchmarkInfo, benchmark_for_task, load_benchmarks
 
 SAMPLE_COLUMNS = [
     "benchmark",
@@ -77,12 +79,29 @@ def log_path(location: str) -> str:
     return location
 
 
-def task_owner(task: str, benchmarks: Mapping[str, BenchmarkInfo]) -> BenchmarkInfo | None:
-    short = task.split("/")[-1]
-    for info in benchmarks.values():
-        if short in info.task_names:
-            return info
-    return None
+def samples_frame(log: EvalLog) -> pd.DataFrame:
+    """One row per scored sample of one log, with the columns of the registry's ``summarize`` contract
+    (``sample_id``, ``epoch``, ``score`` = Score.value of the task's first scorer, ``answer``, ``metadata``) plus
+    ``output`` (the final completion, truncated) and ``error``. Unscored (e.g. errored) samples are left out."""
+    scorer = _first_scorer(log)
+    rows = []
+    for sample in log.samples or []:
+        score = (sample.scores or {}).get(scorer) if scorer else None
+        if score is None:
+            continue
+        output = sample.output.completion if sample.output else ""
+        rows.append(
+            {
+                "sample_id": str(sample.id),
+                "epoch": int(sample.epoch),
+                "score": score.value,
+                "answer": score.answer,
+                "metadata": dict(sample.metadata or {}),
+                "output": output[:_OUTPUT_CHARS],
+                "error": sample.error.message if sample.error else None,
+            }
+        )
+    return pd.DataFrame(rows, columns=["sample_id", "epoch", "score", "answer", "metadata", "output", "error"])
 
 
 def read_log_dir(log_dir: str | Path, benchmarks: Mapping[str, BenchmarkInfo] | None = None) -> LogSet:
@@ -107,7 +126,7 @@ def read_log_dir(log_dir: str | Path, benchmarks: Mapping[str, BenchmarkInfo] | 
         if header.status != "success":
             problems.append(LogProblem(path, f"status {header.status!r} (partial results), skipped"))
             continue
-        owner = task_owner(header.eval.task, benchmarks)
+        owner = benchmark_for_task(header.eval.task, benchmarks)
         if owner is None:
             problems.append(LogProblem(path, f"task {header.eval.task!r} belongs to no registered benchmark"))
             continue
@@ -120,7 +139,7 @@ def read_log_dir(log_dir: str | Path, benchmarks: Mapping[str, BenchmarkInfo] | 
         else:
             chosen[key] = (path, header)
 
-    sample_rows: list[dict[str, object]] = []
+    sample_frames: list[pd.DataFrame] = []
     log_rows: list[dict[str, object]] = []
     for key, (path, _header) in sorted(chosen.items()):
         try:
@@ -129,40 +148,22 @@ def read_log_dir(log_dir: str | Path, benchmarks: Mapping[str, BenchmarkInfo] | 
             problems.append(LogProblem(path, f"unreadable samples ({type(ex).__name__}: {_first_line(ex)})"))
             continue
         bookkeeping = dict(zip(KEY, key))
-        scorer = _first_scorer(log)
-        rows = []
-        for sample in log.samples or []:
-            score = (sample.scores or {}).get(scorer) if scorer else None
-            if score is None:
-                continue  # unscored (e.g. errored) samples have nothing to summarize
-            output = sample.output.completion if sample.output else ""
-            rows.append(
-                {
-                    **bookkeeping,
-                    "sample_id": str(sample.id),
-                    "epoch": int(sample.epoch),
-                    "score": score.value,
-                    "answer": score.answer,
-                    "metadata": dict(sample.metadata or {}),
-                    "output": output[:_OUTPUT_CHARS],
-                    "error": sample.error.message if sample.error else None,
-                    "log": path,
-                }
-            )
-        if not rows:
+        rows = samples_frame(log).assign(**bookkeeping, log=path)
+        if rows.empty:
             problems.append(LogProblem(path, "no scored samples"))
             continue
-        sample_rows.extend(rows)
+        sample_frames.append(rows)
         log_rows.append(
             {**bookkeeping, "log": path, "created": log.eval.created, "samples": len(rows), "status": log.status}
         )
 
-    samples = pd.DataFrame(sample_rows, columns=SAMPLE_COLUMNS)
+    samples = pd.concat(sample_frames, ignore_index=True) if sample_frames else pd.DataFrame(columns=SAMPLE_COLUMNS)
+    samples = samples[SAMPLE_COLUMNS]
     samples["epoch"] = samples["epoch"].astype("int64")
     return LogSet(samples=samples, logs=pd.DataFrame(log_rows, columns=LOG_COLUMNS), problems=problems)
 
 
-def _first_scorer(log: object) -> str | None:
+def _first_scorer(log: EvalLog) -> str | None:
     """The name of the task's first scorer, as the ``summarize`` contract defines ``score``."""
     results = getattr(log, "results", None)
     if results is not None and results.scores:

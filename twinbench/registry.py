@@ -36,7 +36,7 @@ reported and the page is built without its figures.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, Literal
@@ -135,10 +135,12 @@ def get_benchmark(name: str) -> BenchmarkInfo:
     return benchmarks[name]
 
 
-def benchmark_for_task(task_name: str) -> BenchmarkInfo | None:
+def benchmark_for_task(
+    task_name: str, benchmarks: Mapping[str, BenchmarkInfo] | None = None
+) -> BenchmarkInfo | None:
     """The benchmark that owns an inspect task name (``survey`` or ``twinbench/survey``)."""
     short = task_name.split("/")[-1]
-    for info in load_benchmarks().values():
+    for info in (load_benchmarks() if benchmarks is None else benchmarks).values():
         if short in info.task_names:
             return info
     return None

@@ -12,21 +12,15 @@ from inspect_ai.log import read_eval_log
 
 from benchmarks.survey.plots import plot_distributions
 from benchmarks.survey.summary import summarize, unit_table
+from reports.logs import samples_frame
 
 
-def samples_frame(log_path: str) -> pd.DataFrame:
-    """The registry's summarize input for one log: sample_id, epoch, score, answer, metadata."""
+def read_samples(log_path: str) -> pd.DataFrame:
+    """The registry's summarize input for one log."""
     log = read_eval_log(log_path)
     if log.status != "success" or not log.samples:
         raise SystemExit(f"{log_path}: log status {log.status!r} with {len(log.samples or [])} samples")
-    rows = []
-    for s in log.samples:
-        if not s.scores:
-            continue
-        score = next(iter(s.scores.values()))
-        rows.append({"sample_id": s.id, "epoch": s.epoch, "score": score.value, "answer": score.answer,
-                     "metadata": s.metadata})
-    return pd.DataFrame(rows)
+    return samples_frame(log)
 
 
 def _fmt(row) -> str:
@@ -40,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--plot", help="write the most-misaligned distributions plot (SVG) here")
     parser.add_argument("--top", type=int, default=10, help="rows of the per-item table")
     args = parser.parse_args(argv)
-    samples = samples_frame(args.log)
+    samples = read_samples(args.log)
     table = summarize(samples)
     print("## Headline and steerability\n")
     overall = table[table.group == "overall"]
