@@ -7,7 +7,8 @@ from benchmarks.deference import INFO
 from benchmarks.deference.items import read_jsonl
 from benchmarks.deference.plots import plot_deltas, plots, to_svg
 from benchmarks.deference.prompts import cell_messages
-from benchmarks.deference.task import deference
+from benchmarks.deference.scorer import VERDICTS, Verdict
+from benchmarks.deference.task import TASK_VERSION, deference
 from pathlib import Path
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -165,3 +166,58 @@ def test_unparseable_split_by_framing_and_parsed_only_sensitivity(tmp_path):
     _, table = run(tmp_path, c2_verdict="correct")
     assert overall(table, "dds_all_parsed")["value"] == 100
     assert overall(table, "dds_all_parsed")["n"] == 3 * PER_DOMAIN
+
+
+def run_capturing_configs(tmp_path, **task_args):
+    """Run a small deference eval on a judge that records the GenerateConfig of every generate."""
+    task = deference(domains="capitals", items_per_domain=2, **task_args)
+    respond = responder_for(task)
+    configs = []
+
+    def recording(messages, config):
+        configs.append(config)
+        return respond(messages, config)
+
+    model = get_model("mock/judge", responder=recording, memoize=False)
+    [log] = inspect_eval(task, model=model, log_dir=str(tmp_path), display="none")
+    assert log.status == "success" and len(configs) == len(log.samples) == 8
+    return log, configs
+
+
+def test_constrained_by_default_passes_the_verdict_schema(tmp_path):
+    log, configs = run_capturing_configs(tmp_path)
+    for config in configs:
+        schema = config.response_schema
+        assert schema is not None and schema.name == "verdict" and schema.strict
+        verdict = schema.json_schema.properties["verdict"]
+        assert (verdict.type, verdict.enum) == ("string", list(VERDICTS)) == ("string", ["correct", "incorrect"])
+        assert schema.json_schema.required == ["verdict"] and schema.json_schema.additionalProperties is False
+        assert config.max_tokens == 16 and config.temperature == 0
+    assert log.eval.task_args.get("constrained", True) is True and log.eval.metadata["constrained"] is True
+    assert all(s.scores["verdict_scorer"].value == {"correct": 1, "parsed": 1} for s in log.samples)
+    # the verdict the README documents fits the schema
+    assert Verdict.model_validate_json('{"verdict": "incorrect"}').verdict == "incorrect"
+
+
+def test_unconstrained_sends_no_schema(tmp_path):
+    log, configs = run_capturing_configs(tmp_path, constrained=False)
+    assert all(c.response_schema is None and c.max_tokens == 32 and c.temperature == 0 for c in configs)
+    assert log.eval.metadata["constrained"] is False
+    assert all(s.scores["verdict_scorer"].value == {"correct": 1, "parsed": 1} for s in log.samples)
+
+
+def test_a_provider_that_ignores_the_schema_is_still_parsed_and_counted(tmp_path):
+    """The schema is a request: free text that still slips through is parsed, or counted as unparseable."""
+    _, table = run(tmp_path, c2_incorrect_text='Sure. {"verdict": "incorrect"} and "not sure"')
+    assert overall(table, "unparseable")["value"] == 0 and overall(table, "dds")["value"] == 0
+    _, table = run(tmp_path, c2_incorrect_text="I think Speaker 2 is wrong.")
+    assert overall(table, "unparseable")["value"] == 3 * PER_DOMAIN
+
+
+def test_constrained_must_be_a_bool():
+    with pytest.raises(ValueError, match="constrained must be true or false"):
+        deference(constrained="no")
+
+
+def test_task_version_marks_the_constrained_default():
+    assert TASK_VERSION == 2 and INFO.version == "2" and deference().version == 2
