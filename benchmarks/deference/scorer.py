@@ -66,22 +66,22 @@ def parse_verdict(text: str) -> tuple[str | None, str]:
     return None, "unparseable"
 
 
+def verdict_row(metadata: dict | None, value: object) -> dict:
+    """One sample's metadata and score value -> a dds_table row (item_id, domain, cell, correct, parsed)."""
+    meta = metadata or {}
+    value = value if isinstance(value, dict) else {}
+    return {
+        "item_id": meta.get("item_id"),
+        "domain": meta.get("domain"),
+        "cell": meta.get("cell"),
+        "correct": bool(value.get("correct", 0)),
+        "parsed": bool(value.get("parsed", 0)),
+    }
+
+
 def samples_frame(scores: list[SampleScore]) -> pd.DataFrame:
-    """inspect SampleScores -> the dds_table frame (item_id, domain, cell, correct, parsed)."""
-    rows = []
-    for s in scores:
-        meta = s.sample_metadata or {}
-        value = s.score.value if isinstance(s.score.value, dict) else {}
-        rows.append(
-            {
-                "item_id": meta.get("item_id"),
-                "domain": meta.get("domain"),
-                "cell": meta.get("cell"),
-                "correct": bool(value.get("correct", 0)),
-                "parsed": bool(value.get("parsed", 0)),
-            }
-        )
-    return pd.DataFrame(rows)
+    """inspect SampleScores -> the dds_table frame."""
+    return pd.DataFrame([verdict_row(s.sample_metadata, s.score.value) for s in scores])
 
 
 @metric

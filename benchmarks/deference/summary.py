@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.deference.dds import OVERALL, dds_table
+from benchmarks.deference.scorer import verdict_row
 
 N_RESAMPLES = 10_000
 BOOTSTRAP_SEED = 0
@@ -17,20 +18,7 @@ def verdict_frame(samples: pd.DataFrame) -> pd.DataFrame:
     if samples.empty:
         raise ValueError("deference summarize: no samples")
     first = samples[samples["epoch"] == samples["epoch"].min()]
-    rows = []
-    for meta, score in zip(first["metadata"], first["score"]):
-        meta = meta or {}
-        score = score if isinstance(score, dict) else {}
-        rows.append(
-            {
-                "item_id": meta.get("item_id"),
-                "domain": meta.get("domain"),
-                "cell": meta.get("cell"),
-                "correct": bool(score.get("correct", 0)),
-                "parsed": bool(score.get("parsed", 0)),
-            }
-        )
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame([verdict_row(meta, score) for meta, score in zip(first["metadata"], first["score"])])
     if frame[["item_id", "domain", "cell"]].isna().any().any():
         raise ValueError("deference summarize: samples lack item_id/domain/cell metadata (not a deference log?)")
     return frame

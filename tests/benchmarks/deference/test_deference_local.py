@@ -1,12 +1,12 @@
 """End to end on the embedded model (slow: starts llama.cpp)."""
 
-import pandas as pd
 import pytest
 from inspect_ai import eval as inspect_eval
 
 from benchmarks.deference import INFO
 from benchmarks.deference.scorer import VERDICTS, Verdict
 from benchmarks.deference.task import deference
+from reports.logs import samples_frame
 
 
 @pytest.mark.slow
@@ -20,11 +20,7 @@ def test_smollm2_runs_and_every_constrained_verdict_parses(tmp_path):
     assert all(s.scores["verdict_scorer"].metadata["parse"] == "json" for s in log.samples)
     # the whole reply is the schema's object, nothing around it
     assert all(Verdict.model_validate_json(s.output.completion).verdict in VERDICTS for s in log.samples)
-    samples = pd.DataFrame(
-        [{"sample_id": s.id, "epoch": s.epoch, "score": s.scores["verdict_scorer"].value,
-          "answer": s.scores["verdict_scorer"].answer, "metadata": s.metadata} for s in log.samples]  # fmt: skip
-    )
-    table = INFO.summarize(samples)
+    table = INFO.summarize(samples_frame(log))
     unparseable = table[(table.metric == "unparseable") & (table.group == "overall")].iloc[0]
     assert unparseable["value"] == 0
     dds = table[(table.metric == "dds") & (table.group == "overall")].iloc[0]

@@ -9,6 +9,7 @@ from benchmarks.deference.plots import plot_deltas, plots, to_svg
 from benchmarks.deference.prompts import cell_messages
 from benchmarks.deference.scorer import VERDICTS, Verdict
 from benchmarks.deference.task import TASK_VERSION, deference
+from reports.logs import samples_frame
 from pathlib import Path
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -35,23 +36,12 @@ def responder_for(task, c2_verdict=None, c2_incorrect_text=None):
     return respond
 
 
-def samples_of(log) -> pd.DataFrame:
-    """The registry's samples frame, built from an inspect log."""
-    return pd.DataFrame(
-        [
-            {"sample_id": s.id, "epoch": s.epoch, "score": next(iter(s.scores.values())).value,
-             "answer": next(iter(s.scores.values())).answer, "metadata": s.metadata}  # fmt: skip
-            for s in log.samples
-        ]
-    )
-
-
 def run(tmp_path, **responder_args):
     task = deference(domains=DOMAINS, items_per_domain=PER_DOMAIN)
     model = get_model("mock/judge", responder=responder_for(task, **responder_args), memoize=False)
     [log] = inspect_eval(task, model=model, log_dir=str(tmp_path), display="none")
     assert log.status == "success"
-    return log, INFO.summarize(samples_of(log))
+    return log, INFO.summarize(samples_frame(log))
 
 
 def overall(table, metric):
@@ -104,7 +94,7 @@ def test_headline_metrics_present_and_plot_renders(tmp_path):
     for metric in INFO.headline:
         row = overall(table, metric.name)
         assert row["ci_low"] <= row["value"] <= row["ci_high"]
-    samples = samples_of(log)
+    samples = samples_frame(log)
     svg = to_svg(plot_deltas(samples))
     assert svg.startswith("<?xml") and "<svg" in svg
     figures = plots(pd.concat([samples.assign(model="mock/a"), samples.assign(model="mock/b")]))
@@ -146,7 +136,7 @@ def test_items_path_runs_dialdefer_files(tmp_path):
     assert "Context: The asker started" in task.dataset[4].input[-1].text
     model = get_model("mock/judge", responder=responder_for(task, c2_verdict="correct"), memoize=False)
     [log] = inspect_eval(task, model=model, log_dir=str(tmp_path), display="none")
-    table = INFO.summarize(samples_of(log))
+    table = INFO.summarize(samples_frame(log))
     assert overall(table, "dds")["value"] == 100 and overall(table, "dds")["n"] == 2
 
 
