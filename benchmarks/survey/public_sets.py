@@ -1,25 +1,32 @@
 """Loaders for the large public opinion sets, through Hugging Face ``datasets`` with pinned revisions.
 
 They need network access the first time (and, for SubPOP, a token with access to the gated set); offline they fail
-with one line naming the set. The converters (``*_items``) take plain rows in the published schema and are tested
-on fixtures in ``tests/benchmarks/survey/fixtures/``.
+with one line naming the set. OpinionQA is not on the Hugging Face hub: its release (respondent-level Pew answers,
+under the authors' and Pew's terms) is read from a local copy. The converters take data in the published schema and
+are tested on fixtures in ``tests/benchmarks/survey/fixtures/``.
 """
 
 from __future__ import annotations
 
 import ast
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from benchmarks.survey.items import SurveyItem, shares_item
+from benchmarks.survey.items import SurveyItem, shares_item, survey_items
+from benchmarks.survey.surveys import Attribute, Group, Question, Survey
 
 GLOBAL_OPINIONS = "Anthropic/llm_global_opinions"
 GLOBAL_OPINIONS_REVISION = "5c87e48d8db8ffc9ae8a6738f958d5130ee116e5"  # "added data folder", 2023-06-26
 SUBPOP = "jjssuh/subpop"
 SUBPOP_REVISION: str | None = None  # no revision could be verified from this project's offline machines
+
+logger = logging.getLogger(__name__)
 
 REFUSAL = re.compile(r"^(refused|dk/refused|don't know/refused|no answer)$", re.IGNORECASE)
 
@@ -161,4 +168,123 @@ def load_subpop(split: str = "test", revision: str | None = SUBPOP_REVISION) -> 
     return subpop_items(hf_rows(SUBPOP, revision, split))
 
 
-PUBLIC_SETS = {"globalopinionqa": load_global_opinions, "subpop": load_subpop}
+# --- OpinionQA (Santurkar et al., 2023) -----------------------------------------------------------------------
+
+OPINIONQA_RELEASE = "https://worksheets.codalab.org/worksheets/0x6fb693719477478aac73fc07db333f69"
+OPINIONQA_WAVES = (26, 27, 29, 32, 34, 36, 41, 42, 43, 45, 49, 50, 54, 82, 92)
+# metadata.csv attribute key -> what the persona calls it ("a person whose <phrase> is <group>")
+OPINIONQA_ATTRIBUTES = {
+    "CREGION": "region of residence in the United States",
+    "AGE": "age group",
+    "SEX": "sex",
+    "EDUCATION": "highest level of education",
+    "INCOME": "annual family income",
+    "POLIDEOLOGY": "political ideology",
+    "POLPARTY": "political party",
+    "RACE": "race or ethnicity",
+    "RELIG": "religion",
+}
+OPINIONQA_CONTEXT = "This question is from the Pew Research Center's American Trends Panel, a survey of adults in the United States."
+
+
+def _wave_dir(wave: int) -> str:
+    return f"American_Trends_Panel_W{wave}"
+
+
+def _read_csv(file: Path, **kwargs) -> pd.DataFrame:
+    if not file.is_file():
+        raise FileNotFoundError(f"OpinionQA: {file} not found (expected the release's human_resp folder)")
+    try:
+        return pd.read_csv(file, **kwargs)
+    except (ValueError, pd.errors.ParserError) as ex:
+        raise ValueError(f"OpinionQA: {file} could not be read ({ex})") from ex
+
+
+def _ordinal(option_ordinal, k: int) -> bool:
+    """OpinionQA codes each option's place on the scale; options off the scale ("It depends") get half steps and
+    nominal questions repeat one value. Only a plain 1..k scale is treated as ordinal here."""
+    return [float(x) for x in option_ordinal] == [float(i) for i in range(1, k + 1)]
+
+
+def opinionqa_wave(folder: Path, wave: int) -> tuple[Survey, int]:
+    """One wave of the release as a :class:`Survey` over its respondent-level answers (``responses.csv``: one
+    column per question holding the answer text, the attribute columns of ``metadata.csv`` and the Pew survey weight
+    ``WEIGHT_W<wave>``), and the number of ``info.csv`` questions left out (no column or no answer)."""
+    where = f"OpinionQA wave {wave}"
+    info = _read_csv(folder / "info.csv")
+    metadata = _read_csv(folder / "metadata.csv")
+    responses = _read_csv(folder / "responses.csv", low_memory=False)
+    for frame, name, fields in ((info, "info.csv", ("key", "question", "references", "option_ordinal")),
+                                (metadata, "metadata.csv", ("key", "options"))):  # fmt: skip
+        missing = [f for f in fields if f not in frame.columns]
+        if missing:
+            raise ValueError(f"{where}: {name} lacks column(s) {missing}")
+    attributes = {}
+    for key, options in zip(metadata["key"], metadata["options"]):
+        if key in OPINIONQA_ATTRIBUTES and key in responses.columns:
+            phrase = OPINIONQA_ATTRIBUTES[key]
+            groups = _literal(options, "options", f"{where} metadata.csv {key}")
+            attributes[key] = Attribute(key, key, {
+                g: Group(str(g).replace("/", "-"), f"a person whose {phrase} is {g}", f"My {phrase} is {g}.")
+                for g in groups
+            })  # fmt: skip
+    questions = []
+    for row in info.itertuples(index=False):
+        if row.key not in responses.columns or responses[row.key].isna().all():
+            continue
+        references = [str(o) for o in _literal(row.references, "references", f"{where} {row.key}")]
+        options = tuple(o for o in references if not REFUSAL.match(o.strip()))  # refusals are dropped as missing
+        ordinal = _ordinal(_literal(row.option_ordinal, "option_ordinal", f"{where} {row.key}"), len(options))
+        questions.append(
+            Question(
+                key=row.key,
+                text=str(row.question).strip(),
+                options=options,
+                column=row.key,
+                codes=options,  # the answers are stored as option texts
+                ordinal=ordinal,
+                attributes=tuple(attributes),
+            )
+        )
+    survey = Survey(
+        name="opinionqa",
+        title=f"Pew American Trends Panel wave {wave} (OpinionQA)",
+        context=OPINIONQA_CONTEXT,
+        load=lambda: responses,
+        questions=tuple(questions),
+        attributes=attributes,
+        weight_column=f"WEIGHT_W{wave}",
+        card="datasets/survey/OpinionQA.md",
+    )
+    return survey, len(info) - len(questions)
+
+
+def load_opinionqa(path: str | Path | None, waves: Iterable[int] | None = None, *, min_n: int = 30) -> list[SurveyItem]:
+    """OpinionQA's questions and respondents from a local copy of the release's ``human_resp`` folder (by default
+    every wave found there), weighted with Pew's survey weights as in the paper."""
+    if path is None:
+        raise PublicSetUnavailable(
+            "OpinionQA is not on the Hugging Face hub: download its release from the CodaLab worksheet "
+            f"{OPINIONQA_RELEASE} and pass opinionqa_dir=<its human_resp folder>"
+        )
+    path = Path(path).expanduser()
+    if waves is None:
+        waves = [w for w in OPINIONQA_WAVES if (path / _wave_dir(w)).is_dir()]
+        if not waves:
+            raise FileNotFoundError(f"OpinionQA: no American_Trends_Panel_W<wave> folder in {path}")
+    chosen = list(waves)
+    unknown = [w for w in chosen if w not in OPINIONQA_WAVES]
+    if unknown or not chosen:
+        raise ValueError(f"unknown OpinionQA wave(s) {unknown}; waves are {list(OPINIONQA_WAVES)}")
+    items: list[SurveyItem] = []
+    skipped = 0
+    for wave in chosen:
+        survey, left_out = opinionqa_wave(path / _wave_dir(wave), wave)
+        items.extend(survey_items(survey, min_n=min_n))
+        skipped += left_out
+    if skipped:
+        logger.warning("OpinionQA: %d question(s) of info.csv left out (no answer column or no answers)", skipped)
+    return items
+
+
+PUBLIC_SETS = {"globalopinionqa": load_global_opinions, "opinionqa": load_opinionqa, "subpop": load_subpop}

@@ -12,7 +12,7 @@ from inspect_ai.dataset import MemoryDataset, Sample
 
 from benchmarks.survey.items import SurveyItem, offline_items
 from benchmarks.survey.prompts import build_messages
-from benchmarks.survey.public_sets import PUBLIC_SETS
+from benchmarks.survey.public_sets import PUBLIC_SETS, load_opinionqa
 from benchmarks.survey.scorer import survey_epochs, survey_fidelity
 from benchmarks.survey.solver import survey_answer
 from benchmarks.survey.surveys import SURVEYS
@@ -31,11 +31,15 @@ def _names(surveys) -> list[str]:
     return names
 
 
-def load_items(surveys=None, *, min_n: int = 30, max_items: int | None = None, seed: int = 0) -> list[SurveyItem]:
+def load_items(
+    surveys=None, *, min_n: int = 30, max_items: int | None = None, seed: int = 0, opinionqa_dir: str | None = None
+) -> list[SurveyItem]:
     names = _names(surveys)
     items = offline_items([s for s in names if s in SURVEYS], min_n=min_n) if any(s in SURVEYS for s in names) else []
     for name in names:
-        if name in PUBLIC_SETS:
+        if name == "opinionqa":  # respondent-level data, so min_n applies
+            items.extend(load_opinionqa(opinionqa_dir, min_n=min_n))
+        elif name in PUBLIC_SETS:
             items.extend(PUBLIC_SETS[name]())
     if max_items is not None:
         if max_items < 1:
@@ -75,12 +79,13 @@ def survey(
     n_model: int = 100,
     max_items: int | None = None,
     seed: int = 0,
+    opinionqa_dir: str | None = None,
 ) -> Task:
     """One sample per (question, sub-population) plus one unconditioned sample per question.
 
     Args:
         surveys: comma-separated subset of wvs, ces11, beps, chile, anes96 (offline, default all) and
-            globalopinionqa, subpop (need the network).
+            globalopinionqa, subpop (need the network) and opinionqa (needs opinionqa_dir).
         min_n: smallest sub-population (respondents answering the question) that gets a sample.
         persona: prompt template: portray (default), bio or system.
         mode: auto (log-probabilities, else samples), logprobs or samples.
@@ -88,10 +93,11 @@ def survey(
         n_model: effective model sample size for the chi-square test in log-probability mode.
         max_items: keep this many (question, sub-population) items, seeded random choice.
         seed: seeds the item choice and the Monte-Carlo p-values.
+        opinionqa_dir: the human_resp folder of a local copy of OpinionQA's release.
     """
     if n_model < 1:
         raise ValueError(f"n_model must be at least 1, got {n_model}")
-    items = load_items(surveys, min_n=int(min_n), max_items=max_items, seed=seed)
+    items = load_items(surveys, min_n=int(min_n), max_items=max_items, seed=seed, opinionqa_dir=opinionqa_dir)
     samples = [item_sample(item, persona) for item in items]
     return Task(
         dataset=MemoryDataset(samples, name="survey"),

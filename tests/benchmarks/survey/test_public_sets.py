@@ -9,6 +9,7 @@ from benchmarks.survey.public_sets import (
     PublicSetUnavailable,
     global_opinion_items,
     load_global_opinions,
+    load_opinionqa,
     load_subpop,
     subpop_items,
 )
@@ -67,3 +68,67 @@ def test_offline_loaders_fail_with_one_clear_line(monkeypatch, tmp_path):
     assert "\n" not in message
     with pytest.raises(PublicSetUnavailable, match="jjssuh/subpop: no pinned revision"):
         load_subpop()
+
+
+
+OPINIONQA_FIXTURE = FIXTURES / "opinionqa"
+
+
+def test_opinionqa_weighted_microdata(caplog):
+    items = {i.id: i for i in load_opinionqa(OPINIONQA_FIXTURE, min_n=2)}
+    scale = sorted(k for k in items if k.startswith("opinionqa/FIXSCALE_W27/"))
+    assert scale == [
+        "opinionqa/FIXSCALE_W27/AGE=18-29",
+        "opinionqa/FIXSCALE_W27/AGE=65+",
+        "opinionqa/FIXSCALE_W27/CREGION=Midwest",
+        "opinionqa/FIXSCALE_W27/CREGION=Northeast",
+        "opinionqa/FIXSCALE_W27/CREGION=South",
+        "opinionqa/FIXSCALE_W27/SEX=Female",
+        "opinionqa/FIXSCALE_W27/SEX=Male",
+        "opinionqa/FIXSCALE_W27/all",
+    ]  # groups with fewer than min_n answers, "Refused" and CITIZEN (no persona phrase) get no item
+    assert len(items) == 17
+    # every respondent with an answer (refusals dropped), weighted by WEIGHT_W27; Kish n_eff = (sum w)^2 / sum w^2
+    everyone = items["opinionqa/FIXSCALE_W27/all"]
+    assert everyone.options == ("Very often", "Sometimes", "Rarely", "Never")
+    assert everyone.n == 7 and everyone.weighted
+    assert everyone.human_counts == (2, 2, 1, 2)
+    assert everyone.human_shares == pytest.approx((2 / 9.5, 3 / 9.5, 1.5 / 9.5, 3 / 9.5))
+    assert everyone.n_eff == pytest.approx(9.5**2 / 14.25)
+    assert everyone.ordinal
+    male = items["opinionqa/FIXMIX_W27/SEX=Male"]
+    assert male.options == ("Yes, likely", "No, not likely", "It depends")
+    assert not male.ordinal  # "It depends" sits at 1.5, off the scale: nominal
+    assert male.n == 2 and male.human_shares == pytest.approx((1 / 3, 2 / 3, 0))
+    assert male.n_eff == pytest.approx(1.5**2 / 1.25) and male.test_counts == (1, 1, 0)
+    assert male.describe == "a person whose sex is Male" and male.bio == "My sex is Male."
+    assert male.population_shares == items["opinionqa/FIXMIX_W27/all"].human_shares
+    assert "2 question(s) of info.csv left out" in caplog.text  # FIXEMPTY (no answers), FIXNOCOLUMN (no column)
+
+
+def test_opinionqa_default_min_n_keeps_only_the_whole_sample():
+    assert {i.id for i in load_opinionqa(OPINIONQA_FIXTURE)} == {
+        "opinionqa/FIXSCALE_W27/all",
+        "opinionqa/FIXMIX_W27/all",
+    }
+
+
+def test_opinionqa_errors_name_the_culprit(tmp_path):
+    with pytest.raises(PublicSetUnavailable, match="OpinionQA is not on the Hugging Face hub: download its release"):
+        load_opinionqa(None)
+    with pytest.raises(FileNotFoundError, match="OpinionQA: no American_Trends_Panel_W<wave> folder in"):
+        load_opinionqa(tmp_path)
+    with pytest.raises(ValueError, match=r"unknown OpinionQA wave\(s\) \[28\]"):
+        load_opinionqa(OPINIONQA_FIXTURE, waves=[28])
+    with pytest.raises(FileNotFoundError, match="American_Trends_Panel_W26/info.csv not found"):
+        load_opinionqa(OPINIONQA_FIXTURE, waves=[26])
+    wave = tmp_path / "American_Trends_Panel_W27"
+    wave.mkdir()
+    for name in ("info.csv", "metadata.csv", "responses.csv"):
+        (wave / name).write_text((OPINIONQA_FIXTURE / "American_Trends_Panel_W27" / name).read_text())
+    (wave / "responses.csv").write_text((wave / "responses.csv").read_text().replace("WEIGHT_W27", "WEIGHT"))
+    with pytest.raises(KeyError, match="weight column 'WEIGHT_W27' is missing"):
+        load_opinionqa(tmp_path)
+    (wave / "info.csv").write_text((wave / "info.csv").read_text().replace("option_ordinal", "x"))
+    with pytest.raises(ValueError, match=r"OpinionQA wave 27: info.csv lacks column\(s\) \['option_ordinal'\]"):
+        load_opinionqa(tmp_path)

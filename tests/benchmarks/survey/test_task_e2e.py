@@ -2,6 +2,7 @@
 
 import math
 import uuid
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -64,6 +65,25 @@ def test_model_that_matches_the_humans_is_never_rejected(tmp_path, samples_frame
     assert "calls per item: 1.00" in head.loc["model_calls", "note"]
     # the persona moves the model exactly as far as the sub-populations really differ
     assert head.loc["steer_ratio", "value"] == pytest.approx(1.0, abs=1e-4)
+
+
+def test_opinionqa_items_are_tested_like_the_offline_surveys(tmp_path, samples_frame):
+    """OpinionQA's release has respondent-level answers, so its items get the chi-square test (the other public
+    sets publish shares only)."""
+    fixture = Path(__file__).parent / "fixtures" / "opinionqa"
+    task = survey(surveys="opinionqa", opinionqa_dir=str(fixture), min_n=2)
+    assert len(task.dataset) == 17
+    shares = _prompt_shares(task)
+
+    def perfect(messages, config):
+        p = shares[messages[-1].text]
+        return mock_output("A", top_logprobs=probabilities_to_logprobs({"ABCD"[i]: x for i, x in enumerate(p)}))
+
+    log, calls = _run(task, perfect, tmp_path)
+    assert len(calls) == 17
+    head = summarize(samples_frame(log)).query("group == 'overall'").set_index("metric")
+    assert head.loc["rejected_share", "value"] == 0.0 and head.loc["rejected_share", "n"] == 15
+    assert head.loc["representativeness", "value"] == pytest.approx(1.0, abs=1e-5)
 
 
 def test_always_invalid_model_is_rejected_everywhere(tmp_path, samples_frame):
