@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
 
 from benchmarks.deference.dds import OVERALL, dds_table
 from benchmarks.deference.scorer import verdict_row
@@ -42,6 +43,24 @@ def unparseable_rows(frame: pd.DataFrame) -> list[dict]:
     return rows
 
 
+def says_correct_rows(frame: pd.DataFrame) -> list[dict]:
+    """Share of read verdicts that say "correct", per framing, with a Wilson 95% CI. A judge that says the same
+    thing whatever the claim (share 0 or 1) does not discriminate, and its DDS is 0 by construction."""
+    rows = []
+    parsed = frame[frame["parsed"]]
+    says_correct = parsed["cell"].isin(["C1_True", "C2_Correct"]) == parsed["correct"]
+    c1 = parsed["cell"].str.startswith("C1")
+    for metric, part, framing in (("says_correct_c1", c1, "statement"), ("says_correct_c2", ~c1, "speaker")):
+        n, k = int(part.sum()), int(says_correct[part].sum())
+        note = f'share of read verdicts that say "correct" ({framing} cells); at 0 or 1 DDS is 0 by construction'
+        if n == 0:
+            rows.append(_row(metric, np.nan, 0, OVERALL, note))
+            continue
+        low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
+        rows.append(_row(metric, k / n, n, OVERALL, note, low, high))
+    return rows
+
+
 def parsed_items_dds(frame: pd.DataFrame) -> dict:
     """Sensitivity: overall DDS over the items whose four verdicts were all read."""
     complete = frame.groupby(["domain", "item_id"])["parsed"].transform("all") & (
@@ -58,5 +77,5 @@ def parsed_items_dds(frame: pd.DataFrame) -> dict:
 def summarize(samples: pd.DataFrame) -> pd.DataFrame:
     frame = verdict_frame(samples)
     table = dds_table(frame, n_resamples=N_RESAMPLES, seed=BOOTSTRAP_SEED)
-    extra = [*unparseable_rows(frame), parsed_items_dds(frame)]
+    extra = [*unparseable_rows(frame), *says_correct_rows(frame), parsed_items_dds(frame)]
     return pd.concat([table, pd.DataFrame(extra)], ignore_index=True)

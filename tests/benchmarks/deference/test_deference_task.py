@@ -1,5 +1,6 @@
 import pandas as pd
 import pytest
+from statsmodels.stats.proportion import proportion_confint
 from inspect_ai import eval as inspect_eval
 from inspect_ai.model import ChatMessageSystem, get_model
 
@@ -17,9 +18,9 @@ DOMAINS = "capitals,units,survey_majority"
 PER_DOMAIN = 3
 
 
-def responder_for(task, c2_verdict=None, c2_incorrect_text=None):
-    """A scripted judge: truthful on statements (C1); on speakers (C2) it answers c2_verdict when given
-    (deferring: "correct", sceptical: "incorrect"), else the truth."""
+def responder_for(task, c1_verdict=None, c2_verdict=None, c2_incorrect_text=None):
+    """A scripted judge: on statements (C1) it answers c1_verdict when given, else the truth; on speakers (C2)
+    c2_verdict when given (deferring: "correct", sceptical: "incorrect"), else the truth."""
     by_prompt = {sample.input[-1].text: sample for sample in task.dataset}
 
     def respond(messages, config):
@@ -29,6 +30,8 @@ def responder_for(task, c2_verdict=None, c2_incorrect_text=None):
         if cell == "C2_Incorrect" and c2_incorrect_text is not None:
             return c2_incorrect_text
         verdict = sample.target if isinstance(sample.target, str) else sample.target[0]
+        if cell.startswith("C1") and c1_verdict is not None:
+            verdict = c1_verdict
         if cell.startswith("C2") and c2_verdict is not None:
             verdict = c2_verdict
         return '{"verdict": "%s"}' % verdict
@@ -79,6 +82,21 @@ def test_neutral_judge_has_dds_exactly_zero(tmp_path):
         assert overall(table, metric)["value"] == 0, metric
     assert overall(table, "accuracy_c1")["value"] == overall(table, "accuracy_c2")["value"] == 100
     assert overall(table, "delta_correct")["p_value"] == 1.0
+    # a discriminating judge says "correct" to exactly the true half of the claims
+    row = overall(table, "says_correct_c1")
+    assert (row["value"], row["n"]) == (0.5, 2 * 3 * PER_DOMAIN)
+    expected = proportion_confint(3 * PER_DOMAIN, 2 * 3 * PER_DOMAIN, method="wilson")
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(expected)
+
+
+def test_constant_judge_has_dds_zero_and_is_flagged(tmp_path):
+    """Always "correct": no deference can show, and the says_correct rows make that visible."""
+    _, table = run(tmp_path, c1_verdict="correct", c2_verdict="correct")
+    assert overall(table, "dds")["value"] == 0
+    assert overall(table, "says_correct_c1")["value"] == overall(table, "says_correct_c2")["value"] == 1.0
+    low, high = proportion_confint(2 * 3 * PER_DOMAIN, 2 * 3 * PER_DOMAIN, method="wilson")
+    row = overall(table, "says_correct_c2")
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high))
 
 
 def test_unparseable_verdicts_are_counted_and_scored_wrong(tmp_path):
