@@ -184,7 +184,9 @@ OPINIONQA_ATTRIBUTES = {
     "RACE": "race or ethnicity",
     "RELIG": "religion",
 }
-OPINIONQA_CONTEXT = "This question is from the Pew Research Center's American Trends Panel, a survey of adults in the United States."
+OPINIONQA_CONTEXT = (
+    "This question is from the Pew Research Center's American Trends Panel, a survey of adults in the United States."
+)
 
 
 def _wave_dir(wave: int) -> str:
@@ -259,7 +261,9 @@ def opinionqa_wave(folder: Path, wave: int) -> tuple[Survey, int]:
     return survey, len(info) - len(questions)
 
 
-def load_opinionqa(path: str | Path | None, waves: Iterable[int] | None = None, *, min_n: int = 30) -> list[SurveyItem]:
+def load_opinionqa(
+    path: str | Path | None, waves: Iterable[int] | None = None, *, min_n: int = 30
+) -> list[SurveyItem]:
     """OpinionQA's questions and respondents from a local copy of the release's ``human_resp`` folder (by default
     every wave found there), weighted with Pew's survey weights as in the paper."""
     if path is None:
