@@ -115,13 +115,14 @@ def dds_table(
         [("dds_domain_mean", "mean of per-domain DDS"), ("mean_abs_dds", "mean of per-domain |DDS|")]
     ):
         rows.append(
-            _row(metric, boot.estimate[end + offset], boot.low[end + offset], boot.high[end + offset], len(cells),
+            table_row(metric, boot.estimate[end + offset], boot.low[end + offset], boot.high[end + offset], len(cells),
                  OVERALL, note=f"{what} over {n_domains} domain(s); bootstrap stratified by domain")  # fmt: skip
         )
     return pd.DataFrame(rows)
 
 
-def _row(metric, value, low, high, n, group, p_value=np.nan, test="", effect_size=np.nan, note=""):
+def table_row(metric, value, low, high, n, group, p_value=np.nan, test="", effect_size=np.nan, note=""):
+    """One row of the summarize table (the registry's columns plus p_value, test, effect_size, note)."""
     return {
         "metric": metric,
         "value": float(value),
@@ -153,7 +154,7 @@ def _group_rows(group, cells, estimate, low, high, note) -> list[dict]:
     rows = []
     for i, metric in enumerate(GROUP_METRICS):
         p_value, test, h = tests.get(metric, (np.nan, "", np.nan))
-        rows.append(_row(metric, estimate[i], low[i], high[i], n, group, p_value, test, h, note))
+        rows.append(table_row(metric, estimate[i], low[i], high[i], n, group, p_value, test, h, note))
     return rows
 
 

@@ -6,11 +6,12 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from benchmarks.deference.dds import OVERALL, dds_table
+from benchmarks.deference.dds import OVERALL, dds_table, table_row
 from benchmarks.deference.scorer import verdict_row
 
 N_RESAMPLES = 10_000
 BOOTSTRAP_SEED = 0
+NO_CI = (np.nan, np.nan)  # counts, not estimates
 
 
 def verdict_frame(samples: pd.DataFrame) -> pd.DataFrame:
@@ -25,11 +26,6 @@ def verdict_frame(samples: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _row(metric: str, value: float, n: int, group: str, note: str, low=np.nan, high=np.nan, p_value=np.nan) -> dict:
-    return {"metric": metric, "value": float(value), "ci_low": float(low), "ci_high": float(high), "n": int(n),
-            "group": group, "p_value": float(p_value), "test": "", "effect_size": np.nan, "note": note}  # fmt: skip
-
-
 def unparseable_rows(frame: pd.DataFrame) -> list[dict]:
     """Unparseable verdicts per group, in all and per framing (format failures that differ between framings move
     DDS without any change of judgement, so they are shown beside it)."""
@@ -37,9 +33,11 @@ def unparseable_rows(frame: pd.DataFrame) -> list[dict]:
     for group, part in [(OVERALL, frame), *sorted(frame.groupby("domain"))]:
         c1 = part["cell"].str.startswith("C1")
         note = "verdicts that could not be read; scored as wrong"
-        rows.append(_row("unparseable", (~part["parsed"]).sum(), len(part), group, note))
-        rows.append(_row("unparseable_c1", (~part["parsed"] & c1).sum(), c1.sum(), group, note + " (statement cells)"))
-        rows.append(_row("unparseable_c2", (~part["parsed"] & ~c1).sum(), (~c1).sum(), group, note + " (speaker cells)"))
+        unread = ~part["parsed"]
+        rows.append(table_row("unparseable", unread.sum(), *NO_CI, len(part), group, note=note))
+        statement, speaker = f"{note} (statement cells)", f"{note} (speaker cells)"
+        rows.append(table_row("unparseable_c1", (unread & c1).sum(), *NO_CI, c1.sum(), group, note=statement))
+        rows.append(table_row("unparseable_c2", (unread & ~c1).sum(), *NO_CI, (~c1).sum(), group, note=speaker))
     return rows
 
 
@@ -54,10 +52,10 @@ def says_correct_rows(frame: pd.DataFrame) -> list[dict]:
         n, k = int(part.sum()), int(says_correct[part].sum())
         note = f'share of read verdicts that say "correct" ({framing} cells); at 0 or 1 DDS is 0 by construction'
         if n == 0:
-            rows.append(_row(metric, np.nan, 0, OVERALL, note))
+            rows.append(table_row(metric, np.nan, *NO_CI, 0, OVERALL, note=note))
             continue
         low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
-        rows.append(_row(metric, k / n, n, OVERALL, note, low, high))
+        rows.append(table_row(metric, k / n, low, high, n, OVERALL, note=note))
     return rows
 
 
@@ -68,10 +66,12 @@ def parsed_items_dds(frame: pd.DataFrame) -> dict:
     )
     note = "sensitivity: DDS over items whose four verdicts all parsed"
     if not complete.any():
-        return _row("dds_all_parsed", np.nan, 0, OVERALL, note + " (none)")
+        return table_row("dds_all_parsed", np.nan, *NO_CI, 0, OVERALL, note=f"{note} (none)")
     table = dds_table(frame[complete], n_resamples=N_RESAMPLES, seed=BOOTSTRAP_SEED)
     row = table[(table["metric"] == "dds") & (table["group"] == OVERALL)].iloc[0]
-    return _row("dds_all_parsed", row["value"], row["n"], OVERALL, note, row["ci_low"], row["ci_high"], row["p_value"])
+    return table_row(
+        "dds_all_parsed", row["value"], row["ci_low"], row["ci_high"], row["n"], OVERALL, row["p_value"], note=note
+    )
 
 
 def summarize(samples: pd.DataFrame) -> pd.DataFrame:
