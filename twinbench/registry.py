@@ -31,6 +31,22 @@ benchmark page (saved there as SVG, one per key; the key is the figure's caption
 frame of EVERY model's run of this benchmark: the ``summarize`` columns plus ``model``, ``task``, ``task_version``
 and ``log``. It must not compute new headline statistics (those come from ``summarize``); a hook that raises is
 reported and the page is built without its figures.
+
+The optional units hooks
+------------------------
+``units(samples) -> DataFrame`` gives the run's item-level outcomes, one row per unit: ``unit`` (str, stable
+across runs: the item's id), ``cluster`` (str: units resampled together; the unit itself when they are
+independent), ``stratum`` (str: clusters are resampled within it; ``""`` for none) and the numeric columns the
+benchmark needs. ``headline_from_units(units) -> {metric: value}`` recomputes every headline metric from such a
+frame, equal to ``summarize``'s overall values on the full frame; it must accept a resample (repeated rows).
+``regress`` stores the units in the baseline and tests each headline difference with a paired bootstrap over the
+units both runs share.
+
+The optional ``calibration`` hook
+---------------------------------
+``calibration() -> list[TestCase | CICase]`` registers the benchmark's own tests and intervals in the calibration
+harness (``scorers/stats/calibration.py``): simulated under H0 a test must reject at about alpha, an interval must
+cover its truth at about the nominal rate. ``scripts/calibrate.py`` runs every registered case.
 """
 
 from __future__ import annotations
@@ -76,6 +92,11 @@ class BenchmarkInfo:
     readme: str | None = None  # path of the benchmark's README.md, for the leaderboard's method notes
     # Optional figures for the leaderboard (see "The optional plots hook" above): samples -> {caption: Figure}.
     plots: Callable[[pd.DataFrame], dict[str, Any]] | None = None
+    # Optional item-level outcomes for paired regression tests (see "The optional units hooks" above).
+    units: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+    headline_from_units: Callable[[pd.DataFrame], dict[str, float]] | None = None
+    # Optional calibration cases of the benchmark's own tests and CIs (scorers.stats.calibration).
+    calibration: Callable[[], list[Any]] | None = None
 
     @property
     def task_names(self) -> list[str]:

@@ -2,9 +2,11 @@
 
 from pathlib import Path
 
+from benchmarks.survey.calibration import cases
 from benchmarks.survey.plots import plots
 from benchmarks.survey.summary import summarize
 from benchmarks.survey.task import TASK_VERSION, survey
+from benchmarks.survey.units import headline_from_units, units
 from twinbench.registry import BenchmarkInfo, HeadlineMetric
 
 INFO = BenchmarkInfo(
@@ -20,8 +22,8 @@ INFO = BenchmarkInfo(
             "Misaligned (BH 5%)",
             "lower",
             kind="proportion",
-            description="Share of (question, sub-population) pairs where the chi-square test rejects that the model "
-            "answers like the sub-population, Benjamini-Hochberg FDR 0.05.",
+            description="Share of (question, sub-population) pairs where a chi-square goodness-of-fit test of the "
+            "sub-population's answers against the model's option shares rejects, Benjamini-Hochberg FDR 0.05.",
         ),
         HeadlineMetric(
             "representativeness",
@@ -30,9 +32,19 @@ INFO = BenchmarkInfo(
             kind="mean",
             description="Mean of 1 - W1/(N-1) (ordinal questions) or 1 - Jensen-Shannon distance (nominal).",
         ),
+        HeadlineMetric(
+            "invalid_share",
+            "Invalid share",
+            "lower",
+            kind="mean",
+            description="Mean share of the model's answer mass off the option letters (never a test category).",
+        ),
     ),
     summarize=summarize,
     plots=plots,
+    units=units,
+    headline_from_units=headline_from_units,
+    calibration=cases,
     description="Can a model, told it belongs to a sub-population, answer a multiple-choice survey question the "
     "way that sub-population did? Real microdata from five surveys (WVS, CES 2011, BEPS, Chile 1988, ANES 1996).",
     default_task_args={},

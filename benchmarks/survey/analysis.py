@@ -1,6 +1,13 @@
-"""Per-item statistics: model vs human counts, chi-square homogeneity, effect size, power, representativeness.
+"""Per-item statistics: the alignment test, effect size, power and representativeness of one item.
 
 Shared by the scorer (one item) and ``summarize`` (which re-runs it when epochs are pooled).
+
+The test depends on what is known about the model:
+* log-probabilities: the model's answer distribution is known exactly, so the human counts (n_eff) are tested for
+  goodness of fit to it, renormalised over the valid options (chi-square, K - 1 dof; Monte-Carlo multinomial when
+  an expected count is below 5; human answers on an option the model gives no mass reject).
+* samples: the model's distribution is itself a sample, so a two-sample homogeneity test on the valid answers.
+The invalid share (mass off the option letters) is reported on its own and is never a test category.
 """
 
 from __future__ import annotations
@@ -11,7 +18,13 @@ import zlib
 
 import numpy as np
 
-from scorers.stats.contingency import homogeneity_test, largest_remainder_counts, required_second_sample, required_sample_size
+from scorers.stats.contingency import (
+    goodness_of_fit_test,
+    gof_power,
+    homogeneity_test,
+    one_sample_w,
+    required_sample_size,
+)
 from scorers.stats.distances import representativeness
 
 EFFECT_SIZES = (0.1, 0.3, 0.5)  # Cohen's small / medium / large w
@@ -24,18 +37,18 @@ def unit_seed(item_id: str, seed: int) -> int:
     return (zlib.crc32(item_id.encode()) + 1_000_003 * seed) % 2**32
 
 
-def model_counts(result: dict, n_model: int) -> tuple[np.ndarray, int]:
-    """Model counts over the options plus an invalid category, and the model sample size they stand for.
-
-    Samples mode: the real counts of K answers. Log-probability mode: the distribution scaled to ``n_model``
-    pseudo-answers and rounded by largest remainder (see the README's Deviations).
-    """
+def alignment_test(result: dict, human_counts, *, seed: int):
+    """The item's test: goodness of fit (log-probabilities) or two-sample homogeneity (samples); None when the
+    model gave no valid answer."""
     if result["mode"] == "samples":
-        counts = np.array([*result["option_counts"], result["invalid_count"]], dtype=int)
-        return counts, int(counts.sum())
-    invalid = float(result["invalid_share"])
-    shares = np.array([*((1.0 - invalid) * np.asarray(result["option_shares"], dtype=float)), invalid])
-    return largest_remainder_counts(shares, n_model), n_model
+        model = np.asarray(result["option_counts"], dtype=int)
+        if model.sum() == 0:
+            return None
+        return homogeneity_test(human_counts, model, seed=seed)
+    shares = np.asarray(result["option_shares"], dtype=float)
+    if shares.sum() <= 0:
+        return None
+    return goodness_of_fit_test(human_counts, shares, seed=seed)
 
 
 def unit_statistics(
@@ -46,45 +59,42 @@ def unit_statistics(
     n_eff: float | None,
     ordinal: bool,
     result: dict,
-    n_model: int,
     seed: int = 0,
 ) -> dict:
     """The scalar statistics of one (question, sub-population) item, as stored in ``Score.value``."""
     k = len(human_shares)
-    counts, model_n = model_counts(result, n_model)
-    invalid_share = float(result["invalid_share"])
     option_shares = np.asarray(result["option_shares"], dtype=float)
+    valid = option_shares.sum() > 0
     value: dict = {
         "mode": result["mode"],
         "calls": int(result.get("calls", 0)),
-        "invalid_share": invalid_share,
-        "model_n": int(model_n),
+        "invalid_share": float(result["invalid_share"]),
         "human_n_eff": None if n_eff is None else float(n_eff),
         "model_shares": json.dumps([round(float(x), 6) for x in option_shares]),
-        "model_counts": json.dumps([int(x) for x in counts]),
     }
+    if result["mode"] == "samples":
+        value["model_counts"] = json.dumps([int(x) for x in result["option_counts"]])
+        value["model_valid_n"] = int(sum(result["option_counts"]))
+        value["model_invalid_n"] = int(result["invalid_count"])
     # Representativeness over the options (renormalised, as OpinionQA); a model with no valid answer at all is
     # as far from the humans as the scale allows: 0.
-    if option_shares.sum() > 0:
-        value["representativeness"] = representativeness(option_shares, human_shares, ordinal=ordinal)
+    value["representativeness"] = representativeness(option_shares, human_shares, ordinal=ordinal) if valid else 0.0
+    # Cohen's w of the humans against the model's shares: the goodness-of-fit test's own effect size (n-free).
+    w = one_sample_w(human_shares, option_shares) if valid else math.inf
+    value["cohens_w"] = None if math.isinf(w) else w
+    test = None if human_test_counts is None else alignment_test(result, human_test_counts, seed=unit_seed(item_id, seed))
+    if test is None:
+        value.update(p_value=None, statistic=None, test_method="untestable", dof=None)
     else:
-        value["representativeness"] = 0.0
-    if human_test_counts is None or model_n == 0:
-        value.update(p_value=None, statistic=None, test_method="untestable", cohens_w=None, dof=None)
-    else:
-        human = np.array([*human_test_counts, 0], dtype=int)  # people never answer "invalid"
-        test = homogeneity_test(human, counts, seed=unit_seed(item_id, seed))
         value.update(
             p_value=test.p_value,
-            statistic=test.statistic,
-            test_method=test.method,
-            cohens_w=test.cohens_w,
+            statistic=None if math.isinf(test.statistic) else test.statistic,
+            test_method=("goodness of fit " if result["mode"] != "samples" else "homogeneity ") + test.method,
             dof=test.dof,
         )
-    for w in EFFECT_SIZES:
-        value[f"n_required_w{w}"] = required_sample_size(w, k, alpha=ALPHA, power=POWER) if k >= 2 else None
-        two = required_second_sample(w, k, n_eff, alpha=ALPHA, power=POWER) if (k >= 2 and n_eff) else math.inf
-        value[f"n_required_two_sample_w{w}"] = None if math.isinf(two) else two
+    for e in EFFECT_SIZES:
+        value[f"n_required_w{e}"] = required_sample_size(e, k, alpha=ALPHA, power=POWER) if k >= 2 else None
+        value[f"power_w{e}"] = gof_power(e, k, n_eff, alpha=ALPHA) if (k >= 2 and n_eff) else None
     return value
 
 

@@ -84,7 +84,7 @@ def model_calls() -> Metric:
 
 
 @scorer(metrics=[rejected_share(), representativeness(), invalid_share(), model_calls()])
-def survey_fidelity(n_model: int = 100, seed: int = 0):
+def survey_fidelity(seed: int = 0):
     """Compare the model's answer distribution with the human one for the sample's (question, sub-population)."""
 
     async def score(state: TaskState, target: Target) -> Score:
@@ -99,7 +99,6 @@ def survey_fidelity(n_model: int = 100, seed: int = 0):
             n_eff=meta["n_eff"],
             ordinal=meta["ordinal"],
             result=result,
-            n_model=n_model,
             seed=seed,
         )
         value["conditioned"] = meta["subpop"] != "all"

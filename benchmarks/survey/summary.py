@@ -6,36 +6,35 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy.stats import bootstrap
-from statsmodels.stats.proportion import proportion_confint
 
 from benchmarks.survey.analysis import EFFECT_SIZES, decode_vector, unit_statistics
+from scorers.stats.bootstrap import cluster_mean_ci, cluster_ratio_ci, cluster_statistic_ci
 from scorers.stats.distances import distribution_distance, representativeness
 from scorers.stats.multiple_testing import benjamini_hochberg
 
 ALPHA = 0.05  # FDR level of the headline rejection share
-CONFIDENCE = 0.95
-N_RESAMPLES = 9999
-SEED = 20250617
+BOOTSTRAP_SEED = 0
+CLUSTER_CI = "bootstrap percentile over questions within surveys"
 
 
 def _pooled_result(rows: pd.DataFrame) -> dict:
-    """One model answer distribution per item across epochs: counts summed (samples), shares averaged (logprobs)."""
+    """One model answer distribution per item across epochs: counts summed (samples), full distributions averaged
+    (log-probabilities: options x valid mass, and the invalid mass)."""
     scores = list(rows["score"])
     modes = {s["mode"] for s in scores}
+    calls = int(sum(s["calls"] for s in scores))
     if modes == {"samples"}:
-        counts = np.sum([decode_vector(s["model_counts"]) for s in scores], axis=0)
-        options, invalid = counts[:-1], counts[-1]
+        options = np.sum([decode_vector(s["model_counts"]) for s in scores], axis=0)
         valid = options.sum()
+        invalid = sum(s["model_invalid_n"] for s in scores)
         return {
             "mode": "samples",
             "option_counts": [int(c) for c in options],
             "invalid_count": int(invalid),
             "option_shares": list(options / valid) if valid else [0.0] * len(options),
-            "invalid_share": float(invalid / counts.sum()),
-            "calls": int(sum(s["calls"] for s in scores)),
+            "invalid_share": float(invalid / (valid + invalid)) if valid + invalid else 1.0,
+            "calls": calls,
         }
-    # logprobs (or a mix): average the full distributions (options x valid mass, invalid)
     full = []
     for s in scores:
         inv = float(s["invalid_share"])
@@ -46,7 +45,7 @@ def _pooled_result(rows: pd.DataFrame) -> dict:
         "mode": "logprobs" if modes == {"logprobs"} else "mixed",
         "option_shares": list(options / options.sum()) if options.sum() > 0 else [0.0] * len(options),
         "invalid_share": float(mean[-1]),
-        "calls": int(sum(s["calls"] for s in scores)),
+        "calls": calls,
     }
 
 
@@ -67,7 +66,6 @@ def unit_table(samples: pd.DataFrame, *, alpha: float = ALPHA) -> pd.DataFrame:
             shares = decode_vector(first["model_shares"])
         else:
             pooled = _pooled_result(group)
-            n_model = int(first["model_n"]) if pooled["mode"] != "samples" else 0
             value = unit_statistics(
                 item_id=str(sample_id),
                 human_test_counts=meta["test_counts"],
@@ -75,7 +73,6 @@ def unit_table(samples: pd.DataFrame, *, alpha: float = ALPHA) -> pd.DataFrame:
                 n_eff=meta["n_eff"],
                 ordinal=meta["ordinal"],
                 result=pooled,
-                n_model=n_model,
             )
             shares = pooled["option_shares"]
         rows.append(
@@ -83,6 +80,7 @@ def unit_table(samples: pd.DataFrame, *, alpha: float = ALPHA) -> pd.DataFrame:
                 "sample_id": sample_id,
                 "source": meta["source"],
                 "question_id": meta["question_id"],
+                "question_key": f"{meta['source']}/{meta['question_id']}",
                 "subpop": meta["subpop"],
                 "attribute": meta["attribute"],
                 "conditioned": meta["subpop"] != "all",
@@ -99,12 +97,12 @@ def unit_table(samples: pd.DataFrame, *, alpha: float = ALPHA) -> pd.DataFrame:
                 "cohens_w": np.nan if value.get("cohens_w") is None else float(value["cohens_w"]),
                 "human_n": meta["n"],
                 "human_n_eff": meta["n_eff"],
-                "model_n": int(value["model_n"]),
+                "model_valid_n": value.get("model_valid_n"),
                 "mode": value["mode"],
                 "calls": int(sum(s["calls"] for s in group["score"])),
                 "epochs": len(group),
                 **{f"n_required_w{w}": value.get(f"n_required_w{w}") for w in EFFECT_SIZES},
-                **{f"n_required_two_sample_w{w}": value.get(f"n_required_two_sample_w{w}") for w in EFFECT_SIZES},
+                **{f"power_w{w}": value.get(f"power_w{w}") for w in EFFECT_SIZES},
             }
         )
     table = pd.DataFrame(rows)
@@ -140,61 +138,33 @@ def _add_steerability(table: pd.DataFrame) -> None:
         table.at[i, "steer_gain"] = row["representativeness"] - base_rep
 
 
-def _mean_ci(values) -> tuple[float, float, float, int]:
-    x = np.asarray([v for v in values if v is not None and not math.isnan(v)], dtype=float)
-    n = int(x.size)
-    if n == 0:
-        return math.nan, math.nan, math.nan, 0
-    mean = float(x.mean())
-    if n < 2:
-        return mean, math.nan, math.nan, n
-    if np.allclose(x, x[0]):
-        return mean, mean, mean, n
-    res = bootstrap(
-        (x,), np.mean, confidence_level=CONFIDENCE, n_resamples=N_RESAMPLES, method="BCa",
-        rng=np.random.default_rng(SEED),
-    )
-    low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
-    if math.isnan(low) or math.isnan(high):  # BCa can fail on very skewed data; percentile then
-        res = bootstrap(
-            (x,), np.mean, confidence_level=CONFIDENCE, n_resamples=N_RESAMPLES, method="percentile",
-            rng=np.random.default_rng(SEED),
+def _row(metric: str, interval, group: str, table: str, ci_method: str, **extra) -> dict:
+    return {"metric": metric, "value": interval.estimate, "ci_low": interval.low, "ci_high": interval.high,
+            "n": interval.n, "group": group, "table": table, "ci_method": ci_method, **extra}
+
+
+def _mean_row(metric: str, part: pd.DataFrame, column: str, group: str, table: str) -> dict:
+    """Mean over items, CI by a bootstrap of whole questions within surveys (items of one question share it)."""
+    interval = cluster_mean_ci(part[column], part["question_key"], part["source"], seed=BOOTSTRAP_SEED)
+    return _row(metric, interval, group, table, CLUSTER_CI)
+
+
+def _rejected_row(part: pd.DataFrame, group: str, table: str, *, redecide: bool) -> dict:
+    """Share of testable items rejected. Overall (``redecide``): BH is re-applied in every resample of whole
+    questions, so the interval carries the dependence of the BH decisions. Breakdowns keep the overall decisions
+    and resample items: descriptive."""
+    testable = part[part["p_value"].notna()]
+    if redecide:
+        p = testable["p_value"].to_numpy(float)
+        interval = cluster_statistic_ci(
+            lambda rows: float(benjamini_hochberg(p[rows], alpha=ALPHA)[0].mean()),
+            testable["question_key"], testable["source"], seed=BOOTSTRAP_SEED,
         )
-        low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
-    return mean, low, high, n
-
-
-def _ratio_ci(x, y) -> tuple[float, float, float, int]:
-    """mean(x) / mean(y) over paired units, percentile bootstrap CI."""
-    mask = ~(np.isnan(x) | np.isnan(y))
-    x, y = np.asarray(x)[mask], np.asarray(y)[mask]
-    n = int(x.size)
-    if n == 0 or y.mean() == 0:
-        return math.nan, math.nan, math.nan, n
-    ratio = float(x.mean() / y.mean())
-    if n < 2:
-        return ratio, math.nan, math.nan, n
-    res = bootstrap(
-        (x, y), lambda a, b, axis=-1: np.mean(a, axis=axis) / np.mean(b, axis=axis), paired=True,
-        confidence_level=CONFIDENCE, n_resamples=N_RESAMPLES, method="percentile", rng=np.random.default_rng(SEED),
-    )
-    return ratio, float(res.confidence_interval.low), float(res.confidence_interval.high), n
-
-
-def _share_row(rejected: pd.Series, group: str, table: str) -> dict:
-    n = int(rejected.size)
-    k = int(rejected.sum())
-    low, high = proportion_confint(k, n, alpha=1 - CONFIDENCE, method="wilson") if n else (math.nan, math.nan)
-    return {
-        "metric": "rejected_share", "value": k / n if n else math.nan, "ci_low": float(low), "ci_high": float(high),
-        "n": n, "group": group, "table": table, "n_rejected": k, "ci_method": "wilson",
-    }
-
-
-def _mean_row(metric: str, values, group: str, table: str) -> dict:
-    mean, low, high, n = _mean_ci(values)
-    return {"metric": metric, "value": mean, "ci_low": low, "ci_high": high, "n": n, "group": group, "table": table,
-            "ci_method": "bootstrap BCa"}
+        method = f"{CLUSTER_CI}, BH re-applied per resample"
+    else:
+        interval = cluster_mean_ci(testable["rejected"].astype(float), testable["sample_id"], seed=BOOTSTRAP_SEED)
+        method = "bootstrap percentile over items, overall BH decisions (descriptive)"
+    return _row("rejected_share", interval, group, table, method, n_rejected=int(testable["rejected"].sum()))
 
 
 def _breakdown(units: pd.DataFrame, key: str, table: str) -> list[dict]:
@@ -202,26 +172,23 @@ def _breakdown(units: pd.DataFrame, key: str, table: str) -> list[dict]:
     order = units.groupby(key)["representativeness"].mean().sort_values().index  # worst first
     for rank, name in enumerate(order, start=1):
         part = units[units[key] == name]
-        testable = part[part["p_value"].notna()]
-        for row in (
-            _share_row(testable["rejected"], name, table),
-            _mean_row("representativeness", part["representativeness"], name, table),
-            _mean_row("invalid_share", part["invalid_share"], name, table),
-        ):
-            row["rank"] = rank
-            rows.append(row)
+        block = [
+            _rejected_row(part, name, table, redecide=False),
+            _mean_row("representativeness", part, "representativeness", name, table),
+            _mean_row("invalid_share", part, "invalid_share", name, table),
+        ]
         if table == "question":
             first = part.iloc[0]
             for w in EFFECT_SIZES:
-                rows.append({
-                    "metric": f"n_required_w{w}", "value": first[f"n_required_w{w}"], "ci_low": math.nan,
-                    "ci_high": math.nan, "n": len(first["options"]), "group": name, "table": table, "rank": rank,
-                    "note": "model answers for 80% power at alpha 0.05 (human distribution taken as known; n = options)",
+                block.append({
+                    "metric": f"power_w{w}", "value": first[f"power_w{w}"], "ci_low": math.nan,
+                    "ci_high": math.nan, "n": len(first["options"]), "group": name, "table": table,
+                    "note": "power of the item's goodness-of-fit test at alpha 0.05 (first sub-population's n_eff)",
                 })
-            for metric in ("steer_model", "steer_human", "steer_gain"):
-                row = _mean_row(metric, part[metric], name, table)
-                row["rank"] = rank
-                rows.append(row)
+            block += [_mean_row(m, part, m, name, table) for m in ("steer_model", "steer_human", "steer_gain")]
+        for row in block:
+            row["rank"] = rank
+        rows += block
     return rows
 
 
@@ -231,29 +198,37 @@ def summarize(samples: pd.DataFrame) -> pd.DataFrame:
     units = table[table["conditioned"]].copy()
     units["subpop_key"] = units["source"] + "/" + units["subpop"]
     testable = units[units["p_value"].notna()]
-    rows: list[dict] = [
-        _share_row(testable["rejected"], "overall", "headline"),
-        _mean_row("representativeness", units["representativeness"], "overall", "headline"),
-        _mean_row("invalid_share", table["invalid_share"], "overall", "headline"),
-    ]
-    base = table[~table["conditioned"]]
-    rows.append(_mean_row("unconditioned_representativeness", base["representativeness"], "overall", "headline"))
-    for metric in ("steer_model", "steer_human", "steer_gain"):
-        rows.append(_mean_row(metric, units[metric], "overall", "steerability"))
-    ratio, low, high, n = _ratio_ci(units["steer_model"].to_numpy(float), units["steer_human"].to_numpy(float))
-    rows.append({"metric": "steer_ratio", "value": ratio, "ci_low": low, "ci_high": high, "n": n, "group": "overall",
-                 "table": "steerability", "ci_method": "bootstrap percentile (paired)",
-                 "note": "mean persona shift of the model / mean real sub-population difference"})
     modes = sorted(set(table["mode"]))
+    monte_carlo = int(testable["test_method"].str.endswith("monte_carlo").sum())
+    test = "goodness-of-fit" if modes == ["logprobs"] else "chi-square"
+    rows: list[dict] = [
+        _rejected_row(units, "overall", "headline", redecide=True),
+        _mean_row("representativeness", units, "representativeness", "overall", "headline"),
+        _mean_row("invalid_share", table, "invalid_share", "overall", "headline"),
+        _mean_row("unconditioned_representativeness", table[~table["conditioned"]], "representativeness",
+                  "overall", "headline"),
+    ]
+    rows[0]["note"] = (f"BH at FDR {ALPHA} over {len(testable)} {test} tests on the valid options "
+                       f"({monte_carlo} Monte-Carlo); mode {', '.join(modes)}")
+    rows[2]["note"] = "answer mass off the option letters (never a test category)"
+    for w in EFFECT_SIZES:
+        row = _mean_row(f"power_w{w}", testable, f"power_w{w}", "overall", "power")
+        row["note"] = f"mean power of the items' tests to detect Cohen's w = {w} at alpha {ALPHA} (given n_eff)"
+        rows.append(row)
+    rows.append(_mean_row("cohens_w", testable, "cohens_w", "overall", "effect size"))
+    rows[-1]["note"] = "one-sample w of the humans against the model's option shares (n-free)"
+    for metric in ("steer_model", "steer_human", "steer_gain"):
+        rows.append(_mean_row(metric, units, metric, "overall", "steerability"))
+    ratio = cluster_ratio_ci(units["steer_model"], units["steer_human"], units["question_key"], units["source"],
+                             seed=BOOTSTRAP_SEED)
+    rows.append(_row("steer_ratio", ratio, "overall", "steerability", CLUSTER_CI,
+                     note="mean persona shift of the model / mean real sub-population difference"))
     rows.append({"metric": "model_calls", "value": float(table["calls"].sum()), "ci_low": math.nan,
                  "ci_high": math.nan, "n": len(table), "group": "overall", "table": "headline",
                  "note": f"mode: {', '.join(modes)}; calls per item: {table['calls'].sum() / len(table):.2f}"})
     rows.append({"metric": "untestable_items", "value": float(units["p_value"].isna().sum()), "ci_low": math.nan,
                  "ci_high": math.nan, "n": len(units), "group": "overall", "table": "headline",
-                 "note": "no human sample size published: representativeness only"})
-    monte_carlo = int((testable["test_method"] == "monte_carlo").sum())
-    rows[0]["note"] = (f"BH at FDR {ALPHA} over {len(testable)} chi-square tests ({monte_carlo} Monte-Carlo); "
-                       f"mode {', '.join(modes)}")
+                 "note": "no human sample size published, or no valid model answer: representativeness only"})
     rows += _breakdown(units, "question_id", "question")
     rows += _breakdown(units, "subpop_key", "subpop")
     out = pd.DataFrame(rows)

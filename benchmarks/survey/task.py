@@ -17,7 +17,7 @@ from benchmarks.survey.scorer import survey_epochs, survey_fidelity
 from benchmarks.survey.solver import survey_answer
 from benchmarks.survey.surveys import SURVEYS
 
-TASK_VERSION = 1
+TASK_VERSION = 2  # 2: goodness-of-fit test on the valid options; invalid share reported, never tested
 DEFAULT_SURVEYS = tuple(SURVEYS)
 
 
@@ -76,7 +76,6 @@ def survey(
     persona: str = "portray",
     mode: str = "auto",
     k: int = 10,
-    n_model: int = 100,
     max_items: int | None = None,
     seed: int = 0,
     opinionqa_dir: str | None = None,
@@ -90,20 +89,17 @@ def survey(
         persona: prompt template: portray (default), bio or system.
         mode: auto (log-probabilities, else samples), logprobs or samples.
         k: answers sampled per item in samples mode.
-        n_model: effective model sample size for the chi-square test in log-probability mode.
         max_items: keep this many (question, sub-population) items, seeded random choice.
         seed: seeds the item choice and the Monte-Carlo p-values.
         opinionqa_dir: the human_resp folder of a local copy of OpinionQA's release.
     """
-    if n_model < 1:
-        raise ValueError(f"n_model must be at least 1, got {n_model}")
     items = load_items(surveys, min_n=int(min_n), max_items=max_items, seed=seed, opinionqa_dir=opinionqa_dir)
     samples = [item_sample(item, persona) for item in items]
     return Task(
         dataset=MemoryDataset(samples, name="survey"),
         solver=survey_answer(mode=mode, k=int(k)),
-        scorer=survey_fidelity(n_model=int(n_model), seed=int(seed)),
+        scorer=survey_fidelity(seed=int(seed)),
         epochs=Epochs(1, reducer=survey_epochs()),
         version=TASK_VERSION,
-        metadata={"persona": persona, "mode": mode, "n_model": n_model, "min_n": min_n},
+        metadata={"persona": persona, "mode": mode, "min_n": min_n},
     )

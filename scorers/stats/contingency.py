@@ -1,6 +1,7 @@
-"""Contingency-table statistics: chi-square test of homogeneity, Cohen's w, power, and count helpers.
+"""Chi-square statistics: goodness of fit to a known distribution, homogeneity of two samples, Cohen's w, power,
+and count helpers.
 
-Generic: two (or more) count vectors over the same categories, no knowledge of where they came from.
+Generic: count vectors over the same categories, no knowledge of where they came from.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import MonteCarloMethod, chi2_contingency
+from scipy.stats import MonteCarloMethod, chi2_contingency, chisquare
 from statsmodels.stats.power import GofChisquarePower
 
 MIN_EXPECTED = 5.0  # the usual validity rule for the chi-square approximation
@@ -21,8 +22,17 @@ class HomogeneityResult:
     p_value: float
     dof: int  # after dropping categories empty in every row
     method: str  # "asymptotic", "monte_carlo" or "degenerate" (fewer than two non-empty categories)
-    cohens_w: float  # sqrt(chi2 / N) of the table (Cohen 1988, contingency tables)
     n: int  # table total
+    min_expected: float
+
+
+@dataclass(frozen=True)
+class GoodnessOfFitResult:
+    statistic: float
+    p_value: float
+    dof: int  # categories with a positive expected share, minus one
+    method: str  # "asymptotic", "monte_carlo", "zero_expected" (answers where H0 allows none) or "degenerate"
+    n: int
     min_expected: float
 
 
@@ -62,15 +72,6 @@ def largest_remainder_counts(proportions, total: int) -> np.ndarray:
     return counts
 
 
-def cohens_w(table) -> float:
-    """Cohen's w = sqrt(chi2 / N) for a contingency table (no continuity correction)."""
-    t = _clean_table(table)
-    if t.shape[1] < 2:
-        return 0.0
-    stat = chi2_contingency(t, correction=False).statistic
-    return float(math.sqrt(stat / t.sum()))
-
-
 def homogeneity_test(
     counts_a,
     counts_b,
@@ -90,13 +91,12 @@ def homogeneity_test(
     n = int(round(table.sum()))
     if table.shape[1] < 2:
         # both samples put everything in the same single category: identical distributions
-        return HomogeneityResult(0.0, 1.0, 0, "degenerate", 0.0, n, float("nan"))
+        return HomogeneityResult(0.0, 1.0, 0, "degenerate", n, float("nan"))
     asymptotic = chi2_contingency(table, correction=False)
     smallest = float(asymptotic.expected_freq.min())
-    w = float(math.sqrt(asymptotic.statistic / table.sum()))
     if smallest >= min_expected:
         return HomogeneityResult(
-            float(asymptotic.statistic), float(asymptotic.pvalue), int(asymptotic.dof), "asymptotic", w, n, smallest
+            float(asymptotic.statistic), float(asymptotic.pvalue), int(asymptotic.dof), "asymptotic", n, smallest
         )
     if not np.allclose(table, np.round(table)):
         raise ValueError("the Monte-Carlo test needs integer counts; round them first (largest_remainder_counts)")
@@ -105,9 +105,80 @@ def homogeneity_test(
         correction=False,
         method=MonteCarloMethod(n_resamples=n_resamples, rng=np.random.default_rng(seed)),
     )
-    return HomogeneityResult(
-        float(mc.statistic), float(mc.pvalue), int(asymptotic.dof), "monte_carlo", w, n, smallest
-    )
+    return HomogeneityResult(float(mc.statistic), float(mc.pvalue), int(asymptotic.dof), "monte_carlo", n, smallest)
+
+
+def goodness_of_fit_test(
+    counts,
+    shares,
+    *,
+    n_resamples: int = 10_000,
+    seed: int = 0,
+    min_expected: float = MIN_EXPECTED,
+) -> GoodnessOfFitResult:
+    """Pearson chi-square test that ``counts`` were drawn from the known distribution ``shares``.
+
+    ``shares`` is normalised. Categories with zero expected share and no observation are dropped; an observation
+    in a category with zero expected share is impossible under H0, so the test rejects (p = 0). With every expected
+    count at least ``min_expected``: the asymptotic chi-square p-value with K - 1 degrees of freedom (scipy
+    ``chisquare``); otherwise a seeded Monte-Carlo p-value over multinomial draws from ``shares``,
+    (1 + #{X*^2 >= X^2}) / (1 + resamples).
+    """
+    observed = np.asarray(counts, dtype=float)
+    p = np.asarray(shares, dtype=float)
+    if observed.shape != p.shape or observed.ndim != 1:
+        raise ValueError(f"counts and shares need the same 1-d shape, got {observed.shape} and {p.shape}")
+    if np.any(observed < 0) or np.any(p < 0) or not (np.all(np.isfinite(observed)) and np.all(np.isfinite(p))):
+        raise ValueError("counts and shares must be finite and non-negative")
+    if p.sum() <= 0:
+        raise ValueError("shares sum to zero")
+    p = p / p.sum()
+    n = int(round(observed.sum()))
+    if n == 0:
+        raise ValueError("goodness_of_fit_test needs at least one observation")
+    if np.any((p == 0) & (observed > 0)):
+        return GoodnessOfFitResult(math.inf, 0.0, int((p > 0).sum()) - 1, "zero_expected", n, 0.0)
+    keep = p > 0
+    observed, p = observed[keep], p[keep]
+    if p.size < 2:
+        return GoodnessOfFitResult(0.0, 1.0, 0, "degenerate", n, float("nan"))
+    expected = n * p
+    statistic = float(np.sum((observed - expected) ** 2 / expected))
+    smallest = float(expected.min())
+    if smallest >= min_expected:
+        return GoodnessOfFitResult(
+            statistic, float(chisquare(observed, expected).pvalue), p.size - 1, "asymptotic", n, smallest
+        )
+    if not np.allclose(observed, np.round(observed)):
+        raise ValueError("the Monte-Carlo test needs integer counts; round them first (largest_remainder_counts)")
+    draws = np.random.default_rng(seed).multinomial(n, p, size=n_resamples)
+    simulated = np.sum((draws - expected) ** 2 / expected, axis=1)
+    # a relative tolerance so that ties with the observed statistic count as "at least as extreme"
+    exceed = int(np.sum(simulated >= statistic * (1 - 1e-9)))
+    return GoodnessOfFitResult(statistic, (1 + exceed) / (1 + n_resamples), p.size - 1, "monte_carlo", n, smallest)
+
+
+def one_sample_w(observed_shares, reference_shares) -> float:
+    """Cohen's w of a distribution against a reference, sqrt(sum (p1 - p0)^2 / p0) (Cohen 1988, 7.2): the effect
+    size of a goodness-of-fit test, whose noncentrality is n w^2, so it does not depend on any sample size.
+    Infinite when the observed distribution puts mass where the reference has none."""
+    p1 = np.asarray(observed_shares, dtype=float)
+    p0 = np.asarray(reference_shares, dtype=float)
+    if p1.shape != p0.shape or p1.sum() <= 0 or p0.sum() <= 0:
+        raise ValueError("one_sample_w needs two distributions over the same categories")
+    p1, p0 = p1 / p1.sum(), p0 / p0.sum()
+    if np.any((p0 == 0) & (p1 > 0)):
+        return math.inf
+    keep = p0 > 0
+    return float(math.sqrt(np.sum((p1[keep] - p0[keep]) ** 2 / p0[keep])))
+
+
+def gof_power(w: float, n_bins: int, nobs: float, *, alpha: float = 0.05) -> float:
+    """Power of a chi-square goodness-of-fit test with ``n_bins`` categories and ``nobs`` observations against
+    Cohen's ``w`` (statsmodels ``GofChisquarePower``)."""
+    if n_bins < 2:
+        raise ValueError("a chi-square test needs at least two categories")
+    return float(GofChisquarePower().power(effect_size=w, nobs=nobs, alpha=alpha, n_bins=n_bins))
 
 
 def required_sample_size(w: float, n_bins: int, *, alpha: float = 0.05, power: float = 0.8) -> float:
@@ -118,21 +189,6 @@ def required_sample_size(w: float, n_bins: int, *, alpha: float = 0.05, power: f
     if n_bins < 2:
         raise ValueError("a chi-square test needs at least two categories")
     return float(GofChisquarePower().solve_power(effect_size=w, nobs=None, alpha=alpha, power=power, n_bins=n_bins))
-
-
-def required_second_sample(
-    w: float, n_bins: int, first_n: float, *, alpha: float = 0.05, power: float = 0.8
-) -> float:
-    """Size of a second sample needed to detect ``w`` against a first sample of fixed size ``first_n``.
-
-    For two samples the homogeneity statistic's noncentrality is w^2 * n1 n2 / (n1 + n2) (w measured against the
-    pooled distribution), so the requirement N of the one-sample test becomes n2 = N n1 / (n1 - N); infinite when
-    the first sample alone is too small (n1 <= N).
-    """
-    needed = required_sample_size(w, n_bins, alpha=alpha, power=power)
-    if first_n <= needed:
-        return math.inf
-    return needed * first_n / (first_n - needed)
 
 
 def _clean_table(table) -> np.ndarray:

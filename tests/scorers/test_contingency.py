@@ -2,17 +2,17 @@ import math
 
 import numpy as np
 import pytest
-from scipy.stats import chi2, chi2_contingency, hypergeom
-from scipy.stats.contingency import association
+from scipy.stats import chi2, chi2_contingency, chisquare, hypergeom, multinomial
 from statsmodels.stats.power import GofChisquarePower
 
 from scorers.stats.contingency import (
-    cohens_w,
+    gof_power,
+    goodness_of_fit_test,
     homogeneity_test,
     kish_effective_n,
     largest_remainder_counts,
+    one_sample_w,
     required_sample_size,
-    required_second_sample,
 )
 
 
@@ -42,7 +42,6 @@ def test_homogeneity_hand_computed_2x2():
     assert res.statistic == pytest.approx(20 / 3)
     assert res.p_value == pytest.approx(chi2.sf(20 / 3, 1))
     assert res.p_value == pytest.approx(0.009823, abs=1e-6)
-    assert res.cohens_w == pytest.approx(1 / 3)
     assert res.dof == 1 and res.n == 60
 
 
@@ -53,7 +52,6 @@ def test_homogeneity_matches_scipy_without_correction():
     assert res.statistic == pytest.approx(ref.statistic)
     assert res.p_value == pytest.approx(ref.pvalue)
     assert res.dof == ref.dof == 3
-    assert res.cohens_w == pytest.approx(association(np.array([a, b]), method="cramer"))
 
 
 def _exact_conditional_p(table):
@@ -101,17 +99,9 @@ def test_zero_cell_in_one_row_is_kept():
     assert res.statistic == pytest.approx(ref.statistic)
 
 
-def test_always_invalid_model_is_perfectly_separated():
-    # people never answer "invalid"; a model that always does: chi2 = N, w = 1
-    res = homogeneity_test([40, 60, 0], [0, 0, 100])
-    assert res.statistic == pytest.approx(200.0)
-    assert res.cohens_w == pytest.approx(1.0)
-    assert res.p_value < 1e-40
-
-
 def test_identical_single_category_is_degenerate():
     res = homogeneity_test([0, 12, 0], [0, 30, 0])
-    assert (res.method, res.p_value, res.statistic, res.cohens_w) == ("degenerate", 1.0, 0.0, 0.0)
+    assert (res.method, res.p_value, res.statistic) == ("degenerate", 1.0, 0.0)
 
 
 def test_bad_tables_raise():
@@ -121,9 +111,58 @@ def test_bad_tables_raise():
         homogeneity_test([-1, 2], [3, 4])
 
 
-def test_cohens_w_equals_cramers_v_for_two_rows():
-    table = np.array([[12, 30, 8], [20, 15, 25]])
-    assert cohens_w(table) == pytest.approx(association(table, method="cramer"))
+def test_goodness_of_fit_hand_computed_and_scipy():
+    # n = 100 against (0.5, 0.3, 0.2): expected 50, 30, 20; X2 = 100/50 + 25/30 + 25/20 = 4.0833, dof 2
+    res = goodness_of_fit_test([60, 25, 15], [0.5, 0.3, 0.2])
+    assert res.method == "asymptotic" and res.dof == 2 and res.n == 100
+    assert res.statistic == pytest.approx(2 + 25 / 30 + 25 / 20)
+    assert res.p_value == pytest.approx(chi2.sf(res.statistic, 2))
+    assert res.p_value == pytest.approx(chisquare([60, 25, 15], [50, 30, 20]).pvalue)
+    # shares need not be normalised (the model's valid options are renormalised)
+    assert goodness_of_fit_test([60, 25, 15], [0.25, 0.15, 0.1]).p_value == pytest.approx(res.p_value)
+
+
+def _exact_multinomial_p(counts, shares):
+    """Exact p-value of the Pearson statistic: the probability of every table at least as extreme."""
+    n, k = sum(counts), len(counts)
+    expected = n * np.asarray(shares)
+    observed = np.sum((np.asarray(counts) - expected) ** 2 / expected)
+    p = 0.0
+    for a in range(n + 1):
+        for b in range(n + 1 - a):
+            table = [a, b, n - a - b] if k == 3 else None
+            if np.sum((np.asarray(table) - expected) ** 2 / expected) >= observed - 1e-9:
+                p += multinomial.pmf(table, n, shares)
+    return p
+
+
+def test_goodness_of_fit_small_counts_monte_carlo_close_to_exact():
+    counts, shares = [5, 1, 0], [0.5, 0.3, 0.2]  # expected 3, 1.8, 1.2
+    res = goodness_of_fit_test(counts, shares, n_resamples=40_000, seed=1)
+    assert res.method == "monte_carlo" and res.min_expected == pytest.approx(1.2)
+    exact = _exact_multinomial_p(counts, shares)
+    assert abs(res.p_value - exact) < 4 * math.sqrt(exact * (1 - exact) / 40_000) + 1e-4
+    assert goodness_of_fit_test(counts, shares, n_resamples=40_000, seed=1).p_value == res.p_value
+
+
+def test_goodness_of_fit_zero_share_rules():
+    # answers on an option the model never gives: impossible under H0
+    res = goodness_of_fit_test([10, 5, 1], [0.6, 0.4, 0.0])
+    assert (res.method, res.p_value, res.dof) == ("zero_expected", 0.0, 1)
+    # an option nobody chose and the model never gives carries no information: dropped
+    dropped = goodness_of_fit_test([10, 5, 0], [0.6, 0.4, 0.0])
+    assert dropped.dof == 1 and dropped.p_value == pytest.approx(chisquare([10, 5], [9, 6]).pvalue)
+    with pytest.raises(ValueError):
+        goodness_of_fit_test([0, 0], [0.5, 0.5])
+
+
+def test_one_sample_w_and_power():
+    # Cohen's w of (0.5, 0.3, 0.2) against (0.4, 0.4, 0.2): sqrt(0.01/0.4 + 0.01/0.4) = sqrt(0.05)
+    assert one_sample_w([0.5, 0.3, 0.2], [0.4, 0.4, 0.2]) == pytest.approx(math.sqrt(0.05))
+    assert one_sample_w([0.5, 0.5], [1.0, 0.0]) == math.inf
+    # the same shift reads the same w at any n (the two-sample table's sqrt(X2/N) shrank with the human n)
+    assert gof_power(0.3, 3, 107) == pytest.approx(0.8, abs=0.01)  # Cohen's table 7.4.6
+    assert gof_power(0.3, 3, 107) == pytest.approx(GofChisquarePower().power(0.3, 107, 0.05, n_bins=3))
 
 
 @pytest.mark.parametrize(
@@ -134,12 +173,3 @@ def test_cohens_w_equals_cramers_v_for_two_rows():
 def test_required_sample_size_matches_cohens_table(w, n_bins, cohen):
     # Cohen's tables were computed with approximations: agree within one observation
     assert abs(required_sample_size(w, n_bins) - cohen) <= 1
-
-
-def test_required_second_sample_reaches_the_power():
-    n2 = required_second_sample(0.3, 3, first_n=400)
-    n1 = 400
-    power = GofChisquarePower().power(effect_size=0.3, nobs=n1 * n2 / (n1 + n2), alpha=0.05, n_bins=3)
-    assert power == pytest.approx(0.8, abs=1e-6)
-    assert n2 > required_sample_size(0.3, 3)  # a finite human sample always costs extra model answers
-    assert math.isinf(required_second_sample(0.1, 3, first_n=500))  # 964 needed: 500 people are not enough

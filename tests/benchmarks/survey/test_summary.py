@@ -1,12 +1,12 @@
 import numpy as np
 import pandas as pd
 import pytest
-from statsmodels.stats.proportion import proportion_confint
 
 from benchmarks.survey.analysis import unit_statistics
 from benchmarks.survey.plots import plot_distributions, plots
 from benchmarks.survey.summary import summarize, unit_table
 from scorers.stats.contingency import homogeneity_test
+from scorers.stats.multiple_testing import benjamini_hochberg
 
 
 def _row(item_id, subpop, human_shares, population, result, *, epoch=1, n=200, ordinal=True, question="s/q"):
@@ -17,7 +17,7 @@ def _row(item_id, subpop, human_shares, population, result, *, epoch=1, n=200, o
         "population_shares": population, "test_counts": test_counts, "n": n, "n_eff": float(n),
     }
     value = unit_statistics(item_id=item_id, human_test_counts=test_counts, human_shares=human_shares, n_eff=n,
-                            ordinal=ordinal, result=result, n_model=100)
+                            ordinal=ordinal, result=result)
     value["conditioned"] = subpop != "all"
     return {"sample_id": item_id, "epoch": epoch, "score": value, "answer": "A", "metadata": meta}
 
@@ -45,18 +45,49 @@ def test_steerability_hand_computed():
     assert head.loc["unconditioned_representativeness", "value"] == pytest.approx(0.85)
 
 
-def test_rejected_share_uses_bh_and_wilson():
+def test_rejected_share_uses_bh_and_a_question_cluster_bootstrap():
     population = [0.2, 0.3, 0.5]
-    rows = [_row("s/q/all", "all", population, population, _lp(population))]
-    for i in range(6):  # three far from the humans, three equal to them
-        model = [1.0, 0.0, 0.0] if i < 3 else population
-        rows.append(_row(f"s/q/g={i}", f"g={i}", population, population, _lp(model)))
+    rows = []
+    for q in range(4):  # questions 0 and 1: the model is far from every sub-population; 2 and 3: equal to them
+        model = [1.0, 0.0, 0.0] if q < 2 else population
+        rows.append(_row(f"s/q{q}/all", "all", population, population, _lp(population), question=f"s/q{q}"))
+        for g in range(3):
+            rows.append(_row(f"s/q{q}/g={g}", f"g={g}", population, population, _lp(model), question=f"s/q{q}"))
     head = summarize(pd.DataFrame(rows)).query("group == 'overall'").set_index("metric")
-    low, high = proportion_confint(3, 6, alpha=0.05, method="wilson")
     row = head.loc["rejected_share"]
-    assert (row["value"], row["n"], row["n_rejected"]) == (0.5, 6, 3)
-    assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high))
-    assert head.loc["representativeness", "n"] == 6
+    assert (row["value"], row["n"], row["n_rejected"]) == (0.5, 12, 6)
+    # resampling whole questions: a resample has 0-4 far questions, so the share moves in steps of 1/4 and the
+    # 95% interval spans nearly everything (items of one question are not 12 independent trials)
+    assert row["ci_low"] == 0.0 and row["ci_high"] == 1.0
+    assert "questions" in row["ci_method"]
+    assert head.loc["representativeness", "n"] == 12
+
+
+def test_invalid_mass_does_not_move_the_test():
+    """The audit's case: exact population shares with 30% off-letter mass must not be rejected."""
+    population = [0.2, 0.3, 0.5]
+    clean = _row("s/q/g=x", "g=x", population, population, _lp(population))["score"]
+    noisy = _row("s/q/g=x", "g=x", population, population, _lp(population, invalid=0.3))["score"]
+    assert clean["p_value"] == noisy["p_value"] == pytest.approx(1.0)
+    assert noisy["representativeness"] == pytest.approx(1.0) and noisy["invalid_share"] == 0.3
+    assert noisy["test_method"] == "goodness of fit asymptotic" and noisy["dof"] == 2
+
+
+def test_cohens_w_is_one_sample_and_does_not_shrink_with_n():
+    human, model = [0.5, 0.3, 0.2], [0.3, 0.3, 0.4]
+    w = np.sqrt((0.2**2) / 0.3 + 0 + (0.2**2) / 0.4)  # sum (h - m)^2 / m
+    for n in (60, 500, 4000):
+        value = _row("s/q/g=x", "g=x", human, human, _lp(model), n=n)["score"]
+        assert value["cohens_w"] == pytest.approx(w, abs=0.01)  # test counts are rounded to n
+    # power grows with n at a fixed w
+    powers = [_row("s/q/g=x", "g=x", human, human, _lp(model), n=n)["score"]["power_w0.1"] for n in (60, 500, 4000)]
+    assert powers == sorted(powers) and powers[-1] > 0.99
+
+
+def test_zero_model_share_with_human_answers_rejects():
+    value = _row("s/q/g=x", "g=x", [0.5, 0.5, 0.0], [0.5, 0.5, 0.0], _lp([1.0, 0.0, 0.0]))["score"]
+    assert value["p_value"] == 0.0 and value["test_method"] == "goodness of fit zero_expected"
+    assert value["cohens_w"] is None  # infinite
 
 
 def test_epochs_are_pooled_before_testing():
@@ -73,11 +104,11 @@ def test_epochs_are_pooled_before_testing():
         _row("s/q/g=x", "g=x", population, population, samples([2, 1, 1], 1), epoch=2),
     ]
     unit = unit_table(pd.DataFrame(rows)).set_index("sample_id").loc["s/q/g=x"]
-    pooled = homogeneity_test([40, 60, 100, 0], [6, 1, 1, 2], seed=0)
-    assert unit["model_n"] == 10 and unit["calls"] == 10 and unit["epochs"] == 2
+    pooled = homogeneity_test([40, 60, 100], [6, 1, 1], seed=0)  # valid answers only: invalid is not a category
+    assert unit["model_valid_n"] == 8 and unit["calls"] == 10 and unit["epochs"] == 2
     assert unit["invalid_share"] == pytest.approx(0.2)
     assert unit["statistic"] == pytest.approx(pooled.statistic)
-    assert unit["test_method"] == "monte_carlo"
+    assert unit["test_method"] == "homogeneity monte_carlo"
 
 
 def test_plot_hook_and_svg(tmp_path):

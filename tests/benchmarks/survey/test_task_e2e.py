@@ -86,21 +86,25 @@ def test_opinionqa_items_are_tested_like_the_offline_surveys(tmp_path, samples_f
     assert head.loc["representativeness", "value"] == pytest.approx(1.0, abs=1e-5)
 
 
-def test_always_invalid_model_is_rejected_everywhere(tmp_path, samples_frame):
+def test_always_invalid_model_is_untestable_and_scores_zero(tmp_path, samples_frame):
+    """No valid answer: no distribution to test (never a rejection manufactured by the invalid mass), the lowest
+    representativeness, and an invalid share of 1 as its own headline number."""
     task = survey(surveys="beps")
     log, calls = _run(task, lambda m, c: mock_output("The", top_logprobs={"The": math.log(0.7), "Hello": math.log(0.3)}), tmp_path)
     m = _metrics(log)
     assert len(calls) == len(task.dataset)
     assert m["invalid_share"] == pytest.approx(1.0)
-    assert m["rejected_share"] == 1.0
+    assert math.isnan(m["rejected_share"])
     assert m["representativeness"] == 0.0
     head = summarize(samples_frame(log)).query("group == 'overall'").set_index("metric")
-    assert head.loc["rejected_share", "value"] == 1.0
+    assert math.isnan(head.loc["rejected_share", "value"]) and head.loc["rejected_share", "n"] == 0
+    assert head.loc["untestable_items", "value"] == len(task.dataset) - 2  # all conditioned items (2 questions)
     assert head.loc["representativeness", "value"] == 0.0
+    assert head.loc["invalid_share", "value"] == pytest.approx(1.0)
 
 
 def test_uniform_model_scores_exactly_the_scipy_reference(tmp_path, samples_frame):
-    task = survey(surveys="beps,chile", n_model=100)
+    task = survey(surveys="beps,chile")
 
     def uniform(messages, config):
         k = messages[-1].text.count("\n") - 1  # question line + options + instruction
@@ -136,8 +140,8 @@ def test_auto_mode_falls_back_to_samples_without_logprobs(tmp_path, samples_fram
     assert len(calls) == n * 5  # one log-probability try, then k = 4 samples
     frame = samples_frame(log)
     assert set(s["mode"] for s in frame.score) == {"samples"}
-    assert all(s["calls"] == 5 and s["model_n"] == 4 for s in frame.score)
-    assert all(s["model_counts"] == "[0, 4, 0, 0]" or s["model_counts"].startswith("[0, 4, 0") for s in frame.score)
+    assert all(s["calls"] == 5 and s["model_valid_n"] == 4 for s in frame.score)
+    assert all(s["model_counts"].startswith("[0, 4, 0") for s in frame.score)
 
 
 def test_samples_mode_counts_invalid_answers(tmp_path, samples_frame):
@@ -147,7 +151,7 @@ def test_samples_mode_counts_invalid_answers(tmp_path, samples_frame):
     assert len(calls) == 4 * len(task.dataset)
     assert all(c.temperature == 1.0 for c in calls)
     for s in samples_frame(log).score:
-        assert s["mode"] == "samples" and s["model_n"] == 4
+        assert s["mode"] == "samples" and s["model_valid_n"] == 2 and s["model_invalid_n"] == 2
         assert s["invalid_share"] == 0.5  # "no idea" and "Z" (not an option)
 
 
@@ -160,11 +164,9 @@ def test_logprobs_mode_without_logprobs_is_an_error(tmp_path):
 
 def test_registry_info_and_task_options():
     assert INFO.name == "survey" and INFO.task_names == ["survey"]
-    assert {h.name for h in INFO.headline} == {"rejected_share", "representativeness"}
+    assert {h.name for h in INFO.headline} == {"rejected_share", "representativeness", "invalid_share"}
     with pytest.raises(ValueError, match="unknown survey"):
         survey(surveys="nope")
-    with pytest.raises(ValueError, match="n_model"):
-        survey(n_model=0)
     with pytest.raises(ValueError, match="unknown mode"):
         survey(mode="guess")
     small = survey(max_items=10, seed=1)
