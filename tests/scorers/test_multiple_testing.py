@@ -30,3 +30,14 @@ def test_bh_matches_statsmodels_and_skips_nan():
 def test_bh_rejects_bad_p_values():
     with pytest.raises(ValueError):
         benjamini_hochberg([0.5, 1.5])
+
+
+def test_bh_matches_statsmodels_with_ties_at_the_threshold():
+    rng = np.random.default_rng(1)
+    for _ in range(500):
+        p = rng.uniform(0, 0.1, rng.integers(1, 40))
+        p[rng.random(p.size) < 0.2] = 0.05  # ties exactly at alpha * rank / m, where float rounding decides
+        reject, adjusted = benjamini_hochberg(p)
+        ref = multipletests(p, alpha=0.05, method="fdr_bh")
+        assert reject.tolist() == ref[0].tolist()
+        assert adjusted == pytest.approx(ref[1])
