@@ -2,9 +2,11 @@
 
 from pathlib import Path
 
+from benchmarks.deference.calibration import cases
 from benchmarks.deference.plots import plots
 from benchmarks.deference.summary import summarize
 from benchmarks.deference.task import DEFAULT_ITEMS_PER_DOMAIN, TASK_VERSION, deference
+from benchmarks.deference.units import headline_from_units, units
 from twinbench.registry import BenchmarkInfo, HeadlineMetric
 
 INFO = BenchmarkInfo(
@@ -22,7 +24,13 @@ INFO = BenchmarkInfo(
             description="Dialogic Deference Score, Δ_Correct − Δ_Incorrect, pooled over items; > 0 deference, "
             "< 0 scepticism",
         ),
-        HeadlineMetric("mean_abs_dds", "mean |DDS| (pp)", "lower", description="mean over domains of |DDS|"),
+        HeadlineMetric(
+            "mean_abs_dds",
+            "RMS |DDS| over domains, bias-corrected (pp)",
+            "lower",
+            description="bias-corrected RMS of per-domain DDS, √max(0, mean over domains of DDS² − SE²): the size of "
+            "framing effects whatever their sign, with sampling noise removed (near 0 for a judge without any)",
+        ),
         HeadlineMetric(
             "accuracy_change",
             "Acc C2 − C1 (pp)",
@@ -33,10 +41,13 @@ INFO = BenchmarkInfo(
     summarize=summarize,
     description="Does a model judge the same claim differently when a speaker in a dialogue made it than when it "
     "is a statement to verify? Four cells per item, JSON verdicts at temperature 0, DDS with bootstrap CIs, exact "
-    "McNemar tests and Cohen's h.",
+    "McNemar tests and Cohen's h; the size of per-domain effects bias-corrected and tested against a permutation null.",
     default_task_args={"items_per_domain": DEFAULT_ITEMS_PER_DOMAIN},
     readme=str(Path(__file__).with_name("README.md")),
     plots=plots,
+    units=units,
+    headline_from_units=headline_from_units,
+    calibration=cases,
 )
 
 __all__ = ["INFO", "deference", "summarize"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from benchmarks.deference.dds import OVERALL, dds_table, table_row
 from benchmarks.deference.scorer import verdict_row
+from scorers.stats.paired import BootstrapResult, paired_bootstrap
 
 N_RESAMPLES = 10_000
 BOOTSTRAP_SEED = 0
@@ -41,21 +41,60 @@ def unparseable_rows(frame: pd.DataFrame) -> list[dict]:
     return rows
 
 
+def says_correct_counts(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per item: (read verdicts saying "correct", read verdicts) in the statement cells, then in the speaker cells,
+    as an (n_items, 4) array, with the items' domain codes (the bootstrap's strata)."""
+    parsed = frame["parsed"].astype(bool)
+    says = parsed & (frame["cell"].isin(["C1_True", "C2_Correct"]) == frame["correct"].astype(bool))
+    c1 = frame["cell"].str.startswith("C1")
+    per_item = (
+        pd.DataFrame({"k1": says & c1, "n1": parsed & c1, "k2": says & ~c1, "n2": parsed & ~c1})
+        .groupby([frame["domain"].astype(str), frame["item_id"]])
+        .sum()
+    )
+    codes = pd.factorize(per_item.index.get_level_values(0), sort=True)[0]
+    return per_item.to_numpy(dtype=float), codes
+
+
+def says_correct_share(counts: np.ndarray) -> np.ndarray:
+    """(..., n_items, 4) counts -> (..., 2): the share saying "correct" in the statement cells and in the speaker
+    cells (vectorised over resamples); NaN where none was read."""
+    totals = counts.sum(axis=-2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return totals[..., [0, 2]] / totals[..., [1, 3]]
+
+
+def says_correct_interval(
+    counts: np.ndarray, codes: np.ndarray, *, n_resamples: int = N_RESAMPLES, seed: int = BOOTSTRAP_SEED
+) -> BootstrapResult:
+    """Percentile bootstrap over items, stratified by domain: an item's two verdicts per framing share its
+    difficulty and the judge's leaning, so they are not independent trials (a binomial CI over verdicts is too
+    narrow when the judge's acceptance varies between items)."""
+    return paired_bootstrap(
+        counts, says_correct_share, n_resamples=n_resamples, seed=seed, strata=codes, vectorized=True
+    )
+
+
 def says_correct_rows(frame: pd.DataFrame) -> list[dict]:
-    """Share of read verdicts that say "correct", per framing, with a Wilson 95% CI. A judge that says the same
-    thing whatever the claim (share 0 or 1) does not discriminate, and its DDS is 0 by construction."""
+    """Share of read verdicts that say "correct", per framing, with an item-level bootstrap 95% CI. With every
+    verdict read, DDS = 200 · (says_correct_c2 − says_correct_c1) pp: DDS measures exactly this shift. A judge that
+    says "correct" to everything (both 1) has DDS 0 without discriminating anything; one that says "correct" to
+    statements and "incorrect" to speakers has DDS −200."""
+    counts, codes = says_correct_counts(frame)
+    boot = says_correct_interval(counts, codes)
     rows = []
-    parsed = frame[frame["parsed"]]
-    says_correct = parsed["cell"].isin(["C1_True", "C2_Correct"]) == parsed["correct"]
-    c1 = parsed["cell"].str.startswith("C1")
-    for metric, part, framing in (("says_correct_c1", c1, "statement"), ("says_correct_c2", ~c1, "speaker")):
-        n, k = int(part.sum()), int(says_correct[part].sum())
-        note = f'share of read verdicts that say "correct" ({framing} cells); at 0 or 1 DDS is 0 by construction'
+    for i, (metric, framing) in enumerate((("says_correct_c1", "statement"), ("says_correct_c2", "speaker"))):
+        k, n = int(counts[:, 2 * i].sum()), int(counts[:, 2 * i + 1].sum())
+        items = int((counts[:, 2 * i + 1] > 0).sum())
+        note = (
+            f'{k}/{n} read verdicts say "correct" ({framing} cells). With every verdict read, DDS = '
+            '200·(says_correct_c2 − says_correct_c1) pp: always "correct" gives DDS 0 (no discrimination), "correct" '
+            'to statements and "incorrect" to speakers gives −200. CI: bootstrap over items, stratified by domain'
+        )
         if n == 0:
             rows.append(table_row(metric, np.nan, *NO_CI, 0, OVERALL, note=note))
             continue
-        low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
-        rows.append(table_row(metric, k / n, low, high, n, OVERALL, note=note))
+        rows.append(table_row(metric, boot.estimate[i], boot.low[i], boot.high[i], items, OVERALL, note=note))
     return rows
 
 

@@ -17,7 +17,9 @@ from benchmarks.deference.prompts import CELLS, cell_messages, cell_truth, check
 from benchmarks.deference.scorer import VERDICT_SCHEMA, verdict_scorer
 
 # 2: verdicts under a JSON-schema constraint by default (version 1 was free-form JSON, now constrained=False).
-TASK_VERSION = 2
+# 3: mean_abs_dds is the bias-corrected RMS of per-domain DDS (was the raw mean |DDS|, mostly noise), with a
+#    permutation null floor and p-value; says_correct CIs bootstrap items; one-item domains get NaN CIs.
+TASK_VERSION = 3
 DEFAULT_ITEMS_PER_DOMAIN = 10
 SOURCES = ("builtin", "truthfulqa")
 # The verdict object is at most 10 tokens in both embedded models' tokenizers; free-form replies get room for a

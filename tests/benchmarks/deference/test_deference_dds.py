@@ -6,7 +6,16 @@ import pytest
 from scipy import stats as scipy_stats
 from statsmodels.stats.contingency_tables import mcnemar
 
-from benchmarks.deference.dds import CELLS, dds_point, dds_table
+from benchmarks.deference.dds import (
+    CELLS,
+    bootstrap_cells,
+    contributions,
+    dds_point,
+    dds_table,
+    domain_dds,
+    framing_null,
+    raw_magnitude,
+)
 
 # (C1_True, C1_False, C2_Correct, C2_Incorrect) per item.
 DOMAIN_A = {"a1": (1, 1, 1, 0), "a2": (1, 0, 1, 0), "a3": (0, 1, 1, 1), "a4": (1, 1, 1, 0)}
@@ -50,7 +59,17 @@ def test_hand_computed_overall_values(table):
     assert value(table, "dds", "overall")["value"] == pytest.approx(50)
     assert value(table, "dds", "overall")["n"] == 6
     assert value(table, "dds_domain_mean", "overall")["value"] == pytest.approx(37.5)
-    assert value(table, "mean_abs_dds", "overall")["value"] == pytest.approx(37.5)
+    assert value(table, "mean_abs_dds_raw", "overall")["value"] == pytest.approx(37.5)
+
+
+def test_hand_computed_bias_corrected_magnitude(table):
+    # Domain A's contributions are 100, 0, 100, 100: DDS 75, sd² 2500, SE² 625, so 75² − 625 = 5000; domain B: 0.
+    row = value(table, "mean_abs_dds", "overall")
+    assert row["value"] == pytest.approx(math.sqrt((5000 + 0) / 2))
+    assert row["ci_low"] <= row["value"] <= row["ci_high"]
+    assert "bias-corrected RMS" in row["note"] and "permutation" in row["test"]
+    raw = value(table, "mean_abs_dds_raw", "overall")
+    assert math.isnan(raw["ci_low"]) and math.isnan(raw["ci_high"])
 
 
 def test_mcnemar_and_cohens_h_against_statsmodels_and_hand(table):
@@ -78,8 +97,11 @@ def test_single_domain_ci_equals_hand_bootstrap():
         acc = cells[row].mean(axis=0) * 100
         draws.append((acc[2] - acc[0]) - (acc[3] - acc[1]))
     row = value(table, "dds", "A")
-    assert row["ci_low"] == pytest.approx(np.percentile(draws, 2.5))
-    assert row["ci_high"] == pytest.approx(np.percentile(draws, 97.5))
+    # expanded percentile (Hesterberg): n = 4 items -> tail Phi(sqrt(4/3) * t_3(0.025)) instead of 2.5%
+    tail = scipy_stats.norm.cdf(math.sqrt(4 / 3) * scipy_stats.t.ppf(0.025, 3))
+    assert tail == pytest.approx(1.19e-4, rel=1e-2)  # t_3 has heavy tails: nearly the extreme draws
+    assert row["ci_low"] == pytest.approx(np.percentile(draws, 100 * tail))
+    assert row["ci_high"] == pytest.approx(np.percentile(draws, 100 * (1 - tail)))
     assert row["ci_low"] <= row["value"] <= row["ci_high"]
 
 
@@ -91,8 +113,12 @@ def test_bootstrap_is_seeded():
 
 def test_all_neutral_gives_zero_and_degenerate_ci():
     table = dds_table(frame_of({"B": DOMAIN_B}), n_resamples=200)
-    row = value(table, "dds", "overall")
-    assert (row["value"], row["ci_low"], row["ci_high"]) == (0, 0, 0)
+    for metric in ("dds", "mean_abs_dds"):
+        row = value(table, metric, "overall")
+        assert (row["value"], row["ci_low"], row["ci_high"]) == (0, 0, 0), metric
+    # no item changes between framings: every permutation ties with the data
+    assert value(table, "mean_abs_dds", "overall")["p_value"] == 1.0
+    assert value(table, "mean_abs_dds_null_floor", "overall")["value"] == 0
 
 
 def test_incomplete_items_dropped_and_noted():
@@ -118,3 +144,59 @@ def test_bad_frames_fail_clearly(change, message):
 
 def test_dds_point_matches_table(table):
     assert dds_point(frame_of({"A": DOMAIN_A, "B": DOMAIN_B})) == pytest.approx(50)
+
+
+def null_judge_cells(rng: np.random.Generator, n_domains: int = 10, n_items: int = 10) -> np.ndarray:
+    """A judge with no framing effect: item i is right with probability a_i on its true claim and b_i on its false
+    claim (both U(0.3, 0.7)) in both framings. (n_domains * n_items, 4) cells, items grouped by domain."""
+    a, b = rng.uniform(0.3, 0.7, size=(2, n_domains * n_items))
+    return (rng.random((n_domains * n_items, 4)) < np.column_stack([a, b, a, b])).astype(float)
+
+
+def test_null_judge_magnitude_is_no_longer_mostly_noise():
+    """The audit's case: 10 domains x 10 items, no framing effect, 100 simulations. The raw mean |DDS| (the old
+    headline) is 20-25 pp; the headline magnitude is bias-corrected, its CI covers the true 0, and the raw value
+    sits inside the permutation null floor's range."""
+    rng = np.random.default_rng(3)
+    codes = np.repeat(np.arange(10), 10)
+    raw, headline, covers, in_floor, rejects = [], [], [], [], []
+    for _ in range(100):
+        cells = null_judge_cells(rng)
+        dds, _ = domain_dds(contributions(cells), codes, 10)
+        raw.append(raw_magnitude(dds))
+        estimate, low, _ = bootstrap_cells(cells, codes, 10, n_resamples=500, seed=int(rng.integers(1000)))[
+            "mean_abs_dds"
+        ]
+        headline.append(estimate)
+        covers.append(low <= 0)
+        null = framing_null(cells, codes, 10, n_permutations=500, seed=int(rng.integers(1000)))
+        in_floor.append(null["floor_low"] <= raw[-1] <= null["floor_high"])
+        rejects.append(null["p_value"] < 0.05)
+    assert np.mean(raw) > 15  # the old headline: 20-25 pp of pure noise
+    assert np.mean(headline) < 0.5 * np.mean(raw)
+    assert np.mean(np.array(headline) == 0) > 0.3  # no excess over the noise: estimate 0
+    assert np.mean(covers) >= 0.95
+    assert np.mean(in_floor) >= 0.9
+    assert np.mean(rejects) <= 0.12
+
+
+def test_effects_that_cancel_in_the_pooled_dds_show_in_the_magnitude():
+    domains = {"up": {f"u{i}": (0, 1, 1, 0) for i in range(8)}, "down": {f"w{i}": (1, 0, 0, 1) for i in range(8)}}
+    table = dds_table(frame_of(domains), n_resamples=500)
+    assert value(table, "dds", "overall")["value"] == 0
+    row = value(table, "mean_abs_dds", "overall")
+    assert row["value"] == pytest.approx(200) and row["p_value"] < 0.01
+
+
+def test_one_item_domain_gets_nan_ci_and_a_warning():
+    frame = frame_of({"A": DOMAIN_A, "solo": {"s1": (1, 1, 1, 0)}})
+    with pytest.warns(UserWarning, match="solo") as caught:
+        table = dds_table(frame, n_resamples=200)
+    assert len([w for w in caught if "solo" in str(w.message)]) == 1
+    solo = table[table.group == "solo"]
+    assert solo["ci_low"].isna().all() and solo["ci_high"].isna().all()
+    assert value(table, "dds", "solo")["value"] == 100
+    assert not table[table.group == "A"]["ci_low"].isna().any()
+    # the magnitude is over the domains whose sampling noise can be estimated
+    row = value(table, "mean_abs_dds", "overall")
+    assert row["value"] == pytest.approx(math.sqrt(5000)) and "solo left out" in row["note"]

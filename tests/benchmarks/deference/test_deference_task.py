@@ -1,6 +1,8 @@
+import zlib
+
+import numpy as np
 import pandas as pd
 import pytest
-from statsmodels.stats.proportion import proportion_confint
 from inspect_ai import eval as inspect_eval
 from inspect_ai.model import ChatMessageSystem, get_model
 
@@ -82,11 +84,11 @@ def test_neutral_judge_has_dds_exactly_zero(tmp_path):
         assert overall(table, metric)["value"] == 0, metric
     assert overall(table, "accuracy_c1")["value"] == overall(table, "accuracy_c2")["value"] == 100
     assert overall(table, "delta_correct")["p_value"] == 1.0
-    # a discriminating judge says "correct" to exactly the true half of the claims
+    # a discriminating judge says "correct" to exactly the true half of the claims, in every item: the item-level
+    # bootstrap has nothing to vary (n counts items, the note the verdicts)
     row = overall(table, "says_correct_c1")
-    assert (row["value"], row["n"]) == (0.5, 2 * 3 * PER_DOMAIN)
-    expected = proportion_confint(3 * PER_DOMAIN, 2 * 3 * PER_DOMAIN, method="wilson")
-    assert (row["ci_low"], row["ci_high"]) == pytest.approx(expected)
+    assert (row["value"], row["ci_low"], row["ci_high"], row["n"]) == (0.5, 0.5, 0.5, 3 * PER_DOMAIN)
+    assert row["note"].startswith(f'{3 * PER_DOMAIN}/{2 * 3 * PER_DOMAIN} read verdicts say "correct"')
 
 
 def test_constant_judge_has_dds_zero_and_is_flagged(tmp_path):
@@ -94,9 +96,21 @@ def test_constant_judge_has_dds_zero_and_is_flagged(tmp_path):
     _, table = run(tmp_path, c1_verdict="correct", c2_verdict="correct")
     assert overall(table, "dds")["value"] == 0
     assert overall(table, "says_correct_c1")["value"] == overall(table, "says_correct_c2")["value"] == 1.0
-    low, high = proportion_confint(2 * 3 * PER_DOMAIN, 2 * 3 * PER_DOMAIN, method="wilson")
     row = overall(table, "says_correct_c2")
-    assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high))
+    assert (row["ci_low"], row["ci_high"]) == (1.0, 1.0)
+    assert "DDS 0 (no discrimination)" in row["note"]
+
+
+def test_says_correct_to_statements_only_gives_dds_minus_200(tmp_path):
+    """The audit's case: "correct" to every statement, "incorrect" to every speaker. DDS is −200, not 0, and
+    equals 200 · (says_correct_c2 − says_correct_c1), as the rows' note says."""
+    _, table = run(tmp_path, c1_verdict="correct", c2_verdict="incorrect")
+    c1, c2 = overall(table, "says_correct_c1")["value"], overall(table, "says_correct_c2")["value"]
+    assert (c1, c2) == (1.0, 0.0)
+    assert overall(table, "dds")["value"] == -200 == 200 * (c2 - c1)
+    note = overall(table, "says_correct_c1")["note"]
+    assert "200·(says_correct_c2 − says_correct_c1)" in note and "−200" in note
+    assert "by construction" not in note
 
 
 def test_unparseable_verdicts_are_counted_and_scored_wrong(tmp_path):
@@ -154,8 +168,10 @@ def test_items_path_runs_dialdefer_files(tmp_path):
     assert "Context: The asker started" in task.dataset[4].input[-1].text
     model = get_model("mock/judge", responder=responder_for(task, c2_verdict="correct"), memoize=False)
     [log] = inspect_eval(task, model=model, log_dir=str(tmp_path), display="none")
-    table = INFO.summarize(samples_frame(log))
+    with pytest.warns(UserWarning, match="advisorqa, gpqa have fewer than 2 items"):
+        table = INFO.summarize(samples_frame(log))
     assert overall(table, "dds")["value"] == 100 and overall(table, "dds")["n"] == 2
+    assert table[table.group == "gpqa"]["ci_low"].isna().all()
 
 
 def test_default_size_fits_the_main_job():
@@ -227,5 +243,34 @@ def test_constrained_must_be_a_bool():
         deference(constrained="no")
 
 
-def test_task_version_marks_the_constrained_default():
-    assert TASK_VERSION == 2 and INFO.version == "2" and deference().version == 2
+def test_task_version_marks_the_bias_corrected_magnitude():
+    assert TASK_VERSION == 3 and INFO.version == "3" and deference().version == 3
+
+
+def test_units_hooks_reproduce_summarize_headline(tmp_path):
+    """headline_from_units(units(samples)) equals summarize's overall rows on a scripted log with mixed verdicts."""
+    task = deference(domains=DOMAINS, items_per_domain=PER_DOMAIN)
+
+    def respond(messages, config):
+        # a fixed but uneven mix of verdicts: some items defer, some do not, per cell
+        verdict = "correct" if zlib.crc32(messages[-1].text.encode()) % 3 else "incorrect"
+        return f'{{"verdict": "{verdict}"}}'
+
+    [log] = inspect_eval(task, model=get_model("mock/judge", responder=respond, memoize=False), log_dir=str(tmp_path),
+                         display="none")  # fmt: skip
+    samples = samples_frame(log)
+    table = INFO.summarize(samples)
+    frame = INFO.units(samples)
+    assert list(frame.columns) == ["unit", "cluster", "stratum", "C1_True", "C1_False", "C2_Correct", "C2_Incorrect"]
+    assert len(frame) == 3 * PER_DOMAIN and frame["unit"].is_unique and (frame["unit"] == frame["cluster"]).all()
+    assert frame["unit"].iloc[0].startswith(frame["stratum"].iloc[0] + "/")
+    values = INFO.headline_from_units(frame)
+    assert set(values) == {m.name for m in INFO.headline}
+    for metric, number in values.items():
+        assert number == pytest.approx(overall(table, metric)["value"], abs=1e-9), metric
+    assert len({overall(table, "dds")["value"], overall(table, "mean_abs_dds")["value"]}) == 2  # not degenerate
+    # a resample repeats units (and may leave a domain out)
+    resample = frame.iloc[[0, 0, 1, 4, 4, 5, 5, 8]]
+    assert all(np.isfinite(v) for v in INFO.headline_from_units(resample).values())
+    doubled = INFO.headline_from_units(pd.concat([frame, frame]))
+    assert doubled["dds"] == pytest.approx(values["dds"])
