@@ -13,7 +13,8 @@ Which logs are used (the rules every report, leaderboard and ``regress`` shares)
 
 The per-sample frame holds the columns of the registry's ``summarize`` contract (``sample_id``, ``epoch``,
 ``score``, ``answer``, ``metadata``) plus bookkeeping: ``log``, ``benchmark``, ``task``, ``task_version``,
-``model``, ``output`` (the model's final completion, for transcripts) and ``error`` (a sample error, if any).
+``model``, ``output`` (the model's final completion, for transcripts) and ``error`` (a sample error, if any). The
+per-log frame records each log's task arguments (``eval.task_args``) as canonical JSON (``task_args``).
 ``inspect_ai.analysis.samples_df`` is not used for it because it flattens dict-valued scores and metadata into
 ``score_*``/``metadata_*`` columns that cannot be turned back into the dicts ``summarize`` receives;
 :func:`reports.tables.task_metrics_table` uses ``evals_df`` for the per-task metrics.
@@ -21,6 +22,7 @@ The per-sample frame holds the columns of the registry's ``summarize`` contract 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +48,7 @@ SAMPLE_COLUMNS = [
     "error",
     "log",
 ]
-LOG_COLUMNS = ["benchmark", "task", "task_version", "model", "log", "created", "samples", "status"]
+LOG_COLUMNS = ["benchmark", "task", "task_version", "model", "log", "created", "samples", "status", "task_args"]
 KEY = ["benchmark", "task", "task_version", "model"]
 # Fields a report never needs: skipping them keeps reading 200 logs fast.
 _EXCLUDE_FIELDS = {"events", "messages", "store", "attachments"}
@@ -154,13 +156,20 @@ def read_log_dir(log_dir: str | Path, benchmarks: Mapping[str, BenchmarkInfo] | 
             continue
         sample_frames.append(rows)
         log_rows.append(
-            {**bookkeeping, "log": path, "created": log.eval.created, "samples": len(rows), "status": log.status}
+            {**bookkeeping, "log": path, "created": log.eval.created, "samples": len(rows), "status": log.status,
+             "task_args": canonical_task_args(log.eval.task_args)}
         )
 
     samples = pd.concat(sample_frames, ignore_index=True) if sample_frames else pd.DataFrame(columns=SAMPLE_COLUMNS)
     samples = samples[SAMPLE_COLUMNS]
     samples["epoch"] = samples["epoch"].astype("int64")
     return LogSet(samples=samples, logs=pd.DataFrame(log_rows, columns=LOG_COLUMNS), problems=problems)
+
+
+def canonical_task_args(task_args: Mapping[str, object] | None) -> str:
+    """The task arguments recorded in a log's eval spec as canonical JSON (sorted keys), so that two runs with
+    the same arguments compare equal as strings (``regress`` refuses to compare runs whose arguments differ)."""
+    return json.dumps(dict(task_args or {}), sort_keys=True, default=str, ensure_ascii=False)
 
 
 def _first_scorer(log: EvalLog) -> str | None:

@@ -1,32 +1,52 @@
 """Compare a run's headline metrics with a stored baseline, with a statistical tolerance.
 
-The test, per headline metric matched by (benchmark, task, model, metric):
+Rows are matched by (benchmark, task, model, metric). A matched row is compared only when the run has the
+baseline's task version and task arguments; the test is then, per run:
 
-* ``kind="proportion"``: a two-sided two-proportion z-test with pooled variance (statsmodels
-  ``proportions_ztest``) on the counts ``k = value * n`` of the baseline and the current run. When ``value * n``
-  is not a whole number (the benchmark's proportion is not a plain count over n) it falls back to the CI test below.
-* ``kind="mean"``: a two-sided z-test on the difference, with standard errors recovered from the 95% CIs,
-  ``SE = (ci_high - ci_low) / (2 * 1.959964)``, ``z = (current - baseline) / sqrt(SE_b^2 + SE_c^2)``.
-  (This assumes the CI is a symmetric normal-approximation interval; for other intervals it is an approximation.)
-* The p-values of all compared metrics are Holm-corrected together (statsmodels ``multipletests``,
-  ``method="holm"``) and compared with ``alpha`` (default 0.05).
+* **paired** (the baseline stores the run's item-level outcomes and the benchmark has the registry's units hooks):
+  :func:`scorers.stats.paired.paired_difference_test` over the units both runs share. The p-value comes from a
+  paired randomisation test (each cluster's baseline and current outcomes swapped at random; exact under "a rerun
+  of the same system", identical outcomes give p = 1), the CI and SE from a stratified cluster bootstrap with the
+  same draw for both runs.
+* **unpaired** fallback (a format-1 baseline, or a benchmark without the hooks): a pooled two-proportion z-test
+  for ``kind="proportion"`` when ``value * n`` are whole counts, else a z-test with SEs from the 95% CIs,
+  ``SE = (ci_high - ci_low) / (2 * 1.959964)``.
 
-A **regression** is a significant change (Holm-adjusted p < alpha) in the bad direction: down for
-``higher``-is-better, up for ``lower``, and a larger absolute value for ``zero`` (closer to 0 is better). A
-significant change in the good direction is an ``improvement``. Rows whose task version differs from the
-baseline's are reported as ``version mismatch`` and not compared; metrics only in the baseline are ``missing``,
-only in the run ``new``; a mean without a CI cannot be tested (``no CI``).
+Every metric is one test of its signed change, current - baseline; the p-values of all tested metrics are
+Holm-corrected together (statsmodels ``multipletests``) and compared with ``alpha``. For ``zero`` metrics (closer
+to 0 is better) the signed change is at least as large as the change of |value| (|c - b| >= ||c| - |b||), so
+the one test catches both; the |value| change is estimated and tested too and decides the status. Statuses:
 
-The baseline file is JSON: ``{"format": "twinbench-baseline/1", "log_dir": ..., "rows": [{benchmark, task,
-task_version, model, metric, direction, kind, value, ci_low, ci_high, n}, ...]}``.
+* ``ok``: not significant. ``REGRESSION``: significant in the bad direction (down for ``higher``, up for
+  ``lower``, |value| grew for ``zero``); ``improvement``: significant the other way.
+* ``SIGN FLIP`` (``zero``): significant, and the value crossed 0, unless |value| also shrank significantly (its own
+  p times the metric's Holm factor below alpha: then ``improvement``).
+* ``task args differ``, ``version mismatch``: not compared (the runs measure different things); ``missing``: a
+  baseline metric the run lacks (the run does not cover the baseline); ``new``: only in the run; ``no CI``: an
+  unpaired mean without a CI cannot be tested.
+
+Failures (:data:`FAILURES`): REGRESSION, SIGN FLIP, task args differ, version mismatch, missing; ``twinbench
+regress`` exits 1 on any. Each tested row also gets the minimal detectable change (MDC) at 80% power at Holm's
+strictest level alpha / (number of tested metrics), and a note when the baseline sits at the worst bound of a
+proportion (it cannot regress).
+
+Baseline file (JSON, format ``twinbench-baseline/2``): ``{"format", "created", "log_dir", "rows": [{benchmark,
+task, task_version, model, metric, direction, kind, value, ci_low, ci_high, n, task_args}, ...], "units":
+[{benchmark, task, task_version, model, "columns": [...], "rows": [[...], ...]}, ...]}``; ``task_args`` is the
+run's task arguments from its inspect log, ``units`` the frame of the benchmark's ``units`` hook per run, one
+row per line. Format ``twinbench-baseline/1`` files (no task arguments, no units) are still read; their rows are
+compared unpaired and without the task-argument check.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, timezone
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,53 +54,133 @@ from scipy.stats import norm
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
-BASELINE_FORMAT = "twinbench-baseline/1"
+from reports.logs import KEY
+from reports.tables import contract_samples
+from scorers.stats.paired import (
+    UNIT_COLUMNS,
+    min_discordant_clusters,
+    minimal_detectable_change,
+    paired_difference_test,
+)
+
+BASELINE_FORMAT = "twinbench-baseline/2"
+FORMAT_V1 = "twinbench-baseline/1"
 BASELINE_FIELDS = ["benchmark", "task", "task_version", "model", "metric", "direction", "kind", "value", "ci_low",
                    "ci_high", "n"]
+ROW_FIELDS = [*BASELINE_FIELDS, "task_args"]  # format 2 adds the run's task arguments (canonical JSON)
+RUN_KEY = tuple(KEY)  # (benchmark, task, task_version, model): one run, whose units are stored under this key
 MATCH = ["benchmark", "task", "model", "metric"]
 Z95 = float(norm.ppf(0.975))  # 1.959964...
+POWER = 0.8
+FAILURES = ("REGRESSION", "SIGN FLIP", "task args differ", "version mismatch", "missing")
+NO_UNITS_BASELINE = "unpaired (baseline has no item outcomes)"
+NO_UNITS_RUN = "unpaired (the run has no item outcomes)"
+WORST_BOUND = "baseline at the worst bound; cannot regress"
+
+RunKey = tuple[str, str, str, str]
 
 
 class BaselineError(ValueError):
     pass
 
 
+@dataclass
+class Baseline:
+    rows: pd.DataFrame  # ROW_FIELDS; task_args is None where the file has none (format 1)
+    units: dict[RunKey, pd.DataFrame] = field(default_factory=dict)  # per run: the units hook's frame
+    format: str = BASELINE_FORMAT
+
+
 # -- baseline file ------------------------------------------------------------------------------------------
 
 
 def baseline_frame(headline: pd.DataFrame) -> pd.DataFrame:
-    rows = headline[BASELINE_FIELDS].copy()
+    """The headline table's baseline columns (task_args None where the table has none)."""
+    rows = headline.reindex(columns=ROW_FIELDS).copy()
     rows["task_version"] = rows["task_version"].astype(str)
+    rows["task_args"] = rows["task_args"].astype(object).where(rows["task_args"].notna(), None)
     return rows.reset_index(drop=True)
 
 
-def write_baseline(headline: pd.DataFrame, path: str | Path, log_dir: str) -> int:
+def run_units(report: Any) -> tuple[dict[RunKey, pd.DataFrame], list[str]]:
+    """Item-level outcomes of every headline run whose benchmark has the ``units`` hook, and one line per run
+    whose hook failed (that run is then compared unpaired)."""
+    runs = set(map(tuple, report.headline[list(RUN_KEY)].astype(str).to_numpy().tolist()))
+    found: dict[RunKey, pd.DataFrame] = {}
+    problems: list[str] = []
+    for key, group in report.samples.groupby(KEY, sort=True):
+        key = tuple(str(k) for k in key)
+        info = report.benchmarks.get(key[0])
+        if key not in runs or info is None or info.units is None:
+            continue
+        try:
+            frame = info.units(contract_samples(group))
+            missing = [c for c in UNIT_COLUMNS if c not in frame.columns]
+            if missing:
+                raise ValueError(f"the frame lacks column(s) {missing}")
+        except Exception as ex:  # a broken hook costs the pairing, not the comparison
+            problems.append(f"{'/'.join(key)}: {info.name}.units failed: {_one_line(ex)}")
+            continue
+        found[key] = frame.reset_index(drop=True)
+    return found, problems
+
+
+def write_baseline(
+    headline: pd.DataFrame, path: str | Path, log_dir: str, units: Mapping[RunKey, pd.DataFrame] | None = None
+) -> int:
+    """Write format 2: the headline rows with their task arguments, and the units of each headline run."""
     rows = []
     for r in baseline_frame(headline).to_dict("records"):
-        rows.append({k: _json_number(v) for k, v in r.items()})
+        r["task_args"] = json.loads(r["task_args"]) if r["task_args"] is not None else None
+        rows.append({k: _json_value(v) for k, v in r.items()})
+    runs = {tuple(str(r[k]) for k in RUN_KEY) for r in rows}
+    stored = []
+    for key, frame in sorted((units or {}).items()):
+        if key in runs:
+            stored.append({**dict(zip(RUN_KEY, key)), "columns": [str(c) for c in frame.columns],
+                           "rows": [[_json_value(v) for v in row] for row in frame.itertuples(index=False)]})
     document = {
         "format": BASELINE_FORMAT,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "log_dir": log_dir,
         "rows": rows,
+        "units": stored,
     }
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    path.write_text(_dumps(document) + "\n", encoding="utf-8")
     return len(rows)
 
 
-def _json_number(value: object) -> object:
+def _dumps(document: dict) -> str:
+    """Indented JSON, except that each unit row stays on one line (a run has hundreds)."""
+    compact = {**document, "units": [{**u, "rows": f"@rows{i}@"} for i, u in enumerate(document["units"])]}
+    text = json.dumps(compact, indent=2, ensure_ascii=False)
+    for i, entry in enumerate(document["units"]):
+        lines = ",\n        ".join(json.dumps(row, ensure_ascii=False) for row in entry["rows"])
+        text = text.replace(f'"@rows{i}@"', f"[\n        {lines}\n      ]" if lines else "[]")
+    return text
+
+
+def _one_line(ex: BaseException) -> str:
+    """An exception as one short line (errors and notes are printed one per line)."""
+    text = str(ex).strip()
+    return f"{type(ex).__name__}: {text.splitlines()[0][:200] if text else 'no message'}"
+
+
+def _json_value(value: object) -> object:
     if value is None or value is pd.NA:
         return None
-    if isinstance(value, (np.integer,)):
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, (float, np.floating)):
         return None if math.isnan(value) else float(value)
     return value
 
 
-def read_baseline(path: str | Path) -> pd.DataFrame:
+def read_baseline(path: str | Path) -> Baseline:
     path = Path(path)
     if not path.is_file():
         raise BaselineError(f"baseline file not found: {path} (create it with --update)")
@@ -88,8 +188,9 @@ def read_baseline(path: str | Path) -> pd.DataFrame:
         document = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as ex:
         raise BaselineError(f"baseline file {path} is not valid JSON: {ex}") from None
-    if not isinstance(document, dict) or document.get("format") != BASELINE_FORMAT:
-        raise BaselineError(f"baseline file {path}: expected format {BASELINE_FORMAT!r}")
+    version = document.get("format") if isinstance(document, dict) else None
+    if version not in (FORMAT_V1, BASELINE_FORMAT):
+        raise BaselineError(f"baseline file {path}: expected format {BASELINE_FORMAT!r} (or {FORMAT_V1!r})")
     rows = pd.DataFrame(document.get("rows", []))
     missing = [c for c in BASELINE_FIELDS if c not in rows.columns]
     if missing:
@@ -97,16 +198,48 @@ def read_baseline(path: str | Path) -> pd.DataFrame:
     rows["task_version"] = rows["task_version"].astype(str)
     for column in ("value", "ci_low", "ci_high"):
         rows[column] = pd.to_numeric(rows[column], errors="coerce").astype(float)
-    return rows[BASELINE_FIELDS]
+    args = rows["task_args"] if "task_args" in rows else pd.Series([None] * len(rows), dtype=object)
+    rows["task_args"] = [None if a is None or (isinstance(a, float) and math.isnan(a)) else _canonical(a)
+                         for a in args]  # fmt: skip
+    units = {}
+    for entry in document.get("units", []) if version == BASELINE_FORMAT else []:
+        try:
+            key = tuple(str(entry[k]) for k in RUN_KEY)
+            frame = pd.DataFrame(entry["rows"], columns=entry["columns"])
+        except (KeyError, TypeError, ValueError) as ex:
+            raise BaselineError(f"baseline file {path}: a units entry is malformed ({_one_line(ex)})") from None
+        if not set(UNIT_COLUMNS) <= set(frame.columns):
+            raise BaselineError(f"baseline file {path}: units of {'/'.join(key)} lack {list(UNIT_COLUMNS)}")
+        units[key] = frame
+    return Baseline(rows=rows[ROW_FIELDS], units=units, format=version)
 
 
-# -- tests --------------------------------------------------------------------------------------------------
+def _canonical(task_args: object) -> str:
+    """Task arguments as canonical JSON text (a stored object, or text written by reports.logs)."""
+    value = json.loads(task_args) if isinstance(task_args, str) else task_args
+    return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def describe_args_difference(base: str, current: str) -> str:
+    """One line naming the task arguments that differ: ``items_per_domain 25 -> 10; mode unset -> "x"``."""
+    b, c = json.loads(base), json.loads(current)
+    unset = object()
+    parts = []
+    for key in sorted(set(b) | set(c)):
+        old, new = b.get(key, unset), c.get(key, unset)
+        if old != new:
+            show = [("unset" if v is unset else json.dumps(v, sort_keys=True)) for v in (old, new)]
+            parts.append(f"{key} {show[0]} -> {show[1]}")
+    return "task args differ (baseline -> run): " + "; ".join(parts)
+
+
+# -- unpaired tests (format-1 baselines, benchmarks without units) ------------------------------------------
 
 
 def whole_count(value: float, n: int) -> int | None:
     """``value * n`` as an int when it is one (up to float error), else None."""
     k = value * n
-    return int(round(k)) if abs(k - round(k)) < 1e-6 else None
+    return round(k) if abs(k - round(k)) < 1e-6 else None
 
 
 def proportion_test(value_b: float, n_b: int, value_c: float, n_c: int) -> tuple[float, float] | None:
@@ -121,86 +254,204 @@ def proportion_test(value_b: float, n_b: int, value_c: float, n_c: int) -> tuple
     return float(z), float(p)
 
 
-def ci_z_test(value_b: float, low_b: float, high_b: float, value_c: float, low_c: float, high_c: float
-              ) -> tuple[float, float] | None:
-    """Two-sided z-test of the difference with SEs from the 95% CIs -> (z, p); None without CIs."""
-    if any(math.isnan(v) for v in (low_b, high_b, low_c, high_c)):
+def ci_z_test(value_b: float, low_b: float, high_b: float, value_c: float, low_c: float, high_c: float, *,
+              magnitude: bool = False) -> tuple[float, float] | None:
+    """Two-sided z-test of the difference with SEs from the 95% CIs -> (z, p); None without CIs.
+    ``magnitude`` tests |value_c| - |value_b| (for closer-to-0 metrics) with the same SE."""
+    se = ci_se(low_b, high_b, low_c, high_c)
+    if math.isnan(se):
         return None
-    se = math.hypot((high_b - low_b) / (2 * Z95), (high_c - low_c) / (2 * Z95))
-    diff = value_c - value_b
+    diff = abs(value_c) - abs(value_b) if magnitude else value_c - value_b
     if se == 0.0:
         return (0.0, 1.0) if diff == 0.0 else (math.copysign(math.inf, diff), 0.0)
     z = diff / se
     return z, float(2 * norm.sf(abs(z)))
 
 
-def worse(direction: str, baseline: float, current: float) -> bool:
-    if direction == "higher":
-        return current < baseline
-    if direction == "lower":
-        return current > baseline
-    if direction == "zero":
-        return abs(current) > abs(baseline)
-    raise ValueError(f"unknown direction {direction!r}")
+def ci_se(low_b: float, high_b: float, low_c: float, high_c: float) -> float:
+    """SE of a difference of two independent estimates with 95% CIs (NaN without CIs)."""
+    if any(v is None or math.isnan(v) for v in (low_b, high_b, low_c, high_c)):
+        return math.nan
+    return math.hypot((high_b - low_b) / (2 * Z95), (high_c - low_c) / (2 * Z95))
+
+
+def unpaired_test(r: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The format-1 test of one matched row: test, estimate, SE, p of the signed change (and of the change of
+    |value| for zero); None without CIs."""
+    b, c, direction = r["base_value"], r["value"], r["direction"]
+    signed = None
+    if r["kind"] == "proportion" and not (pd.isna(r["base_n"]) or pd.isna(r["n"])):
+        n_b, n_c = int(r["base_n"]), int(r["n"])
+        signed = proportion_test(b, n_b, c, n_c)
+        if signed is not None:
+            pooled = (b * n_b + c * n_c) / (n_b + n_c)
+            se, test = math.sqrt(pooled * (1 - pooled) * (1 / n_b + 1 / n_c)), "two-proportion z (unpaired)"
+            magnitude = signed  # proportions are >= 0: |c| - |b| = c - b
+    if signed is None:
+        cis = (r["base_ci_low"], r["base_ci_high"], r["ci_low"], r["ci_high"])
+        signed = ci_z_test(b, cis[0], cis[1], c, cis[2], cis[3])
+        if signed is None:
+            return None
+        magnitude = ci_z_test(b, cis[0], cis[1], c, cis[2], cis[3], magnitude=True)
+        se, test = ci_se(*cis), "z from 95% CIs (unpaired)"
+    return {
+        "test": test, "estimate": abs(c) - abs(b) if direction == "zero" else c - b, "se": se, "p": signed[1],
+        "p_magnitude": magnitude[1] if direction == "zero" else math.nan, "change_low": c - b - Z95 * se,
+        "change_high": c - b + Z95 * se, "base_shared": b, "current_shared": c,
+    }
 
 
 # -- comparison ---------------------------------------------------------------------------------------------
 
 
-def compare(baseline: pd.DataFrame, current: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """One row per metric in either table, with the test, p-values and a status (see the module docstring)."""
-    current = baseline_frame(current) if not current.empty else pd.DataFrame(columns=BASELINE_FIELDS)
-    merged = baseline.merge(current, on=MATCH, how="outer", suffixes=("_base", ""), indicator=True)
-    rows = []
-    for r in merged.to_dict("records"):
-        row = {k: r[k] for k in MATCH}
-        row.update(
-            base_version=r["task_version_base"], version=r["task_version"], direction=r["direction"]
-            if isinstance(r["direction"], str) else r["direction_base"], kind=r["kind"]
-            if isinstance(r["kind"], str) else r["kind_base"],
-            base_value=r["value_base"], value=r["value"], base_n=r["n_base"], n=r["n"],
-            base_ci=(r["ci_low_base"], r["ci_high_base"]), ci=(r["ci_low"], r["ci_high"]),
-            test="", z=math.nan, p=math.nan, p_holm=math.nan, status="",
-        )
-        if r["_merge"] == "left_only":
-            row["status"] = "missing"
-        elif r["_merge"] == "right_only":
-            row["status"] = "new"
-        elif str(r["task_version_base"]) != str(r["task_version"]):
-            row["status"] = "version mismatch"
-        else:
-            result = None
-            if row["kind"] == "proportion" and not (pd.isna(r["n_base"]) or pd.isna(r["n"])):
-                result = proportion_test(r["value_base"], int(r["n_base"]), r["value"], int(r["n"]))
-                row["test"] = "two-proportion z"
-            if result is None:
-                result = ci_z_test(r["value_base"], r["ci_low_base"], r["ci_high_base"], r["value"], r["ci_low"],
-                                   r["ci_high"])
-                row["test"] = "z from 95% CIs"
-            if result is None:
-                row["status"], row["test"] = "no CI", ""
-            else:
-                row["z"], row["p"] = result
-        rows.append(row)
-    table = pd.DataFrame(rows)
+def compare(
+    baseline: Baseline | pd.DataFrame,
+    current: pd.DataFrame,
+    alpha: float = 0.05,
+    *,
+    units: Mapping[RunKey, pd.DataFrame] | None = None,
+    benchmarks: Mapping[str, Any] | None = None,
+    n_resamples: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """One row per metric in either table: the test, p-values, MDC, status and note (see the module docstring).
+
+    ``units`` are the current run's item-level outcomes by run key (:func:`run_units`); ``benchmarks`` gives each
+    benchmark's ``headline_from_units``. Without either, or without units in the baseline, rows are unpaired.
+    """
+    if not isinstance(baseline, Baseline):
+        baseline = Baseline(rows=baseline_frame(baseline), units={}, format=FORMAT_V1)
+    current_rows = baseline_frame(current) if not current.empty else pd.DataFrame(columns=ROW_FIELDS)
+    merged = baseline.rows.merge(current_rows, on=MATCH, how="outer", suffixes=("_base", ""), indicator=True)
+    table = pd.DataFrame([_start_row(r) for r in merged.to_dict("records")])
     if table.empty:
         return table
-    tested = table["p"].notna()
-    if tested.any():
-        reject, adjusted, _, _ = multipletests(table.loc[tested, "p"].to_numpy(), alpha=alpha, method="holm")
-        table.loc[tested, "p_holm"] = adjusted
-        for index, significant in zip(table.index[tested], reject):
-            r = table.loc[index]
-            if not significant:
-                table.loc[index, "status"] = "ok"
-            else:
-                bad = worse(r["direction"], r["base_value"], r["value"])
-                table.loc[index, "status"] = "REGRESSION" if bad else "improvement"
+    comparable = table["status"] == ""
+    for run, rows in table[comparable].groupby(["benchmark", "task", "version", "model"], sort=True):
+        _test_run(table, rows.index, tuple(map(str, run)), baseline, units or {}, benchmarks or {}, n_resamples,
+                  seed, alpha)  # fmt: skip
+    family = _holm(table, alpha)
+    table["mdc"] = [minimal_detectable_change(se, alpha=alpha, family_size=max(family, 1), power=POWER)
+                    if not math.isnan(se) else math.nan for se in table["se"]]  # fmt: skip
+    table.attrs.update(family_size=family, alpha=alpha)
     return table.sort_values(MATCH).reset_index(drop=True)
+
+
+def _start_row(r: Mapping[str, Any]) -> dict[str, Any]:
+    """A merged (baseline, run) row with its structural status: missing, new, version mismatch, task args
+    differ, or "" when the row is to be tested."""
+    def pick(name: str) -> str:  # the run's label, or the baseline's when the run lacks the row
+        return r[name] if isinstance(r[name], str) else r[f"{name}_base"]
+
+    row = {k: r[k] for k in MATCH}
+    row.update(
+        base_version=r["task_version_base"], version=r["task_version"], direction=pick("direction"),
+        kind=pick("kind"), base_value=r["value_base"], value=r["value"], base_n=r["n_base"], n=r["n"],
+        base_ci_low=r["ci_low_base"], base_ci_high=r["ci_high_base"], ci_low=r["ci_low"], ci_high=r["ci_high"],
+        change=r["value"] - r["value_base"], change_low=math.nan, change_high=math.nan, estimate=math.nan,
+        se=math.nan, test="", p=math.nan, p_holm=math.nan, p_magnitude=math.nan, mdc=math.nan,
+        n_shared=math.nan, base_shared=math.nan, current_shared=math.nan, status="", note="",
+    )
+    base_args, args = r["task_args_base"], r["task_args"]
+    if r["_merge"] == "left_only":
+        row.update(status="missing", note="not in the run")
+    elif r["_merge"] == "right_only":
+        row.update(status="new")
+    elif str(r["task_version_base"]) != str(r["task_version"]):
+        row.update(status="version mismatch", note=f"task version {r['task_version_base']} in the baseline, "
+                   f"{r['task_version']} in the run; remake the baseline with --update")  # fmt: skip
+    elif isinstance(base_args, str) and isinstance(args, str) and base_args != args:
+        row.update(status="task args differ", note=describe_args_difference(base_args, args))
+    return row
+
+
+def _test_run(table: pd.DataFrame, index: pd.Index, run: RunKey, baseline: Baseline,
+              units: Mapping[RunKey, pd.DataFrame], benchmarks: Mapping[str, Any], n_resamples: int, seed: int,
+              alpha: float) -> None:
+    """Test the matched metrics of one run: paired when both runs have units and the benchmark the hook."""
+    info = benchmarks.get(run[0])
+    hook = getattr(info, "headline_from_units", None)
+    reason = NO_UNITS_BASELINE if run not in baseline.units else NO_UNITS_RUN if run not in units or hook is None \
+        else ""
+    if not reason:
+        metrics = {table.at[i, "metric"]: table.at[i, "direction"] for i in index}
+        try:
+            results = paired_difference_test(baseline.units[run], units[run], hook, metrics,
+                                              n_resamples=n_resamples, seed=seed, alpha=alpha)  # fmt: skip
+        except Exception as ex:  # a hook that cannot recompute a resample: fall back, and say why
+            reason = f"unpaired (paired test failed: {_one_line(ex)})"
+        else:
+            for i in index:
+                d = results[table.at[i, "metric"]]
+                only = [f"{k} unit(s) only in the {w}" for k, w in ((d.n_only_base, "baseline"),
+                                                                    (d.n_only_current, "run")) if k]  # fmt: skip
+                values = {
+                    "test": f"paired randomisation ({d.n_discordant}/{d.n_clusters} clusters differ)",
+                    "estimate": d.estimate, "se": d.signed_se, "p": d.signed_p_value,
+                    "p_magnitude": d.p_value if d.direction == "zero" else math.nan, "change_low": d.signed_ci_low,
+                    "change_high": d.signed_ci_high, "n_shared": d.n_shared, "base_shared": d.base,
+                    "current_shared": d.current,
+                }  # fmt: skip
+                for key, value in values.items():
+                    table.at[i, key] = value
+                _add_note(table, i, "; ".join(only))
+            return
+    for i in index:
+        result = unpaired_test(table.loc[i])
+        if result is None:
+            table.loc[i, "status"] = "no CI"
+        else:
+            for key, value in result.items():
+                table.at[i, key] = value
+        _add_note(table, i, reason)
+
+
+def _add_note(table: pd.DataFrame, i: Any, note: str) -> None:
+    if note:
+        table.at[i, "note"] = f"{table.at[i, 'note']}; {note}" if table.at[i, "note"] else note
+
+
+def _holm(table: pd.DataFrame, alpha: float) -> int:
+    """Holm over the tested rows' p-values (of the signed change); sets p_holm, the statuses (see the module
+    docstring) and the notes. Returns the family size."""
+    tested = table.index[table["p"].notna()]
+    if len(tested) == 0:
+        return 0
+    _, adjusted, _, _ = multipletests(table.loc[tested, "p"].to_numpy(dtype=float), alpha=alpha, method="holm")
+    table.loc[tested, "p_holm"] = adjusted
+    for i in tested:
+        r = table.loc[i]
+        flipped = r["direction"] == "zero" and r["base_shared"] * r["current_shared"] < 0
+        bad = r["estimate"] > 0 if r["direction"] in ("lower", "zero") else r["estimate"] < 0
+        if r["p_holm"] >= alpha:
+            status = "ok"
+        elif flipped:  # the |value| test at the level this metric's signed test passed
+            factor = r["p_holm"] / r["p"] if r["p"] > 0 else len(tested)
+            shrank = r["estimate"] < 0 and r["p_magnitude"] * factor < alpha
+            status = "improvement" if shrank else "SIGN FLIP"
+        else:
+            status = "REGRESSION" if bad else "improvement"
+        table.at[i, "status"] = status
+        if flipped:
+            _add_note(table, i, f"sign changed; p of the |value| change = {r['p_magnitude']:.3g}")
+        if r["kind"] == "proportion" and (r["direction"] == "lower" and r["base_value"] >= 1 - 1e-9
+                                          or r["direction"] == "higher" and r["base_value"] <= 1e-9):  # fmt: skip
+            _add_note(table, i, WORST_BOUND)
+    return len(tested)
+
+
+def failures(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose status fails the check (:data:`FAILURES`)."""
+    return table[table["status"].isin(FAILURES)] if not table.empty else table
 
 
 def regressions(table: pd.DataFrame) -> pd.DataFrame:
     return table[table["status"] == "REGRESSION"] if not table.empty else table
+
+
+def matched(table: pd.DataFrame) -> bool:
+    """Whether any metric of the run matched the baseline (whatever its status)."""
+    return not table.empty and bool((~table["status"].isin(["missing", "new"])).any())
 
 
 def format_comparison(table: pd.DataFrame, alpha: float) -> str:
@@ -213,25 +464,31 @@ def format_comparison(table: pd.DataFrame, alpha: float) -> str:
     def pval(v: object) -> str:
         return "–" if isinstance(v, float) and math.isnan(v) else f"{v:.3g}"
 
-    header = ["benchmark", "task", "model", "metric", "version", "baseline", "current", "change", "test",
-              "p", "p (Holm)", "status"]
+    header = ["benchmark", "task", "model", "metric", "version", "baseline", "current", "change", "test", "p",
+              "p (Holm)", "MDC", "status", "note"]
     lines = []
     for r in table.to_dict("records"):
-        version = str(r["version"]) if str(r["base_version"]) in ("nan", str(r["version"])) else (
-            f"{r['base_version']}->{r['version']}")
-        change = (r["value"] - r["base_value"]) if not (pd.isna(r["value"]) or pd.isna(r["base_value"])) else math.nan
+        versions = [str(v) for v in (r["base_version"], r["version"]) if not pd.isna(v)]
+        version = "->".join(dict.fromkeys(versions))  # one version when they agree or one side is absent
+        change = r["change"]
         lines.append([
-            r["benchmark"], r["task"], r["model"], r["metric"], version.replace("nan", "–"),
+            r["benchmark"], r["task"], r["model"], r["metric"], version or "–",
             f"{num(r['base_value'])} (n={num(r['base_n'], 0)})", f"{num(r['value'])} (n={num(r['n'], 0)})",
             ("+" if change > 0 else "") + num(change), r["test"] or "–", pval(r["p"]), pval(r["p_holm"]),
-            r["status"],
+            num(r["mdc"]), r["status"], r["note"],
         ])
     widths = [max(len(str(x)) for x in col) for col in zip(header, *lines)]
-    out = ["  ".join(str(x).ljust(w) for x, w in zip(header, widths))]
-    out += ["  ".join(str(x).ljust(w) for x, w in zip(line, widths)) for line in lines]
-    count = len(regressions(table))
-    out.append(
-        f"{count} significant regression(s) at alpha={alpha} (Holm-corrected over {int(table['p'].notna().sum())} "
-        "tested metrics)"
-    )
+    out = ["  ".join(str(x).ljust(w) for x, w in zip(header, widths)).rstrip()]
+    out += ["  ".join(str(x).ljust(w) for x, w in zip(line, widths)).rstrip() for line in lines]
+    family = int(table.attrs.get("family_size", table["p"].notna().sum()))
+    if family:
+        out.append(f"Holm over {family} tested metric(s); MDC: the change detected with {POWER:.0%} power at "
+                   f"alpha/{family}.")
+    if table["test"].str.startswith("paired").any():
+        out.append(f"A paired randomisation p reaches alpha/{family} only when at least "
+                   f"{min_discordant_clusters(alpha, family)} clusters differ between the runs.")
+    failed = failures(table)
+    counts = ", ".join(f"{k} {s}" for s, k in failed["status"].value_counts().sort_index().items())
+    out.append(f"{len(failed)} failure(s) at alpha={alpha}" + (f": {counts}" if counts else "")
+               + f"; {len(regressions(table))} significant regression(s)")
     return "\n".join(out)

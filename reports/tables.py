@@ -32,7 +32,9 @@ HEADLINE_COLUMNS = [
     "ci_high",
     "n",
     "log",
+    "task_args",
 ]
+CONTRACT_COLUMNS = ["sample_id", "epoch", "score", "answer", "metadata"]  # what summarize and units receive
 
 
 @dataclass
@@ -43,7 +45,7 @@ class Report:
     samples: pd.DataFrame  # per sample (reports.logs.SAMPLE_COLUMNS)
     logs: pd.DataFrame  # per log used
     summary: pd.DataFrame  # every row of every summarize() call + KEY + log
-    headline: pd.DataFrame  # HEADLINE_COLUMNS: the registry's headline metrics, group == "overall"
+    headline: pd.DataFrame  # HEADLINE_COLUMNS: the registry's headline metrics, group == "overall", + task args
     task_metrics: pd.DataFrame  # inspect's own per-task metrics (evals_df), tidy
     benchmarks: dict[str, BenchmarkInfo] = field(default_factory=dict)
     problems: list[LogProblem] = field(default_factory=list)
@@ -60,7 +62,7 @@ def build_report(log_dir: str | Path, benchmarks: Mapping[str, BenchmarkInfo] | 
         samples=logset.samples,
         logs=logset.logs,
         summary=summary,
-        headline=headline_table(summary, benchmarks),
+        headline=headline_table(summary, benchmarks, logset.logs),
         task_metrics=task_metrics_table(logset.logs),
         benchmarks=dict(benchmarks),
         problems=problems,
@@ -80,7 +82,7 @@ def summary_table(
         key_values = dict(zip(KEY, key))
         info = benchmarks[key_values["benchmark"]]
         log = group["log"].iloc[0]
-        contract = group[["sample_id", "epoch", "score", "answer", "metadata"]].reset_index(drop=True)
+        contract = contract_samples(group)
         try:
             table = info.summarize(contract)
             missing = [c for c in SUMMARY_REQUIRED if c not in table.columns]
@@ -103,8 +105,19 @@ def summary_table(
     return summary
 
 
-def headline_table(summary: pd.DataFrame, benchmarks: Mapping[str, BenchmarkInfo]) -> pd.DataFrame:
-    """The registry's headline metrics (``group == "overall"``), labelled, in the registry's metric order."""
+def contract_samples(group: pd.DataFrame) -> pd.DataFrame:
+    """One run's per-sample rows as the registry's hooks (``summarize``, ``units``) receive them."""
+    return group[CONTRACT_COLUMNS].reset_index(drop=True)
+
+
+def headline_table(
+    summary: pd.DataFrame, benchmarks: Mapping[str, BenchmarkInfo], logs: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The registry's headline metrics (``group == "overall"``), labelled, in the registry's metric order.
+
+    ``task_args`` is the run's task arguments as canonical JSON, from ``logs`` (the per-log frame) by log path;
+    ``regress`` refuses to compare runs whose arguments differ."""
+    task_args = {} if logs is None or "task_args" not in logs else dict(zip(logs["log"], logs["task_args"]))
     rows = []
     for record in summary.to_dict("records"):
         if record.get("group") != "overall":
@@ -120,6 +133,7 @@ def headline_table(summary: pd.DataFrame, benchmarks: Mapping[str, BenchmarkInfo
                 "label": metric.label,
                 "direction": metric.direction,
                 "kind": metric.kind,
+                "task_args": task_args.get(record.get("log")),
                 "_order": order.index(metric.name),
             }
         )

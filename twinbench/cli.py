@@ -195,16 +195,30 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
 
 
 def cmd_regress(args: argparse.Namespace) -> int:
-    from reports.regress import BaselineError, compare, format_comparison, read_baseline, regressions, write_baseline
+    from reports.regress import (
+        BaselineError,
+        compare,
+        failures,
+        format_comparison,
+        matched,
+        read_baseline,
+        run_units,
+        write_baseline,
+    )
 
     if not 0 < args.alpha < 1:
         raise UsageError(f"--alpha {args.alpha}: must be between 0 and 1")
+    if args.resamples < 100:
+        raise UsageError(f"--resamples {args.resamples}: must be at least 100")
     baseline_path = Path(args.baseline)
     if not args.update and not baseline_path.is_file():
         raise UsageError(f"baseline file not found: {baseline_path} (write one with --update)")
     report = load_report(args.log_dir)
     if report.headline.empty:
         raise UsageError(f"no usable results in {args.log_dir} to compare ({len(report.problems)} log(s) skipped)")
+    units, problems = run_units(report)
+    for problem in problems:
+        print(f"twinbench: no item outcomes for {problem}", file=sys.stderr)
     try:
         baseline = read_baseline(baseline_path) if baseline_path.is_file() else None
     except BaselineError as ex:
@@ -212,15 +226,17 @@ def cmd_regress(args: argparse.Namespace) -> int:
             raise UsageError(str(ex)) from None
         baseline = None
     if baseline is not None:
-        table = compare(baseline, report.headline, alpha=args.alpha)
+        table = compare(baseline, report.headline, alpha=args.alpha, units=units, benchmarks=report.benchmarks,
+                        n_resamples=args.resamples)
         print(format_comparison(table, args.alpha))
     if args.update:
-        count = write_baseline(report.headline, baseline_path, str(args.log_dir))
-        print(f"twinbench: wrote baseline {baseline_path} ({count} headline metrics)")
+        count = write_baseline(report.headline, baseline_path, str(args.log_dir), units=units)
+        print(f"twinbench: wrote baseline {baseline_path} ({count} headline metrics, item outcomes of "
+              f"{len(units)} run(s))")
         return 0
-    if table["p"].notna().sum() == 0:
+    if not matched(table):
         raise UsageError("no headline metric of the run matches the baseline (see the status column)")
-    return 1 if len(regressions(table)) else 0
+    return 1 if len(failures(table)) else 0
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -274,11 +290,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bundle", action="store_true", help="also bundle the logs' transcripts (inspect view bundle)")
     p.set_defaults(func=cmd_leaderboard)
 
-    p = sub.add_parser("regress", help="compare headline metrics with a baseline; exit 1 on a significant regression")
+    p = sub.add_parser(
+        "regress", help="compare headline metrics with a baseline (paired over shared items); exit 1 on a failure"
+    )
     p.add_argument("log_dir", help="log directory of the run to check")
     p.add_argument("--baseline", required=True, help="baseline JSON file")
     p.add_argument("--update", action="store_true", help="write the run's headline metrics as the new baseline")
     p.add_argument("--alpha", type=float, default=0.05, help="significance level after Holm correction (default 0.05)")
+    p.add_argument(
+        "--resamples", type=int, default=2000, help="bootstrap and randomisation draws per paired test (default 2000)"
+    )
     p.set_defaults(func=cmd_regress)
 
     p = sub.add_parser("new", help="scaffold a benchmark plugin package (task, scorer, info, tests, README)")

@@ -10,11 +10,13 @@ from scorers.stats.multiple_testing import benjamini_hochberg
 
 
 def units(samples: pd.DataFrame) -> pd.DataFrame:
-    """One row per item; the items of one question form a cluster (resampled together), surveys are strata."""
+    """One row per item, each its own cluster, surveys as strata. regress compares two runs on the same items, so
+    the randomness it tests is the model's rerun noise, which is per item; the question-level dependence that
+    ``summarize``'s intervals resample matters when generalising to other questions, not here."""
     table = unit_table(samples)
     return pd.DataFrame({
         "unit": table["sample_id"].astype(str),
-        "cluster": table["question_key"].astype(str),
+        "cluster": table["sample_id"].astype(str),
         "stratum": table["source"].astype(str),
         "conditioned": table["conditioned"].astype(float),
         "p_value": table["p_value"].astype(float),

@@ -65,6 +65,22 @@ def summarize(samples: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def units(samples: pd.DataFrame) -> pd.DataFrame:
+    """One unit per (question, epoch); a question's epochs form a cluster; strata by parity."""
+    scores = pd.DataFrame(list(samples["score"]), index=samples.index)
+    return pd.DataFrame({
+        "unit": samples["sample_id"].astype(str) + "#" + samples["epoch"].astype(str),
+        "cluster": samples["sample_id"].astype(str),
+        "stratum": samples["metadata"].map(lambda m: m["parity"]),
+        "correct": scores["correct"].astype(float),
+        "invalid": scores["invalid"].astype(float),
+    }).reset_index(drop=True)
+
+
+def headline_from_units(units: pd.DataFrame) -> dict[str, float]:
+    return {"correct": float(units["correct"].mean()), "invalid": float(units["invalid"].mean())}
+
+
 def plots(samples: pd.DataFrame) -> dict[str, object]:
     accuracy = samples.groupby("model")["score"].apply(lambda s: sum(v["correct"] for v in s) / len(s))
     fig, ax = plt.subplots(figsize=(4, 3))
@@ -86,4 +102,6 @@ INFO = BenchmarkInfo(
     ),
     summarize=summarize,
     plots=plots,
+    units=units,
+    headline_from_units=headline_from_units,
 )

@@ -65,3 +65,22 @@ def test_new_scaffolds_a_package_and_rejects_bad_names(tmp_path: Path, capsys) -
     for bad in ("My-Bench", "1x", "class", "survey"):
         assert main(["new", bad, "-o", str(tmp_path)]) == 2, bad
     assert "already registered" in capsys.readouterr().err
+
+
+def test_regress_command_exit_codes_and_mdc(registered, tmp_path: Path, capsys) -> None:
+    logs = tmp_path / "logs"
+    run_toy(logs, "half", doubling(lambda i: i % 2 == 0))
+    baseline = tmp_path / "baseline.json"
+    assert main(["regress", "--baseline", str(baseline), "--update", str(logs)]) == 0
+    assert "wrote baseline" in capsys.readouterr().out
+    # The run against its own baseline: identical item outcomes, p = 1, exit 0; the table has the MDC column.
+    assert main(["regress", "--baseline", str(baseline), "--resamples", "100", str(logs)]) == 0
+    out = capsys.readouterr().out
+    header = out.splitlines()[0].split()
+    assert header[-4:] == ["(Holm)", "MDC", "status", "note"]
+    assert out.count("paired randomisation (0/10 clusters differ)  1  1") == 2
+    # One error line, exit 2, for a bad option or an unreadable baseline.
+    baseline.write_text("{")
+    assert main(["regress", "--baseline", str(baseline), str(logs)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("twinbench: error: baseline file") and "not valid JSON" in err[0]
