@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/calibrate.py            # full simulation counts (several minutes on 2 cores)
     .venv/bin/python scripts/calibrate.py --scale 0.2 --only survey
-    .venv/bin/python scripts/calibrate.py --markdown  # the table scorers/README.md carries
+    .venv/bin/python scripts/calibrate.py --markdown  # the table scorers/README.md carries (progress on stderr)
 
 Exits 1 when a case is not calibrated.
 """
@@ -32,10 +32,10 @@ def main() -> int:
         start = time.perf_counter()
         row = run_case(case, seed=args.seed, n_sims=max(50, int(case.n_sims * args.scale)))
         rows.append(row)
-        if not args.markdown:
-            power = "" if row["power"] != row["power"] else f"  power {row['power']:.3f}"
-            print(f"{row['calibrated']:>12}  {row['observed']:.3f} (nominal {row['nominal']:.3f} ± "
-                  f"{3 * row['mc_se']:.3f}){power}  {case.name}  [{time.perf_counter() - start:.1f} s]", flush=True)
+        power = "" if row["power"] != row["power"] else f"  power {row['power']:.3f}"
+        print(f"{row['calibrated']:>12}  {row['observed']:.3f} (nominal {row['nominal']:.3f} ± "
+              f"{3 * row['mc_se']:.3f}){power}  {case.name}  [{time.perf_counter() - start:.1f} s]",
+              file=sys.stderr if args.markdown else sys.stdout, flush=True)
     import pandas as pd
 
     table = pd.DataFrame(rows)
