@@ -45,10 +45,23 @@ def alignment_test(result: dict, human_counts, *, seed: int):
         if model.sum() == 0:
             return None
         return homogeneity_test(human_counts, model, seed=seed)
+    shares = tested_distribution(result)
+    if shares is None:
+        return None
+    return goodness_of_fit_test(human_counts, shares, seed=seed)
+
+
+def tested_distribution(result: dict) -> np.ndarray | None:
+    """The model distribution the goodness-of-fit test uses: the option shares, except that a letter missing from
+    the top log-probability list gets the largest probability it could have had (``unlisted_bound``), so that the
+    list's truncation never makes an option the people chose impossible (p = 0). None without any valid mass."""
     shares = np.asarray(result["option_shares"], dtype=float)
     if shares.sum() <= 0:
         return None
-    return goodness_of_fit_test(human_counts, shares, seed=seed)
+    if "letter_mass" not in result:  # pooled epochs: the averaged shares
+        return shares
+    mass = np.asarray(result["letter_mass"], dtype=float)
+    return np.where(mass > 0, mass, float(result.get("unlisted_bound", 0.0)))
 
 
 def unit_statistics(
@@ -72,6 +85,8 @@ def unit_statistics(
         "human_n_eff": None if n_eff is None else float(n_eff),
         "model_shares": json.dumps([round(float(x), 6) for x in option_shares]),
     }
+    if "letter_mass" in result:
+        value["unlisted_letters"] = int(sum(m == 0 for m in result["letter_mass"]))
     if result["mode"] == "samples":
         value["model_counts"] = json.dumps([int(x) for x in result["option_counts"]])
         value["model_valid_n"] = int(sum(result["option_counts"]))

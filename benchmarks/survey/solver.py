@@ -32,21 +32,33 @@ def letter_probabilities(output: ModelOutput, letters: tuple[str, ...]) -> dict 
     """Option shares from the first token's top log-probabilities, or None if the reply has none.
 
     Probability mass on tokens that are not an option letter (and mass outside the top-k list) is the invalid
-    share; the option shares are renormalised over the options (OpinionQA).
+    share; the option shares are renormalised over the options (OpinionQA). ``unlisted_bound`` is the largest
+    probability a letter missing from the list can have (the smallest listed probability, at most the unlisted
+    mass): the test uses it so that the list's truncation never makes an option impossible.
     """
     logprobs = output.choices[0].logprobs if output.choices else None
     if logprobs is None or not logprobs.content:
         return None
     first = logprobs.content[0]
     candidates = [(t.token, t.logprob) for t in (first.top_logprobs or [])] or [(first.token, first.logprob)]
+    candidates = [(t, lp) for t, lp in candidates if lp is not None and math.isfinite(lp)]
     mass = dict.fromkeys(letters, 0.0)
     for token, logprob in candidates:
         letter = token_letter(token)
-        if letter in mass and logprob is not None and math.isfinite(logprob):
+        if letter in mass:
             mass[letter] += math.exp(logprob)
     valid = min(1.0, sum(mass.values()))
     shares = [mass[x] / sum(mass.values()) if valid > 0 else 0.0 for x in letters]
-    return {"option_shares": shares, "invalid_share": 1.0 - valid, "first_token": first.token}
+    listed = [math.exp(lp) for _, lp in candidates]
+    unlisted = max(0.0, 1.0 - sum(listed))
+    bound = min(min(listed), unlisted) if listed else 0.0
+    return {
+        "option_shares": shares,
+        "invalid_share": 1.0 - valid,
+        "first_token": first.token,
+        "letter_mass": [mass[x] for x in letters],
+        "unlisted_bound": bound,
+    }
 
 
 def parse_letter(text: str, letters: tuple[str, ...]) -> str | None:

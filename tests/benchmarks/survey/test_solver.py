@@ -50,3 +50,18 @@ def test_persona_templates():
     assert len(plain) == 1 and "as if" not in plain[0].content
     with pytest.raises(ValueError, match="persona template"):
         build_messages(**common, persona="nope")
+
+
+def test_a_letter_missing_from_the_top_list_is_not_impossible_for_the_test():
+    """Truncating the list at 20 tokens must not make an option the people chose impossible (p = 0)."""
+    from benchmarks.survey.analysis import alignment_test, tested_distribution
+
+    top = {"A": 0.6, "The": 0.2, "I": 0.05}  # "B" unlisted; 0.15 of the mass is outside the list
+    res = letter_probabilities(mock_output("A", top_logprobs=probabilities_to_logprobs(top)), option_letters(2))
+    res["mode"] = "logprobs"
+    assert res["option_shares"] == pytest.approx([1.0, 0.0])  # representativeness uses the listed mass
+    assert res["unlisted_bound"] == pytest.approx(0.05)  # at most the smallest listed probability
+    assert tested_distribution(res) == pytest.approx([0.6, 0.05])
+    test = alignment_test(res, [95, 5], seed=0)  # 5 people chose B: possible under the bound, not rejected
+    assert test.method != "zero_expected" and test.p_value > 0.05
+    assert alignment_test(res, [50, 50], seed=0).p_value < 1e-6  # half choosing B is still far from <= 0.05 / 0.65
