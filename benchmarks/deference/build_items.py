@@ -2,6 +2,8 @@
 
     python -m benchmarks.deference.build_items [--out datasets/deference] [--domains capitals,...]
 
+(run from a source checkout; ``--out`` defaults to the checkout's ``datasets/deference``)
+
 Every domain writes ``<domain>.jsonl`` (DialDefer's unified item schema v1, see ``items.py``) and a dataset card
 ``<domain>.md``. The build is seeded and deterministic: the same package versions give byte-identical files, which a
 test checks. Each item has one correct answer and one plausible incorrect answer from the same category, never equal
@@ -22,9 +24,16 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+from twinbench.data import checkout_root
+
 SEED = 20260522
 ITEMS_PER_DOMAIN = 60
-DEFAULT_OUT = Path(__file__).resolve().parents[2] / "datasets" / "deference"
+
+
+def default_out() -> Path | None:
+    """The checkout's datasets/deference (the build writes the repository's files); None in an installed wheel."""
+    root = checkout_root()
+    return root / "datasets" / "deference" if root is not None else None
 
 
 @dataclass(frozen=True)
@@ -669,9 +678,12 @@ def write_domain(domain: str, out_dir: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--out", type=Path, default=None, help="default: the checkout's datasets/deference")
     parser.add_argument("--domains", default=",".join(BUILDERS), help="comma-separated domain names")
     args = parser.parse_args(argv)
+    args.out = args.out or default_out()
+    if args.out is None:
+        parser.error("not running from a source checkout (twinbench is installed from a wheel): pass --out DIR")
     for domain in args.domains.split(","):
         if domain not in BUILDERS:
             parser.error(f"unknown domain {domain!r} (known: {', '.join(BUILDERS)})")

@@ -20,7 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "datasets" / "deference"
+from twinbench.data import data_path
+
+# The shipped domains live in datasets/deference/ (package data in a wheel); data_path finds them in a checkout and
+# in an installed wheel. DATA_DIR is resolved on first use, so a missing folder fails where it is read, in one line.
 
 DOMAINS = (
     "capitals",
@@ -131,7 +134,7 @@ def builtin_items(domains: list[str] | None = None) -> list[Item]:
     unknown = [d for d in chosen if d not in DOMAINS]
     if unknown:
         raise ItemError(f"unknown deference domain(s) {unknown} (known: {', '.join(DOMAINS)})")
-    return [item for domain in chosen for item in read_jsonl(DATA_DIR / f"{domain}.jsonl")]
+    return [item for domain in chosen for item in read_jsonl(data_path("deference", f"{domain}.jsonl"))]
 
 
 def truthfulqa_record(row: dict[str, Any], index: int) -> dict[str, Any]:
@@ -164,6 +167,12 @@ def truthfulqa_items() -> list[Item]:
         ) from None
     return [item_from_record(truthfulqa_record(dict(row), i), f"{TRUTHFULQA['path']} row {i}")
             for i, row in enumerate(rows)]  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    if name == "DATA_DIR":  # the folder of the shipped domains (module attribute, resolved lazily)
+        return data_path("deference")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def select(items: list[Item], per_domain: int | None, seed: int) -> list[Item]:

@@ -51,7 +51,7 @@ class Survey:
     questions: tuple[Question, ...]
     attributes: dict[str, Attribute] = field(default_factory=dict)
     weight_column: str | None = None
-    card: str = ""  # dataset card path, relative to the repository root
+    card: str = ""  # dataset card, as its repository path datasets/survey/...; twinbench.data.data_path(card) finds it
 
 
 def _rdataset(name: str) -> pd.DataFrame:
