@@ -1,9 +1,11 @@
 """Ranks that only separate models whose confidence intervals separate.
 
-The rule (also printed on every leaderboard page): within one (benchmark, task, task version, metric), model A's
-rank is 1 + the number of models whose 95% CI lies entirely on the better side of A's CI (no overlap, touching
-counts as overlap). Models whose CIs overlap share ranks, so "1, 1, 3" means the third model is worse than both
-others beyond their CIs, and nothing is claimed about the first two. "Entirely better" by direction:
+The rule (also printed on every leaderboard page): within one (benchmark, task, task version, task arguments, model
+roles, metric), run A's rank is 1 + the number of runs whose 95% CI lies entirely on the better side of A's CI (no
+overlap, touching counts as overlap). Runs that measured something else (other task arguments, other
+``--model-role`` partners such as another opponent or judge) are not ranked against each other. Runs whose CIs
+overlap share ranks, so "1, 1, 3" means the third model is worse than both others beyond their CIs, and nothing is
+claimed about the first two. "Entirely better" by direction:
 
 * higher: ``other.ci_low > a.ci_high``;  lower: ``other.ci_high < a.ci_low``;
 * zero (closer to 0 is better): ``other``'s largest distance from 0 over its CI is below the smallest distance
@@ -22,8 +24,9 @@ import pandas as pd
 RANK_RULE = (
     "Rank = 1 + the number of models whose 95% CI lies entirely on the better side of this model's CI "
     "(for closer-to-0 metrics: whose whole CI is closer to 0). Overlapping CIs share a rank; rows without a CI "
-    "are not ranked. Ranks compare only runs of the same task and task version."
+    "are not ranked. Ranks compare only runs of the same task, task version, task arguments and model roles."
 )
+RANK_GROUP = ["benchmark", "task", "task_version", "task_args", "model_roles", "metric"]
 
 
 def _distance_range(low: float, high: float) -> tuple[float, float]:
@@ -58,10 +61,13 @@ def ci_ranks(lows: list[float], highs: list[float], direction: str) -> list[int 
 
 
 def add_ranks(headline: pd.DataFrame) -> pd.DataFrame:
-    """The headline table with a ``rank`` column (nullable int), ranked within each comparable set."""
+    """The headline table with a ``rank`` column (nullable int), ranked within each comparable set
+    (:data:`RANK_GROUP`; a table without the ``task_args`` or ``model_roles`` column is ranked without it)."""
     out = headline.copy()
     out["rank"] = pd.Series([pd.NA] * len(out), index=out.index, dtype="Int64")
-    for _, group in out.groupby(["benchmark", "task", "task_version", "metric"], sort=False):
+    by = [c for c in RANK_GROUP if c in out.columns]
+    keys = out[by].astype(object).where(out[by].notna(), "")  # a missing task_args must not drop the row
+    for _, group in out.groupby([keys[c] for c in by], sort=False):
         ranks = ci_ranks(
             group["ci_low"].astype(float).tolist(), group["ci_high"].astype(float).tolist(),
             group["direction"].iloc[0],

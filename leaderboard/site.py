@@ -2,15 +2,18 @@
 
 Layout (self-contained, no network, works from ``file://``)::
 
-    SITE/index.html                   one sortable table per benchmark: models x headline metrics (value, CI, n, rank)
-    SITE/benchmarks/<name>.html       method notes (from the README), headline + full summary tables, figures
+    SITE/index.html                   one sortable table per benchmark: runs x headline metrics (value, CI, n, rank)
+    SITE/benchmarks/<name>.html       method notes (from the README), headline, across-runs and full summary tables,
+                                      figures
     SITE/benchmarks/<name>/*.svg      figures from the benchmark's optional ``plots`` hook
     SITE/models/<model>.html          one model across benchmarks, with its samples' answers and outputs
     SITE/data/                        the report tables (CSV, Parquet, summary.md)
     SITE/transcripts/                 ``inspect view bundle`` of the logs (only with ``bundle=True``)
 
-Values, CIs and n come from the report (the benchmarks' ``summarize``); this module computes no statistic. Ranks
-follow :data:`leaderboard.ranks.RANK_RULE`.
+Values, CIs and n come from the report (the benchmarks' ``summarize`` and ``summarize_runs``); this module
+computes no statistic. Ranks follow :data:`leaderboard.ranks.RANK_RULE`. A row is a run (the report's run key): its
+model cell shows the run's ``--model-role`` bindings, its task cell the task arguments that differ from the
+defaults of ``twinbench run``.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ import pandas as pd
 
 from leaderboard.html import Cell, Markup, cell, esc, link, page, relative_url, table
 from leaderboard.ranks import RANK_RULE, add_ranks
-from reports.tables import Report, format_ci, format_value, jsonable
+from reports.logs import roles_label
+from reports.tables import ACROSS_COLUMNS, Report, args_label, format_ci, format_value, jsonable
 from reports.write import write_report
 from twinbench.registry import BenchmarkInfo
 
@@ -80,6 +84,24 @@ class SiteBuilder:
     def benchmark_link(self, name: str, from_dir: Path, text: str | None = None) -> Markup:
         return link(relative_url(self.out / "benchmarks" / f"{name}.html", from_dir), text or name)
 
+    # -- cells ---------------------------------------------------------------------------------------------
+
+    def run_model_cell(self, model: str, model_roles: object, from_dir: Path) -> Cell:
+        """The run's model, linked, and its model roles (``opponent=mock/o``) when it has any."""
+        roles = roles_label(model_roles)
+        if not roles:
+            return cell(self.model_link(model, from_dir), sort=model)
+        return cell(Markup(f'{self.model_link(model, from_dir)} <span class="note roles">{esc(roles)}</span>'),
+                    sort=f"{model} {roles}")
+
+    @staticmethod
+    def run_task_cell(info: BenchmarkInfo, task: str, task_args: object) -> Cell:
+        """The run's task and its non-default task arguments (``n=20``) when it has any."""
+        args = args_label(info, task, task_args)
+        if not args:
+            return cell(task)
+        return cell(Markup(f'{esc(task)} <span class="note args">{esc(args)}</span>'), sort=f"{task} {args}")
+
     # -- tables --------------------------------------------------------------------------------------------
 
     def headline_table(self, info: BenchmarkInfo, from_dir: Path, model: str | None = None) -> str:
@@ -95,11 +117,13 @@ class SiteBuilder:
             headers += [f"{metric.label} {better}", f"Rank ({metric.label})"]
         headers.append("Log")
         body = []
-        for (task, version, model_name), group in rows.groupby(["task", "task_version", "model"], sort=True):
+        # in the report's order: by task, model, then runs without roles first
+        runs = rows.groupby(["task", "task_version", "model", "model_roles", "task_args"], sort=False)
+        for (task, version, model_name, roles, args), group in runs:
             by_metric = {r["metric"]: r for r in group.to_dict("records")}
             line: list[Cell] = [
-                cell(self.model_link(model_name, from_dir), sort=model_name),
-                cell(task),
+                self.run_model_cell(model_name, roles, from_dir),
+                self.run_task_cell(info, task, args),
                 cell(version, sort=version),
             ]
             for metric in metrics:
@@ -123,14 +147,15 @@ class SiteBuilder:
             rows = rows[rows["model"] == model]
         if rows.empty:
             return '<p class="note">No results.</p>'
-        extra = [c for c in rows.columns if c not in {"benchmark", "task", "task_version", "model", "metric", "value",
-                                                       "ci_low", "ci_high", "n", "group", "log"}]
+        extra = [c for c in rows.columns if c not in {"benchmark", "task", "task_version", "model", "model_roles",
+                                                       "task_args", "metric", "value", "ci_low", "ci_high", "n",
+                                                       "group", "log"}]  # fmt: skip
         headers = ["Model", "Task", "Version", "Group", "Metric", "Value", "95% CI", "n", *extra]
         body = []
         for r in rows.to_dict("records"):
             line = [
-                cell(self.model_link(r["model"], from_dir), sort=r["model"]),
-                cell(r["task"]),
+                self.run_model_cell(r["model"], r.get("model_roles"), from_dir),
+                self.run_task_cell(info, r["task"], r.get("task_args")),
                 cell(r["task_version"]),
                 cell(r["group"]),
                 cell(r["metric"]),
@@ -141,6 +166,28 @@ class SiteBuilder:
             line += [cell(format_value(r[c]), sort=r[c] if isinstance(r[c], (int, float)) else None) for c in extra]
             body.append(line)
         return table(headers, body)
+
+    def across_runs_table(self, info: BenchmarkInfo) -> str:
+        """The rows of the benchmark's ``summarize_runs`` hook: statistics over several runs (empty without)."""
+        across = self.report.across_runs
+        rows = across[across["benchmark"] == info.name]
+        if rows.empty:
+            return ""
+        extra = [c for c in rows.columns if c not in ACROSS_COLUMNS]
+        headers = ["Scope", "Group", "Metric", "Value", "95% CI", "n", *extra]
+        body = []
+        for r in rows.to_dict("records"):
+            line = [
+                cell(r["scope"]),
+                cell(r["group"]),
+                cell(r["metric"]),
+                cell(format_value(r["value"]), sort=r["value"], css="num"),
+                cell(format_ci(r["ci_low"], r["ci_high"]), sort=r["ci_low"], css="num"),
+                cell(format_value(r["n"]), sort=r["n"], css="num"),
+            ]
+            line += [cell(format_value(r[c]), sort=r[c] if isinstance(r[c], (int, float)) else None) for c in extra]
+            body.append(line)
+        return table(headers, body, css_id=f"across-{info.name}")
 
     # -- pages ---------------------------------------------------------------------------------------------
 
@@ -162,6 +209,9 @@ class SiteBuilder:
             if info.description:
                 parts.append(f'<p class="note">{esc(info.description)}</p>')
             parts.append(self.headline_table(info, self.out))
+            if (self.report.across_runs["benchmark"] == info.name).any():
+                target = relative_url(self.out / "benchmarks" / f"{info.name}.html", self.out) + "#across-runs"
+                parts.append(f'<p class="note">Comparisons across runs: {link(target, "across runs")}.</p>')
         models = sorted(set(self.headline["model"]))
         if models:
             parts.append("<h2>Models</h2><ul>" + "".join(f"<li>{self.model_link(m, self.out)}</li>" for m in models)
@@ -195,6 +245,15 @@ class SiteBuilder:
             parts.append(f'<p class="note"><b>{esc(metric.label)}</b> ({esc(better[metric.direction])}){esc(desc)}</p>')
         parts.append(f'<p class="note">{esc(RANK_RULE)}</p>')
         parts.append(self.headline_table(info, here))
+        across = self.across_runs_table(info)
+        if across:
+            parts.append('<h2 id="across-runs">Across runs</h2>')
+            parts.append(
+                '<p class="note">Statistics over several runs of this benchmark at once (its '
+                "<code>summarize_runs</code> hook); the scope says which runs a row compares. They are not headline "
+                "metrics and are not ranked.</p>"
+            )
+            parts.append(across)
         figures = self.figures(info)
         if figures:
             parts.append("<h2>Figures</h2>" + "".join(figures))
@@ -248,10 +307,12 @@ class SiteBuilder:
             parts.append("<h3>All reported numbers</h3>")
             parts.append(self.summary_table(info, here, model=model))
             mine = samples[(samples["benchmark"] == name) & (samples["model"] == model)]
-            for (task, version), run in mine.groupby(["task", "task_version"], sort=True):
+            runs = mine.groupby(["task", "task_version", "model_roles", "task_args"], sort=True)
+            for (task, version, roles, args), run in runs:
                 shown = run.head(SAMPLES_PER_RUN)
+                label = "".join(f" [{text}]" for text in (roles_label(roles), args_label(info, task, args)) if text)
                 parts.append(
-                    f"<h3>Samples: {esc(task)} v{esc(version)} ({len(shown)} of {len(run)}; "
+                    f"<h3>Samples: {esc(task)} v{esc(version)}{esc(label)} ({len(shown)} of {len(run)}; "
                     f"{self.log_link(run['log'].iloc[0], here, 'full transcripts')})</h3>"
                 )
                 rows = [

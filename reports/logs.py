@@ -6,15 +6,23 @@ Which logs are used (the rules every report, leaderboard and ``regress`` shares)
 * A log that cannot be read, or whose status is not ``success`` (started, cancelled, error: partial results),
   is named in :attr:`LogSet.problems` and skipped.
 * A log of a task that no registered benchmark owns is named and skipped.
-* Logs are keyed by (benchmark, task, task version, model). When several successful logs share a key (a rerun into
-  the same directory), the newest (``eval.created``) is used and the older ones are named as superseded: samples
-  of different runs are never pooled, and logs of different task versions are never averaged together (they are
-  different keys).
+* Logs are keyed by the run key :data:`KEY`: (benchmark, task, task version, model, model roles, task arguments).
+  When several successful logs share a key (a rerun into the same directory), the newest (``eval.created``) is
+  used and the older ones are named as superseded: samples of different runs are never pooled, and logs of
+  different task versions, model roles or task arguments are never averaged together (they are different keys).
+  Two negotiation runs of one model against different opponents are two runs.
+
+``model_roles`` is the log's ``eval.model_roles`` (``twinbench run --model-role ROLE=MODEL``) as canonical JSON
+(:func:`canonical_model_roles`): ``{}`` for none, else ``{"role": "provider/model"}``; a role that was given model
+args or a generate config is ``{"role": {"model": ..., "args": {...}, "config": {...}}}`` (only the non-empty parts;
+connection settings such as ``max_connections`` and arguments that were not recorded are left out), a role bound
+to several models a list of those. ``task_args`` is the log's ``eval.task_args`` (defaults included) as canonical
+JSON (:func:`canonical_task_args`). Both are text so that they compare, sort and group as strings; ``json.loads``
+them to read them (:func:`role_models` gives each role's model name).
 
 The per-sample frame holds the columns of the registry's ``summarize`` contract (``sample_id``, ``epoch``,
-``score``, ``answer``, ``metadata``) plus bookkeeping: ``log``, ``benchmark``, ``task``, ``task_version``,
-``model``, ``output`` (the model's final completion, for transcripts) and ``error`` (a sample error, if any). The
-per-log frame records each log's task arguments (``eval.task_args``) as canonical JSON (``task_args``).
+``score``, ``answer``, ``metadata``) plus bookkeeping: the run key, ``log``, ``output`` (the model's final
+completion, for transcripts) and ``error`` (a sample error, if any). The per-log frame has one row per log used.
 ``inspect_ai.analysis.samples_df`` is not used for it because it flattens dict-valued scores and metadata into
 ``score_*``/``metadata_*`` columns that cannot be turned back into the dicts ``summarize`` receives;
 :func:`reports.tables.task_metrics_table` uses ``evals_df`` for the per-task metrics.
@@ -26,6 +34,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 import pandas as pd
@@ -34,11 +43,10 @@ from inspect_ai.log import EvalLog
 
 from twinbench.registry import BenchmarkInfo, benchmark_for_task, load_benchmarks
 
+KEY = ["benchmark", "task", "task_version", "model", "model_roles", "task_args"]
+"""The run key: one run of a benchmark's task. Samples of different keys are never pooled."""
 SAMPLE_COLUMNS = [
-    "benchmark",
-    "task",
-    "task_version",
-    "model",
+    *KEY,
     "sample_id",
     "epoch",
     "score",
@@ -48,8 +56,14 @@ SAMPLE_COLUMNS = [
     "error",
     "log",
 ]
-LOG_COLUMNS = ["benchmark", "task", "task_version", "model", "log", "created", "samples", "status", "task_args"]
-KEY = ["benchmark", "task", "task_version", "model"]
+LOG_COLUMNS = [*KEY, "log", "created", "samples", "status"]
+NO_ROLES = "{}"  # model_roles of a run without roles
+# Generate-config fields that say how a role's model is reached, not what it answers (inspect's eval-set leaves the
+# same fields out of a task's identity): not part of a run's key.
+_ROLE_CONFIG_IGNORED = frozenset({
+    "max_retries", "timeout", "attempt_timeout", "stream_idle_timeout", "max_connections", "adaptive_connections",
+    "batch", "cache", "cache_prompt",
+})
 # Fields a report never needs: skipping them keeps reading 200 logs fast.
 _EXCLUDE_FIELDS = {"events", "messages", "store", "attachments"}
 _OUTPUT_CHARS = 4000  # completions are kept for transcripts in the leaderboard, truncated
@@ -117,7 +131,7 @@ def read_log_dir(log_dir: str | Path, benchmarks: Mapping[str, BenchmarkInfo] | 
         raise FileNotFoundError(f"log directory not found: {log_dir}")
 
     problems: list[LogProblem] = []
-    chosen: dict[tuple[str, str, str, str], tuple[str, object]] = {}  # key -> (path, header)
+    chosen: dict[tuple[str, ...], tuple[str, object]] = {}  # run key -> (path, header)
     for info in list_eval_logs(str(log_dir), recursive=True):
         path = log_path(info.name)
         try:
@@ -132,11 +146,13 @@ def read_log_dir(log_dir: str | Path, benchmarks: Mapping[str, BenchmarkInfo] | 
         if owner is None:
             problems.append(LogProblem(path, f"task {header.eval.task!r} belongs to no registered benchmark"))
             continue
-        key = (owner.name, header.eval.task.split("/")[-1], str(header.eval.task_version), header.eval.model)
+        key = (owner.name, header.eval.task.split("/")[-1], str(header.eval.task_version), header.eval.model,
+               canonical_model_roles(header.eval.model_roles), canonical_task_args(header.eval.task_args))
         previous = chosen.get(key)
         if previous is not None:
             older, newer = sorted([previous, (path, header)], key=lambda ph: ph[1].eval.created)
-            problems.append(LogProblem(older[0], f"superseded by the newer log {Path(newer[0]).name} of {key}"))
+            problems.append(LogProblem(older[0], f"superseded by the newer log {Path(newer[0]).name} of the same "
+                                                 f"run ({describe_run(dict(zip(KEY, key)))})"))
             chosen[key] = newer
         else:
             chosen[key] = (path, header)
@@ -156,8 +172,7 @@ def read_log_dir(log_dir: str | Path, benchmarks: Mapping[str, BenchmarkInfo] | 
             continue
         sample_frames.append(rows)
         log_rows.append(
-            {**bookkeeping, "log": path, "created": log.eval.created, "samples": len(rows), "status": log.status,
-             "task_args": canonical_task_args(log.eval.task_args)}
+            {**bookkeeping, "log": path, "created": log.eval.created, "samples": len(rows), "status": log.status}
         )
 
     samples = pd.concat(sample_frames, ignore_index=True) if sample_frames else pd.DataFrame(columns=SAMPLE_COLUMNS)
@@ -170,6 +185,83 @@ def canonical_task_args(task_args: Mapping[str, object] | None) -> str:
     """The task arguments recorded in a log's eval spec as canonical JSON (sorted keys), so that two runs with
     the same arguments compare equal as strings (``regress`` refuses to compare runs whose arguments differ)."""
     return json.dumps(dict(task_args or {}), sort_keys=True, default=str, ensure_ascii=False)
+
+
+def canonical_model_roles(model_roles: Mapping[str, Any] | None) -> str:
+    """The model roles recorded in a log's eval spec (``eval.model_roles``: role -> ``ModelConfig`` or a list of
+    them, or the same as plain dicts) as canonical JSON (sorted keys; see the module docstring): ``{}`` for none,
+    ``{"role": "provider/model"}`` for a plain role, ``{"role": {"model", "args", "config"}}`` for one with model
+    args or a generate config, a list for a role bound to several models."""
+
+    def spec(config: Any) -> Any:
+        data = config.model_dump(mode="json", exclude_none=True) if hasattr(config, "model_dump") else dict(config)
+        args = {k: v for k, v in (data.get("args") or {}).items() if v is not None}
+        generate = {k: v for k, v in (data.get("config") or {}).items()
+                    if v is not None and k not in _ROLE_CONFIG_IGNORED}  # fmt: skip
+        if not args and not generate:
+            return str(data["model"])
+        return {"model": str(data["model"]), **({"args": args} if args else {}),
+                **({"config": generate} if generate else {})}  # fmt: skip
+
+    roles = {
+        str(role): [spec(c) for c in value] if isinstance(value, (list, tuple)) else spec(value)
+        for role, value in (model_roles or {}).items()
+    }
+    return json.dumps(roles, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def parse_json_text(text: object) -> dict[str, Any]:
+    """A canonical-JSON column value (``model_roles``, ``task_args``) as a dict; ``{}`` for empty or missing."""
+    if text is None or (isinstance(text, float) and text != text) or text == "":
+        return {}
+    return dict(json.loads(text)) if isinstance(text, str) else dict(text)  # type: ignore[arg-type]
+
+
+def role_models(model_roles: object) -> dict[str, str | list[str]]:
+    """Each role's model name(s) from a ``model_roles`` value, its args and config dropped:
+    ``{"judge": {"model": "mock/j", "args": {...}}}`` -> ``{"judge": "mock/j"}``."""
+
+    def name(spec: Any) -> str:
+        return str(spec["model"]) if isinstance(spec, dict) else str(spec)
+
+    return {role: [name(s) for s in value] if isinstance(value, list) else name(value)
+            for role, value in parse_json_text(model_roles).items()}  # fmt: skip
+
+
+def roles_label(model_roles: object) -> str:
+    """A run's roles for people: ``judge=mock/j (text=yes); opponent=mock/o``; ``""`` for none. A role bound to
+    several models lists them with commas, as ``--model-role`` takes them."""
+
+    def one(spec: Any) -> str:
+        if not isinstance(spec, dict):
+            return str(spec)
+        extra = {**spec.get("config", {}), **spec.get("args", {})}
+        return f"{spec['model']} ({args_text(extra)})" if extra else str(spec["model"])
+
+    parts = []
+    for role, value in sorted(parse_json_text(model_roles).items()):
+        parts.append(f"{role}=" + (",".join(one(s) for s in value) if isinstance(value, list) else one(value)))
+    return "; ".join(parts)
+
+
+def args_text(args: Mapping[str, Any]) -> str:
+    """``key=value`` pairs, sorted, strings bare and everything else as JSON: ``n=20, persona=true``."""
+    return ", ".join(
+        f"{k}={v if isinstance(v, str) else json.dumps(v, sort_keys=True, default=str, ensure_ascii=False)}"
+        for k, v in sorted(args.items())
+    )
+
+
+def describe_run(run: Mapping[str, Any]) -> str:
+    """One line naming a run by its key: ``toy/toy_quiz v1 mock/a [opponent=mock/o] {"n": 20}``."""
+    text = f"{run['benchmark']}/{run['task']} v{run['task_version']} {run['model']}"
+    roles = roles_label(run.get("model_roles"))
+    if roles:
+        text += f" [{roles}]"
+    args = run.get("task_args")
+    if args and args != "{}":
+        text += f" {args}"
+    return text
 
 
 def _first_scorer(log: EvalLog) -> str | None:

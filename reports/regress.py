@@ -1,6 +1,10 @@
 """Compare a run's headline metrics with a stored baseline, with a statistical tolerance.
 
-Rows are matched by (benchmark, task, model, metric). A matched row is compared only when the run has the
+Rows are matched by (benchmark, task, model, model roles, metric): a baseline row of a run with ``--model-role``
+bindings matches only a run with the same roles (a run against other roles is a different run, so the baseline's
+row is ``missing`` and the run's ``new``). Among the matching rows each baseline row takes the run's row of the
+same task version and task arguments when there is one, else one of the others (then ``version mismatch`` or
+``task args differ``); the run's rows left over are ``new``. A matched row is compared only when the run has the
 baseline's task version and task arguments; the test is then, per run:
 
 * **paired** (the baseline stores the run's item-level outcomes and the benchmark has the registry's units hooks):
@@ -31,11 +35,13 @@ strictest level alpha / (number of tested metrics), and a note when the baseline
 proportion (it cannot regress).
 
 Baseline file (JSON, format ``twinbench-baseline/2``): ``{"format", "created", "log_dir", "rows": [{benchmark,
-task, task_version, model, metric, direction, kind, value, ci_low, ci_high, n, task_args}, ...], "units":
-[{benchmark, task, task_version, model, "columns": [...], "rows": [[...], ...]}, ...]}``; ``task_args`` is the
-run's task arguments from its inspect log, ``units`` the frame of the benchmark's ``units`` hook per run, one
-row per line. Format ``twinbench-baseline/1`` files (no task arguments, no units) are still read; their rows are
-compared unpaired and without the task-argument check.
+task, task_version, model, model_roles, metric, direction, kind, value, ci_low, ci_high, n, task_args}, ...],
+"units": [{benchmark, task, task_version, model, model_roles, task_args, "columns": [...], "rows": [[...], ...]},
+...]}``; ``task_args`` is the run's task arguments from its inspect log, ``model_roles`` its model roles
+(``{"role": "provider/model"}`` as in ``reports.logs``; ``null`` or absent for none), ``units`` the frame of the
+benchmark's ``units`` hook per run, one row per line. A units entry without ``task_args`` (written before it was
+stored) belongs to the rows of its run. Format ``twinbench-baseline/1`` files (no task arguments, no units) are
+still read; their rows are compared unpaired and without the task-argument check.
 """
 
 from __future__ import annotations
@@ -54,7 +60,7 @@ from scipy.stats import norm
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
-from reports.logs import KEY
+from reports.logs import KEY, NO_ROLES, describe_run, parse_json_text, roles_label
 from reports.tables import contract_samples
 from scorers.stats.paired import (
     UNIT_COLUMNS,
@@ -67,9 +73,10 @@ BASELINE_FORMAT = "twinbench-baseline/2"
 FORMAT_V1 = "twinbench-baseline/1"
 BASELINE_FIELDS = ["benchmark", "task", "task_version", "model", "metric", "direction", "kind", "value", "ci_low",
                    "ci_high", "n"]
-ROW_FIELDS = [*BASELINE_FIELDS, "task_args"]  # format 2 adds the run's task arguments (canonical JSON)
-RUN_KEY = tuple(KEY)  # (benchmark, task, task_version, model): one run, whose units are stored under this key
-MATCH = ["benchmark", "task", "model", "metric"]
+# format 2 adds the run's model roles and task arguments (canonical JSON; model_roles "{}" for none)
+ROW_FIELDS = [*BASELINE_FIELDS, "model_roles", "task_args"]
+RUN_KEY = tuple(KEY)  # (benchmark, task, task_version, model, model_roles, task_args): one run, and its units' key
+MATCH = ["benchmark", "task", "model", "model_roles", "metric"]
 Z95 = float(norm.ppf(0.975))  # 1.959964...
 POWER = 0.8
 FAILURES = ("REGRESSION", "SIGN FLIP", "task args differ", "version mismatch", "missing")
@@ -77,7 +84,7 @@ NO_UNITS_BASELINE = "unpaired (baseline has no item outcomes)"
 NO_UNITS_RUN = "unpaired (the run has no item outcomes)"
 WORST_BOUND = "baseline at the worst bound; cannot regress"
 
-RunKey = tuple[str, str, str, str]
+RunKey = tuple[str | None, ...]  # RUN_KEY's values; task_args None where a baseline has none
 
 
 class BaselineError(ValueError):
@@ -95,11 +102,26 @@ class Baseline:
 
 
 def baseline_frame(headline: pd.DataFrame) -> pd.DataFrame:
-    """The headline table's baseline columns (task_args None where the table has none)."""
+    """The headline table's baseline columns (task_args None where the table has none, model_roles "{}")."""
     rows = headline.reindex(columns=ROW_FIELDS).copy()
+    return _normalise(rows).reset_index(drop=True)
+
+
+def _normalise(rows: pd.DataFrame) -> pd.DataFrame:
+    """task_version as text, task_args None where unknown, model_roles canonical JSON ("{}" for none)."""
+    rows = rows.copy()
     rows["task_version"] = rows["task_version"].astype(str)
     rows["task_args"] = rows["task_args"].astype(object).where(rows["task_args"].notna(), None)
-    return rows.reset_index(drop=True)
+    roles = rows["model_roles"] if "model_roles" in rows else pd.Series([None] * len(rows), index=rows.index)
+    rows["model_roles"] = [_canonical_roles(r) for r in roles]
+    return rows
+
+
+def _canonical_roles(value: object) -> str:
+    """Model roles as stored (None/NaN, "", a dict, or canonical text) -> canonical JSON text."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+        return NO_ROLES
+    return _canonical(parse_json_text(value))
 
 
 def run_units(report: Any) -> tuple[dict[RunKey, pd.DataFrame], list[str]]:
@@ -119,7 +141,7 @@ def run_units(report: Any) -> tuple[dict[RunKey, pd.DataFrame], list[str]]:
             if missing:
                 raise ValueError(f"the frame lacks column(s) {missing}")
         except Exception as ex:  # a broken hook costs the pairing, not the comparison
-            problems.append(f"{'/'.join(key)}: {info.name}.units failed: {_one_line(ex)}")
+            problems.append(f"{describe_run(dict(zip(RUN_KEY, key)))}: {info.name}.units failed: {_one_line(ex)}")
             continue
         found[key] = frame.reset_index(drop=True)
     return found, problems
@@ -128,16 +150,15 @@ def run_units(report: Any) -> tuple[dict[RunKey, pd.DataFrame], list[str]]:
 def write_baseline(
     headline: pd.DataFrame, path: str | Path, log_dir: str, units: Mapping[RunKey, pd.DataFrame] | None = None
 ) -> int:
-    """Write format 2: the headline rows with their task arguments, and the units of each headline run."""
-    rows = []
-    for r in baseline_frame(headline).to_dict("records"):
-        r["task_args"] = json.loads(r["task_args"]) if r["task_args"] is not None else None
-        rows.append({k: _json_value(v) for k, v in r.items()})
-    runs = {tuple(str(r[k]) for k in RUN_KEY) for r in rows}
+    """Write format 2: the headline rows with their model roles and task arguments, and the units of each headline
+    run (under the same run key)."""
+    frame_rows = baseline_frame(headline)
+    runs = {tuple(None if r[k] is None else str(r[k]) for k in RUN_KEY) for r in frame_rows.to_dict("records")}
+    rows = [{k: _json_value(v) for k, v in _stored_key(r).items()} for r in frame_rows.to_dict("records")]
     stored = []
-    for key, frame in sorted((units or {}).items()):
+    for key, frame in sorted((units or {}).items(), key=lambda kv: tuple(map(str, kv[0]))):
         if key in runs:
-            stored.append({**dict(zip(RUN_KEY, key)), "columns": [str(c) for c in frame.columns],
+            stored.append({**_stored_key(dict(zip(RUN_KEY, key))), "columns": [str(c) for c in frame.columns],
                            "rows": [[_json_value(v) for v in row] for row in frame.itertuples(index=False)]})
     document = {
         "format": BASELINE_FORMAT,
@@ -150,6 +171,15 @@ def write_baseline(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(_dumps(document) + "\n", encoding="utf-8")
     return len(rows)
+
+
+def _stored_key(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A row or run key as stored in the file: task_args and model_roles as JSON objects (None for no roles)."""
+    out = dict(record)
+    out["task_args"] = json.loads(out["task_args"]) if out.get("task_args") is not None else None
+    roles = parse_json_text(out.get("model_roles"))
+    out["model_roles"] = roles or None
+    return out
 
 
 def _dumps(document: dict) -> str:
@@ -201,15 +231,25 @@ def read_baseline(path: str | Path) -> Baseline:
     args = rows["task_args"] if "task_args" in rows else pd.Series([None] * len(rows), dtype=object)
     rows["task_args"] = [None if a is None or (isinstance(a, float) and math.isnan(a)) else _canonical(a)
                          for a in args]  # fmt: skip
+    try:
+        rows = _normalise(rows)
+    except (TypeError, ValueError) as ex:
+        raise BaselineError(f"baseline file {path}: malformed model_roles ({_one_line(ex)})") from None
+    run_args = {}  # (benchmark, task, task_version, model, model_roles) -> task_args, for units stored without them
+    for r in rows.to_dict("records"):
+        run_args.setdefault(tuple(str(r[k]) for k in RUN_KEY[:-1]), r["task_args"])
     units = {}
     for entry in document.get("units", []) if version == BASELINE_FORMAT else []:
         try:
-            key = tuple(str(entry[k]) for k in RUN_KEY)
+            head = (*(str(entry[k]) for k in RUN_KEY[:-2]), _canonical_roles(entry.get("model_roles")))
+            stored_args = entry.get("task_args")
+            key = (*head, _canonical(stored_args) if stored_args is not None else run_args.get(head))
             frame = pd.DataFrame(entry["rows"], columns=entry["columns"])
         except (KeyError, TypeError, ValueError) as ex:
             raise BaselineError(f"baseline file {path}: a units entry is malformed ({_one_line(ex)})") from None
         if not set(UNIT_COLUMNS) <= set(frame.columns):
-            raise BaselineError(f"baseline file {path}: units of {'/'.join(key)} lack {list(UNIT_COLUMNS)}")
+            name = "/".join(head[:4]) + (f" [{roles_label(head[4])}]" if head[4] != NO_ROLES else "")
+            raise BaselineError(f"baseline file {path}: units of {name} lack {list(UNIT_COLUMNS)}")
         units[key] = frame
     return Baseline(rows=rows[ROW_FIELDS], units=units, format=version)
 
@@ -321,20 +361,70 @@ def compare(
     """
     if not isinstance(baseline, Baseline):
         baseline = Baseline(rows=baseline_frame(baseline), units={}, format=FORMAT_V1)
-    current_rows = baseline_frame(current) if not current.empty else pd.DataFrame(columns=ROW_FIELDS)
-    merged = baseline.rows.merge(current_rows, on=MATCH, how="outer", suffixes=("_base", ""), indicator=True)
+    base_rows = _normalise(baseline.rows.reindex(columns=ROW_FIELDS))
+    current_rows = baseline_frame(current) if not current.empty else _normalise(pd.DataFrame(columns=ROW_FIELDS))
+    merged = _pair(base_rows, current_rows)
     table = pd.DataFrame([_start_row(r) for r in merged.to_dict("records")])
     if table.empty:
         return table
-    comparable = table["status"] == ""
-    for run, rows in table[comparable].groupby(["benchmark", "task", "version", "model"], sort=True):
-        _test_run(table, rows.index, tuple(map(str, run)), baseline, units or {}, benchmarks or {}, n_resamples,
+    runs: dict[tuple[RunKey, RunKey], list[Any]] = {}
+    for i in table.index[table["status"] == ""]:
+        r = table.loc[i]
+        head = (r["benchmark"], r["task"])
+        base_run = (*head, str(r["base_version"]), r["model"], r["model_roles"], r["base_task_args"])
+        run = (*head, str(r["version"]), r["model"], r["model_roles"], r["task_args"])
+        runs.setdefault((base_run, run), []).append(i)
+    for (base_run, run), index in sorted(runs.items(), key=lambda kv: str(kv[0])):
+        _test_run(table, pd.Index(index), base_run, run, baseline, units or {}, benchmarks or {}, n_resamples,
                   seed, alpha)  # fmt: skip
     family = _holm(table, alpha)
     table["mdc"] = [minimal_detectable_change(se, alpha=alpha, family_size=max(family, 1), power=POWER)
                     if not math.isnan(se) else math.nan for se in table["se"]]  # fmt: skip
     table.attrs.update(family_size=family, alpha=alpha)
     return table.sort_values(MATCH).reset_index(drop=True)
+
+
+def _pair(base: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
+    """Outer-join the baseline's rows with the run's on :data:`MATCH`, each row with at most one partner: a
+    baseline row takes the run's row of the same task version and task arguments (unknown arguments match any),
+    else the first left of the same version, else the first left. ``_merge`` says which side a row is from."""
+    base = base.reset_index(drop=True).assign(_slot=-1)
+    current = current.reset_index(drop=True).assign(_slot=-1)
+    slot = 0
+    candidates = {k: list(v) for k, v in current.groupby(MATCH, sort=False).groups.items()} if len(current) else {}
+    for key, base_index in (base.groupby(MATCH, sort=True).groups.items() if len(base) else []):
+        free = sorted(candidates.get(key, []), key=lambda j: (current.at[j, "task_version"],
+                                                              str(current.at[j, "task_args"])))  # fmt: skip
+        left = []
+        for i in sorted(base_index, key=lambda i: (base.at[i, "task_version"], str(base.at[i, "task_args"]))):
+            same = [j for j in free if _same_run(base.loc[i], current.loc[j])]
+            if same:
+                base.at[i, "_slot"] = current.at[same[0], "_slot"] = slot
+                slot += 1
+                free.remove(same[0])
+            else:
+                left.append(i)
+        for i in left:
+            if not free:
+                break
+            version = [j for j in free if current.at[j, "task_version"] == base.at[i, "task_version"]]
+            j = (version or free)[0]
+            base.at[i, "_slot"] = current.at[j, "_slot"] = slot
+            slot += 1
+            free.remove(j)
+    for frame in (base, current):  # rows without a partner: a slot of their own
+        alone = frame.index[frame["_slot"] == -1]
+        frame.loc[alone, "_slot"] = range(slot, slot + len(alone))
+        slot += len(alone)
+    return base.merge(current, on=[*MATCH, "_slot"], how="outer", suffixes=("_base", ""), indicator=True)
+
+
+def _same_run(base: pd.Series, current: pd.Series) -> bool:
+    """The same task version, and the same task arguments where both are known."""
+    if str(base["task_version"]) != str(current["task_version"]):
+        return False
+    b, c = base["task_args"], current["task_args"]
+    return not (isinstance(b, str) and isinstance(c, str)) or b == c
 
 
 def _start_row(r: Mapping[str, Any]) -> dict[str, Any]:
@@ -351,6 +441,7 @@ def _start_row(r: Mapping[str, Any]) -> dict[str, Any]:
         change=r["value"] - r["value_base"], change_low=math.nan, change_high=math.nan, estimate=math.nan,
         se=math.nan, test="", p=math.nan, p_holm=math.nan, p_magnitude=math.nan, mdc=math.nan,
         n_shared=math.nan, base_shared=math.nan, current_shared=math.nan, status="", note="",
+        base_task_args=_none(r["task_args_base"]), task_args=_none(r["task_args"]),
     )
     base_args, args = r["task_args_base"], r["task_args"]
     if r["_merge"] == "left_only":
@@ -365,18 +456,23 @@ def _start_row(r: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _test_run(table: pd.DataFrame, index: pd.Index, run: RunKey, baseline: Baseline,
+def _none(value: object) -> object:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def _test_run(table: pd.DataFrame, index: pd.Index, base_run: RunKey, run: RunKey, baseline: Baseline,
               units: Mapping[RunKey, pd.DataFrame], benchmarks: Mapping[str, Any], n_resamples: int, seed: int,
               alpha: float) -> None:
-    """Test the matched metrics of one run: paired when both runs have units and the benchmark the hook."""
+    """Test the matched metrics of one run: paired when both runs have units and the benchmark the hook.
+    ``base_run`` and ``run`` are the baseline's and the run's keys (:data:`RUN_KEY`) of the units."""
     info = benchmarks.get(run[0])
     hook = getattr(info, "headline_from_units", None)
-    reason = NO_UNITS_BASELINE if run not in baseline.units else NO_UNITS_RUN if run not in units or hook is None \
-        else ""
+    reason = NO_UNITS_BASELINE if base_run not in baseline.units \
+        else NO_UNITS_RUN if run not in units or hook is None else ""
     if not reason:
         metrics = {table.at[i, "metric"]: table.at[i, "direction"] for i in index}
         try:
-            results = paired_difference_test(baseline.units[run], units[run], hook, metrics,
+            results = paired_difference_test(baseline.units[base_run], units[run], hook, metrics,
                                               n_resamples=n_resamples, seed=seed, alpha=alpha)  # fmt: skip
         except Exception as ex:  # a hook that cannot recompute a resample: fall back, and say why
             reason = f"unpaired (paired test failed: {_one_line(ex)})"
@@ -464,15 +560,17 @@ def format_comparison(table: pd.DataFrame, alpha: float) -> str:
     def pval(v: object) -> str:
         return "–" if isinstance(v, float) and math.isnan(v) else f"{v:.3g}"
 
-    header = ["benchmark", "task", "model", "metric", "version", "baseline", "current", "change", "test", "p",
-              "p (Holm)", "MDC", "status", "note"]
+    roles = [roles_label(r) for r in table["model_roles"]] if "model_roles" in table else [""] * len(table)
+    show_roles = any(roles)  # a column only when some run has model roles
+    header = ["benchmark", "task", "model", *["roles"] * show_roles, "metric", "version", "baseline", "current",
+              "change", "test", "p", "p (Holm)", "MDC", "status", "note"]
     lines = []
-    for r in table.to_dict("records"):
+    for r, role in zip(table.to_dict("records"), roles):
         versions = [str(v) for v in (r["base_version"], r["version"]) if not pd.isna(v)]
         version = "->".join(dict.fromkeys(versions))  # one version when they agree or one side is absent
         change = r["change"]
         lines.append([
-            r["benchmark"], r["task"], r["model"], r["metric"], version or "–",
+            r["benchmark"], r["task"], r["model"], *[role or "–"] * show_roles, r["metric"], version or "–",
             f"{num(r['base_value'])} (n={num(r['base_n'], 0)})", f"{num(r['value'])} (n={num(r['n'], 0)})",
             ("+" if change > 0 else "") + num(change), r["test"] or "–", pval(r["p"]), pval(r["p_holm"]),
             num(r["mdc"]), r["status"], r["note"],

@@ -6,16 +6,18 @@ No statistic is computed here: every value, CI and n comes from the benchmark's 
 
 from __future__ import annotations
 
+import inspect as pyinspect
 import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from reports.logs import KEY, LogProblem, LogSet, read_log_dir
-from twinbench.registry import BenchmarkInfo, load_benchmarks
+from reports.logs import KEY, LogProblem, LogSet, args_text, parse_json_text, read_log_dir
+from twinbench.registry import BenchmarkInfo, load_benchmarks, registered_task_name
 
 SUMMARY_REQUIRED = ["metric", "value", "ci_low", "ci_high", "n", "group"]
 HEADLINE_COLUMNS = [
@@ -23,6 +25,7 @@ HEADLINE_COLUMNS = [
     "task",
     "task_version",
     "model",
+    "model_roles",
     "metric",
     "label",
     "direction",
@@ -35,6 +38,9 @@ HEADLINE_COLUMNS = [
     "task_args",
 ]
 CONTRACT_COLUMNS = ["sample_id", "epoch", "score", "answer", "metadata"]  # what summarize and units receive
+RUN_COLUMNS = ["model", "model_roles", "task", "task_version", "task_args", "log"]  # + what summarize_runs receives
+ACROSS_REQUIRED = [*SUMMARY_REQUIRED, "scope"]
+ACROSS_COLUMNS = ["benchmark", "scope", "group", "metric", "value", "ci_low", "ci_high", "n"]
 
 
 @dataclass
@@ -45,10 +51,12 @@ class Report:
     samples: pd.DataFrame  # per sample (reports.logs.SAMPLE_COLUMNS)
     logs: pd.DataFrame  # per log used
     summary: pd.DataFrame  # every row of every summarize() call + KEY + log
-    headline: pd.DataFrame  # HEADLINE_COLUMNS: the registry's headline metrics, group == "overall", + task args
+    headline: pd.DataFrame  # HEADLINE_COLUMNS: the registry's headline metrics, group == "overall", + run key
     task_metrics: pd.DataFrame  # inspect's own per-task metrics (evals_df), tidy
     benchmarks: dict[str, BenchmarkInfo] = field(default_factory=dict)
     problems: list[LogProblem] = field(default_factory=list)
+    # every row of every summarize_runs() call (ACROSS_COLUMNS first): statistics over several runs of a benchmark
+    across_runs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ACROSS_COLUMNS))
 
 
 def build_report(log_dir: str | Path, benchmarks: Mapping[str, BenchmarkInfo] | None = None) -> Report:
@@ -66,13 +74,15 @@ def build_report(log_dir: str | Path, benchmarks: Mapping[str, BenchmarkInfo] | 
         task_metrics=task_metrics_table(logset.logs),
         benchmarks=dict(benchmarks),
         problems=problems,
+        across_runs=across_runs_table(logset.samples, benchmarks, problems),
     )
 
 
 def summary_table(
     logset: LogSet, benchmarks: Mapping[str, BenchmarkInfo], problems: list[LogProblem] | None = None
 ) -> pd.DataFrame:
-    """Call each benchmark's ``summarize`` once per (benchmark, task, task_version, model) group.
+    """Call each benchmark's ``summarize`` once per run (:data:`reports.logs.KEY`: benchmark, task, task version,
+    model, model roles, task arguments).
 
     A ``summarize`` that raises or breaks the contract is reported as a problem of that log and skipped.
     """
@@ -110,13 +120,55 @@ def contract_samples(group: pd.DataFrame) -> pd.DataFrame:
     return group[CONTRACT_COLUMNS].reset_index(drop=True)
 
 
+def runs_samples(samples: pd.DataFrame) -> pd.DataFrame:
+    """Every run's per-sample rows of one benchmark as ``summarize_runs`` receives them: the contract columns and
+    the run key (``model``, ``model_roles``, ``task``, ``task_version``, ``task_args``) with ``log``."""
+    return samples[[*CONTRACT_COLUMNS, *RUN_COLUMNS]].reset_index(drop=True)
+
+
+def across_runs_table(
+    samples: pd.DataFrame, benchmarks: Mapping[str, BenchmarkInfo], problems: list[LogProblem] | None = None
+) -> pd.DataFrame:
+    """Call each benchmark's optional ``summarize_runs`` once, on the samples of ALL its runs.
+
+    A hook that raises or breaks the contract is reported as a problem (named by the benchmark) and skipped."""
+    problems = problems if problems is not None else []
+    frames = []
+    for name in sorted(set(samples["benchmark"])):
+        info = benchmarks.get(name)
+        if info is None or info.summarize_runs is None:
+            continue
+        try:
+            table = info.summarize_runs(runs_samples(samples[samples["benchmark"] == name]))
+            missing = [c for c in ACROSS_REQUIRED if c not in table.columns]
+            if missing:
+                raise ValueError(f"summarize_runs() returned no column(s) {missing}")
+        except Exception as ex:
+            problems.append(LogProblem(f"benchmark {name}", f"{name}.summarize_runs failed: {type(ex).__name__}: {ex}"))
+            continue
+        if table.empty:
+            continue
+        table = table.copy()
+        table.insert(0, "benchmark", name)
+        frames.append(table)
+    if not frames:
+        return pd.DataFrame(columns=ACROSS_COLUMNS)
+    across = pd.concat(frames, ignore_index=True)
+    for column in ("value", "ci_low", "ci_high"):
+        across[column] = pd.to_numeric(across[column], errors="coerce").astype(float)
+    across["n"] = pd.to_numeric(across["n"], errors="coerce").astype("Int64")
+    across["scope"] = across["scope"].astype(str)
+    return across[[*ACROSS_COLUMNS, *[c for c in across.columns if c not in ACROSS_COLUMNS]]]
+
+
 def headline_table(
     summary: pd.DataFrame, benchmarks: Mapping[str, BenchmarkInfo], logs: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """The registry's headline metrics (``group == "overall"``), labelled, in the registry's metric order.
 
-    ``task_args`` is the run's task arguments as canonical JSON, from ``logs`` (the per-log frame) by log path;
-    ``regress`` refuses to compare runs whose arguments differ."""
+    ``model_roles`` and ``task_args`` are the run's (canonical JSON, part of the run key); a summary without them
+    takes ``task_args`` from ``logs`` (the per-log frame) by log path. ``regress`` refuses to compare runs whose
+    arguments differ."""
     task_args = {} if logs is None or "task_args" not in logs else dict(zip(logs["log"], logs["task_args"]))
     rows = []
     for record in summary.to_dict("records"):
@@ -133,14 +185,19 @@ def headline_table(
                 "label": metric.label,
                 "direction": metric.direction,
                 "kind": metric.kind,
-                "task_args": task_args.get(record.get("log")),
+                "model_roles": record.get("model_roles", "{}"),
+                "task_args": record["task_args"] if "task_args" in record else task_args.get(record.get("log")),
                 "_order": order.index(metric.name),
             }
         )
     if not rows:
         return pd.DataFrame(columns=HEADLINE_COLUMNS)
-    table = pd.DataFrame(rows).sort_values(["benchmark", "task", "_order", "model", "task_version"])
-    return table.drop(columns="_order").reset_index(drop=True)[HEADLINE_COLUMNS]
+    table = pd.DataFrame(rows)
+    table["_roles"] = table["model_roles"].ne("{}")  # runs without roles first
+    table = table.sort_values(
+        ["benchmark", "task", "_order", "model", "_roles", "model_roles", "task_version", "task_args"], kind="stable"
+    )
+    return table.drop(columns=["_order", "_roles"]).reset_index(drop=True)[HEADLINE_COLUMNS]
 
 
 def task_metrics_table(logs: pd.DataFrame) -> pd.DataFrame:
@@ -157,6 +214,33 @@ def task_metrics_table(logs: pd.DataFrame) -> pd.DataFrame:
     tidy = tidy.dropna(subset=["value"])
     tidy = logs[[*KEY, "log"]].merge(tidy, on="log", how="inner")
     return tidy[columns].sort_values([*KEY, "metric"]).reset_index(drop=True)
+
+
+def default_task_args(info: BenchmarkInfo, task: str) -> dict[str, Any]:
+    """The arguments ``twinbench run`` gives a task when no ``-T`` is set: the task function's defaults, then the
+    benchmark's ``default_task_args`` (as JSON values, to compare with a log's)."""
+    for task_fn in info.tasks:
+        if registered_task_name(task_fn) != task:
+            continue
+        params = pyinspect.signature(task_fn).parameters
+        defaults = {k: p.default for k, p in params.items() if p.default is not pyinspect.Parameter.empty}
+        defaults.update({k: v for k, v in info.default_task_args.items() if k in params})
+        return json.loads(json.dumps(defaults, default=str))
+    return {}
+
+
+def non_default_args(info: BenchmarkInfo | None, task: str, task_args: object) -> dict[str, Any]:
+    """The run's task arguments that differ from :func:`default_task_args` (all of them without ``info``)."""
+    args = parse_json_text(task_args)
+    if info is None:
+        return args
+    defaults = default_task_args(info, task)
+    return {k: v for k, v in args.items() if k not in defaults or defaults[k] != v}
+
+
+def args_label(info: BenchmarkInfo | None, task: str, task_args: object) -> str:
+    """A run's non-default task arguments for people: ``n=20, version=2``; ``""`` when all are defaults."""
+    return args_text(non_default_args(info, task, task_args))
 
 
 def format_value(value: object, digits: int = 3) -> str:

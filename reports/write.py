@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from reports.tables import Report, format_ci, format_value, jsonable
+from reports.logs import roles_label
+from reports.tables import Report, args_label, format_ci, format_value, jsonable
 
-TABLES = ("headline", "summary", "task_metrics", "samples", "logs")
+TABLES = ("headline", "summary", "across_runs", "task_metrics", "samples", "logs")
 
 
 def flat(frame: pd.DataFrame) -> pd.DataFrame:
@@ -45,29 +46,45 @@ def _md_cell(value: object) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
+def _md_table(headers: list[str], rows: list[list[object]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(_md_cell(c) for c in cells) + " |" for cells in rows]
+    return [*lines, ""]
+
+
 def markdown_summary(report: Report) -> str:
-    """One headline table per benchmark (model rows, value, 95% CI, n, task version, log), then skipped logs."""
+    """One headline table per benchmark (run rows: task, version, model, and the run's model roles and non-default
+    task arguments where any run has them; value, 95% CI, n, log), its across-runs table, then skipped logs."""
     lines = [f"# twinbench report: {report.log_dir}", ""]
     if report.headline.empty:
         lines += ["No headline results could be computed from these logs.", ""]
-    for benchmark, table in report.headline.groupby("benchmark", sort=True):
+    across = report.across_runs
+    names = sorted(set(report.headline["benchmark"]) | set(across["benchmark"]))
+    for benchmark in names:
         info = report.benchmarks.get(benchmark)
         title = f"{benchmark}: {info.title}" if info else benchmark
         lines += [f"## {title}", ""]
-        lines += ["| task | version | model | metric | value | 95% CI | n | log |", "|---|---|---|---|---|---|---|---|"]
-        for row in table.to_dict("records"):
-            cells = [
-                row["task"],
-                row["task_version"],
-                row["model"],
-                row["label"],
-                format_value(row["value"]),
-                format_ci(row["ci_low"], row["ci_high"]),
-                format_value(row["n"]),
-                Path(str(row["log"])).name,
-            ]
-            lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
-        lines.append("")
+        table = report.headline[report.headline["benchmark"] == benchmark]
+        if not table.empty:
+            roles = [roles_label(r) for r in table["model_roles"]]
+            args = [args_label(info, t, a) for t, a in zip(table["task"], table["task_args"])]
+            headers = ["task", "version", "model"]
+            headers += ["roles"] * any(roles) + ["task args"] * any(args)
+            headers += ["metric", "value", "95% CI", "n", "log"]
+            rows = []
+            for row, role, arg in zip(table.to_dict("records"), roles, args):
+                cells = [row["task"], row["task_version"], row["model"]]
+                cells += [role or "–"] * any(roles) + [arg or "–"] * any(args)
+                cells += [row["label"], format_value(row["value"]), format_ci(row["ci_low"], row["ci_high"]),
+                          format_value(row["n"]), Path(str(row["log"])).name]
+                rows.append(cells)
+            lines += _md_table(headers, rows)
+        mine = across[across["benchmark"] == benchmark]
+        if not mine.empty:
+            lines += ["### Across runs", ""]
+            rows = [[r["scope"], r["group"], r["metric"], format_value(r["value"]),
+                     format_ci(r["ci_low"], r["ci_high"]), format_value(r["n"])] for r in mine.to_dict("records")]
+            lines += _md_table(["scope", "group", "metric", "value", "95% CI", "n"], rows)
     if report.problems:
         lines += ["## Skipped logs", ""]
         lines += [f"- `{Path(p.log).name}`: {_md_cell(p.reason)}" for p in report.problems]

@@ -110,6 +110,77 @@ def resolve_models(names: Sequence[str], model_args: dict[str, Any]) -> list[Any
     return models
 
 
+def parse_model_roles(pairs: Sequence[str]) -> dict[str, Any]:
+    """``--model-role ROLE=MODEL`` values -> ``{role: Model | [Model, ...]}`` for eval_set, in the forms
+    ``inspect eval --model-role`` takes:
+
+    * a model name: ``opponent=mock/o``, ``judge=openai/gpt-4o``;
+    * several models for one role, comma-separated or a YAML list: ``players=mock/a,mock/b``;
+    * inline YAML/JSON with generate-config fields and model args:
+      ``judge={model: mock/j, temperature: 0.5, model_args: {text: "yes"}}`` (also ``base_url``).
+
+    Each role gets its own model instance (``memoize=False``, as inspect does), so per-role usage stays separate.
+    ``-M`` model args apply to ``--model`` only, as in inspect. Every role is built here, so an unknown provider
+    or a bad field is one error line before anything runs."""
+    import yaml
+    from inspect_ai.model import GenerateConfig, get_model
+    from pydantic import ValidationError
+
+    def build(role: str, spec: Any) -> Any:
+        if isinstance(spec, dict):
+            spec = dict(spec)
+            name = spec.pop("model", None)
+            model_args = spec.pop("model_args", None) or {}
+            base_url = spec.pop("base_url", None)
+            if not isinstance(name, str) or not name:
+                raise UsageError(f"--model-role {role}: the inline form needs a model (e.g. {{model: mock/x}})")
+            if not isinstance(model_args, dict):
+                raise UsageError(f"--model-role {role}: model_args must be a mapping")
+            try:
+                config = GenerateConfig(**spec)
+            except ValidationError as ex:
+                fields = ", ".join(str(e["loc"][0]) for e in ex.errors() if e.get("loc")) or "config"
+                raise UsageError(f"--model-role {role}: invalid generate config ({fields})") from None
+        elif isinstance(spec, str) and spec.strip():
+            name, model_args, base_url, config = spec.strip(), {}, None, GenerateConfig()
+        else:
+            raise UsageError(f"--model-role {role}: expected a model name or {{model: ..., ...}}, got {spec!r}")
+        try:
+            return get_model(name, config=config, base_url=base_url, memoize=False, **model_args)
+        except (ValueError, TypeError) as ex:
+            raise UsageError(f"--model-role {role}: model {name!r}: {ex}") from None
+
+    roles: dict[str, Any] = {}
+    for pair in pairs:
+        role, sep, value = pair.partition("=")
+        role = role.strip()
+        if not sep or not role or not value.strip():
+            raise UsageError(f"--model-role {pair!r}: expected ROLE=MODEL")
+        if role in roles:
+            raise UsageError(f"--model-role {role}: given twice (bind several models as {role}=model_a,model_b)")
+        try:
+            spec = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise UsageError(f"--model-role {role}: {value!r} is not a model name or valid YAML/JSON") from None
+        if isinstance(spec, str) and "," in spec:
+            spec = [part for part in (p.strip() for p in spec.split(",")) if part]
+        if isinstance(spec, list):
+            if not spec:
+                raise UsageError(f"--model-role {role}: no model given")
+            roles[role] = [build(role, item) for item in spec]
+        else:
+            roles[role] = build(role, spec)
+    return roles
+
+
+def describe_roles(roles: dict[str, Any]) -> str:
+    """``opponent=mock/o; players=mock/a,mock/b`` (model names only)."""
+    return "; ".join(
+        f"{role}=" + (",".join(str(m) for m in value) if isinstance(value, list) else str(value))
+        for role, value in roles.items()
+    )
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from inspect_ai import eval_set
 
@@ -119,23 +190,31 @@ def cmd_run(args: argparse.Namespace) -> int:
     tasks = build_tasks(selected, parse_key_values(args.task_arg, "-T"))
     model_names = args.model or [DEFAULT_MODEL]
     models = resolve_models(model_names, parse_key_values(args.model_arg, "-M"))
+    roles = parse_model_roles(args.model_role)
     log_dir = Path(args.log_dir)
+    with_roles = f" with roles {describe_roles(roles)}" if roles else ""
     print(
-        f"twinbench: running {', '.join(i.name for i in selected)} on {', '.join(model_names)}; logs -> {log_dir}",
+        f"twinbench: running {', '.join(i.name for i in selected)} on {', '.join(model_names)}{with_roles}; "
+        f"logs -> {log_dir}",
         flush=True,
     )
     success, logs = eval_set(
         tasks,
         log_dir=str(log_dir),
         model=models,
+        model_roles=roles or None,
         limit=args.limit,
         epochs=args.epochs,
         max_samples=args.max_samples,
         retry_attempts=args.retry_attempts,
         display=args.display,
     )
+    from reports.logs import canonical_model_roles, roles_label
+
     for log in logs:
-        print(f"  {log.eval.task} [{log.eval.model}]: {log.status} -> {log.location}")
+        run_roles = roles_label(canonical_model_roles(log.eval.model_roles))
+        print(f"  {log.eval.task} [{log.eval.model}{'; ' + run_roles if run_roles else ''}]: {log.status} -> "
+              f"{log.location}")
     print(f"twinbench: logs are in {log_dir.resolve()}")
     return 0 if success else 1
 
@@ -267,6 +346,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("benchmarks", nargs="*", help="benchmark names (default: every registered benchmark)")
     p.add_argument("--model", action="append", help=f"inspect model string, repeatable (default: {DEFAULT_MODEL})")
     p.add_argument("-M", dest="model_arg", action="append", default=[], metavar="KEY=VALUE", help="model argument")
+    p.add_argument(
+        "--model-role", dest="model_role", action="append", default=[], metavar="ROLE=MODEL",
+        help="bind a named model role (opponent, judge, user, ...) as inspect eval --model-role does, repeatable: "
+        "ROLE=provider/model, ROLE=m1,m2, or ROLE='{model: provider/model, temperature: 0.5, model_args: {...}}'",
+    )
     p.add_argument(
         "-T", dest="task_arg", action="append", default=[], metavar="[BENCH.]KEY=VALUE",
         help="task argument (sizes and options); BENCH. limits it to one benchmark",

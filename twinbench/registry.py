@@ -10,8 +10,11 @@ so a plugin benchmark appears everywhere without code changes here.
 
 The ``summarize`` contract
 --------------------------
-``summarize(samples) -> DataFrame`` turns the per-sample scores of ONE (task, task version, model) run into the
-benchmark's headline table. ``samples`` has one row per scored sample and at least these columns:
+``summarize(samples) -> DataFrame`` turns the per-sample scores of ONE run into the benchmark's headline table. A
+run is one (task, task version, model, model roles, task arguments): the reports' run key
+(``reports.logs.KEY``); two runs of a model against different ``--model-role`` opponents, or with different
+``-T`` arguments, are two runs and are never pooled. ``samples`` has one row per scored sample and at least these
+columns:
 
 * ``sample_id`` (str), ``epoch`` (int)
 * ``score``: the ``Score.value`` of the task's first scorer (a dict or a scalar)
@@ -28,9 +31,35 @@ The optional ``plots`` hook
 ---------------------------
 ``plots(samples) -> dict[str, matplotlib.figure.Figure]`` draws the benchmark's figures for the leaderboard's
 benchmark page (saved there as SVG, one per key; the key is the figure's caption). ``samples`` is the per-sample
-frame of EVERY model's run of this benchmark: the ``summarize`` columns plus ``model``, ``task``, ``task_version``
-and ``log``. It must not compute new headline statistics (those come from ``summarize``); a hook that raises is
+frame of EVERY run of this benchmark: the ``summarize`` columns plus the run key (``model``, ``model_roles``,
+``task``, ``task_version``, ``task_args``), ``log``, ``output`` and ``error``. It must not compute new headline
+statistics (those come from ``summarize``, or ``summarize_runs`` for comparisons of runs); a hook that raises is
 reported and the page is built without its figures.
+
+The optional ``summarize_runs`` hook
+------------------------------------
+``summarize_runs(samples) -> DataFrame`` computes what no single run can: statistics over SEVERAL runs of the
+benchmark at once (a transfer matrix of synthesiser x reconstructor models, Plackett-Luce strengths from a
+tournament's games, the speedup of each serving configuration over the plain one). It is called once per report
+with the per-sample rows of ALL runs of this benchmark, one row per scored sample of each run, columns:
+
+* the ``summarize`` columns: ``sample_id``, ``epoch``, ``score``, ``answer``, ``metadata``;
+* the run key: ``model`` (str, the main ``--model``), ``model_roles`` (str: the run's ``--model-role`` bindings as
+  canonical JSON, ``"{}"`` for none, ``{"opponent": "mock/o"}``; a role given model args or a generate config is
+  ``{"role": {"model": ..., "args": {...}, "config": {...}}}``; ``reports.logs.role_models`` reduces it to model
+  names), ``task``, ``task_version`` (str), ``task_args`` (str: canonical JSON of the run's task arguments,
+  defaults included);
+* ``log`` (str: the run's log file; the run key and ``log`` are one-to-one).
+
+Group by the run-key columns (strings, so they group and compare) to separate the runs; never pool samples of
+runs the statistic should keep apart. It returns the ``summarize`` format, one row per reported number:
+``metric``, ``value``, ``ci_low``, ``ci_high``, ``n``, ``group`` (a matrix cell such as ``"mock/a -> mock/b"``, or
+``"overall"``), plus ``scope`` (str: which runs the row compares, in words: ``"toy_quiz v1: 2 runs with an
+opponent"``); extra columns are kept. An empty frame means nothing to compare (e.g. only one run). Statistics
+come from ``scorers.stats`` as in ``summarize``. The rows go to the report (``across_runs.csv``, an "Across runs"
+table per benchmark in ``summary.md``) and to the leaderboard's benchmark page ("Across runs"); they are not
+headline metrics, are not ranked and ``regress`` does not check them. A hook that raises or lacks a column is
+named among the report's problems and its rows are left out.
 
 The optional units hooks
 ------------------------
@@ -97,6 +126,9 @@ class BenchmarkInfo:
     headline_from_units: Callable[[pd.DataFrame], dict[str, float]] | None = None
     # Optional calibration cases of the benchmark's own tests and CIs (scorers.stats.calibration).
     calibration: Callable[[], list[Any]] | None = None
+    # Optional statistics over several runs at once (see "The optional summarize_runs hook" above): the samples of
+    # all runs of this benchmark -> rows in the summarize format plus ``scope``.
+    summarize_runs: Callable[[pd.DataFrame], pd.DataFrame] | None = None
 
     @property
     def task_names(self) -> list[str]:

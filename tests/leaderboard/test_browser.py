@@ -96,6 +96,25 @@ def test_leaderboard_in_headless_chromium(registered, browser: Chromium, tmp_pat
     assert (SCREENSHOTS / "mock-index.png").stat().st_size > 10_000
 
 
+def test_model_roles_and_across_runs_in_headless_chromium(registered, browser: Chromium, tmp_path: Path) -> None:
+    """Runs of one model against two opponents: two rows labelled by their roles, and the benchmark page's
+    across-runs table (sortable like the others)."""
+    logs = tmp_path / "logs"
+    run_toy(logs, "a", doubling(lambda i: i % 2 == 0), roles={"opponent": ("o", doubling(lambda i: i < 3))})
+    run_toy(logs, "a", doubling(lambda i: i % 2 == 0), roles={"opponent": ("p", PLANTED)})
+    build_site(build_report(logs, registered), tmp_path / "site")
+
+    browser.open(tmp_path / "site" / "index.html")
+    assert column(browser, "#headline-toy", 0) == ["mock/a opponent=mock/o", f"mock/a opponent=mock/p (text={PLANTED})"]
+    assert browser.evaluate("typeof window.__pwned") == "undefined"  # a role's args are text too
+    browser.open(tmp_path / "site" / "benchmarks" / "toy.html")
+    assert column(browser, "#across-toy", 1) == ["mock/a vs mock/o", "mock/a vs mock/p", "mock/a vs all (2)"]
+    browser.click("#across-toy thead th:nth-child(4)")  # Value, ascending: 0.3, 0.4, 0.5
+    assert column(browser, "#across-toy", 3) == ["0.300", "0.400", "0.500"]
+    browser.screenshot(SCREENSHOTS / "roles-benchmark.png")
+    assert browser.exceptions() == []
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_leaderboard_of_a_real_embedded_model_run(browser: Chromium, tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""Shared by the report, leaderboard and regress tests: register the toy benchmark, run it on the mock model."""
+"""Shared by the report, leaderboard, regress and CLI tests: register the toy benchmark (``toy_benchmark.py``, the
+one toy of the suite), run it on the mock model, with model roles when asked."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from inspect_ai import eval as inspect_eval
-from inspect_ai.model import get_model
+from inspect_ai.model import Model, get_model
 
 from twinbench import registry
 
@@ -39,15 +40,26 @@ def doubling(right: Callable[[int], bool], wrong: str = "{bad}") -> Callable[...
     return respond
 
 
+def mock(name: str, script: str | Callable[..., str]) -> Model:
+    """``mock/<name>`` answering ``script``: a fixed text, or a responder function."""
+    if callable(script):
+        return get_model(f"mock/{name}", responder=script, memoize=False)
+    return get_model(f"mock/{name}", text=script, memoize=False)
+
+
 def run_toy(
-    log_dir: Path, model: str, responder: Callable[..., str], n: int = 10, version: int = 1, **eval_args: object
+    log_dir: Path, model: str, responder: Callable[..., str], n: int = 10, version: int = 1,
+    roles: dict[str, tuple[str, str | Callable[..., str]]] | None = None, **eval_args: object,
 ) -> Path:
-    """Run the toy task on ``mock/<model>``; returns the log path."""
+    """Run the toy task on ``mock/<model>``, with ``roles`` ({role: (mock name, text or responder)}) bound as
+    model roles; returns the log path."""
     from tests.reports.toy_benchmark import toy_quiz
 
+    model_roles = {role: mock(name, script) for role, (name, script) in (roles or {}).items()}
     logs = inspect_eval(
         toy_quiz(n=n, version=version),
         model=get_model(f"mock/{model}", responder=responder, memoize=False),
+        model_roles=model_roles or None,
         log_dir=str(log_dir),
         display="none",
         **eval_args,

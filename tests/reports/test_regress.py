@@ -152,6 +152,10 @@ def test_task_args_differ_refuses_to_compare() -> None:
 # -- paired comparison on scripted units ------------------------------------------------------------------------
 
 
+RUN = ("b", "t", "1", "m", "{}", None)  # the run key of row(): no model roles, task arguments not recorded
+TOY_RUN = ("toy", "toy_quiz", "1", "mock/model", "{}")  # + the task arguments
+
+
 def contributions(values: list[float], strata: list[str] | None = None) -> pd.DataFrame:
     """Units of a DDS-like benchmark: one per item, its contribution x to the metric 100 * mean(x)."""
     n = len(values)
@@ -167,7 +171,7 @@ def bias_bench(direction: str = "zero") -> tuple[dict, pd.DataFrame]:
 def paired(base_x: list[float], cur_x: list[float], *, direction: str = "zero", n_resamples: int = 1024
            ) -> pd.Series:  # fmt: skip
     benchmarks, headline = bias_bench(direction)
-    key = ("b", "t", "1", "m")
+    key = RUN
     base_units, cur_units = contributions(base_x), contributions(cur_x)
     base_head = headline.assign(value=100 * sum(base_x) / len(base_x))
     cur_head = headline.assign(value=100 * sum(cur_x) / len(cur_x))
@@ -217,7 +221,7 @@ def test_paired_sign_flip_is_its_own_failure() -> None:
 
 def test_paired_reports_units_in_one_run_only() -> None:
     benchmarks, headline = bias_bench("higher")
-    key = ("b", "t", "1", "m")
+    key = RUN
     base_units = contributions([1.0] * 10 + [0.0] * 10)
     cur_units = contributions([1.0] * 10 + [0.0] * 12).iloc[3:]  # 3 units lost, 2 new
     baseline = Baseline(rows=headline.reindex(columns=ROW_FIELDS), units={key: base_units})
@@ -229,7 +233,7 @@ def test_paired_reports_units_in_one_run_only() -> None:
 
 def test_paired_falls_back_to_unpaired_without_the_hook_or_units() -> None:
     _, headline = bias_bench("higher")
-    key = ("b", "t", "1", "m")
+    key = RUN
     units = {key: contributions([1.0, 0.0])}
     baseline = Baseline(rows=headline.reindex(columns=ROW_FIELDS), units=units)
     no_hook = compare(baseline, headline, units=units, benchmarks={"b": SimpleNamespace(headline_from_units=None)})
@@ -247,15 +251,18 @@ def test_paired_falls_back_to_unpaired_without_the_hook_or_units() -> None:
 def test_baseline_round_trip_format_2(tmp_path: Path) -> None:
     headline = pd.DataFrame([row("acc", 0.6, 0.5, 0.69, 100, task_args='{"n": 40}'),
                              row("x", 0.1, math.nan, math.nan, 5, kind="mean", task_args='{"n": 40}')])
-    units = {("b", "t", "1", "m"): pd.DataFrame({"unit": ["a", "b"], "cluster": ["a", "b"], "stratum": ["", ""],
-                                                 "correct": [1.0, math.nan], "ok": [True, False]}),
-             ("b", "t", "1", "other"): contributions([1.0])}  # not a headline run: not stored
+    run = ("b", "t", "1", "m", "{}", '{"n": 40}')
+    units = {run: pd.DataFrame({"unit": ["a", "b"], "cluster": ["a", "b"], "stratum": ["", ""],
+                                "correct": [1.0, math.nan], "ok": [True, False]}),
+             ("b", "t", "1", "other", "{}", '{"n": 40}'): contributions([1.0])}  # not a headline run: not stored
     path = tmp_path / "b" / "baseline.json"
     assert write_baseline(headline, path, "logs/run", units=units) == 2
     document = json.loads(path.read_text())
     assert document["format"] == BASELINE_FORMAT == "twinbench-baseline/2" and document["log_dir"] == "logs/run"
     assert document["rows"][0]["task_args"] == {"n": 40} and document["rows"][1]["ci_low"] is None
+    assert document["rows"][0]["model_roles"] is None  # no roles
     assert document["units"] == [{"benchmark": "b", "task": "t", "task_version": "1", "model": "m",
+                                  "model_roles": None, "task_args": {"n": 40},
                                   "columns": ["unit", "cluster", "stratum", "correct", "ok"],
                                   "rows": [["a", "a", "", 1.0, True], ["b", "b", "", None, False]]}]  # fmt: skip
     assert '\n        ["a", "a", "", 1.0, true],\n' in path.read_text()  # a unit per line
@@ -263,7 +270,8 @@ def test_baseline_round_trip_format_2(tmp_path: Path) -> None:
     assert list(back.rows.columns) == ROW_FIELDS and back.format == BASELINE_FORMAT
     assert back.rows["task_args"].tolist() == ['{"n": 40}', '{"n": 40}']
     assert back.rows["value"].tolist() == [0.6, 0.1] and math.isnan(back.rows["ci_low"].iloc[1])
-    frame = back.units[("b", "t", "1", "m")]
+    assert back.rows["model_roles"].tolist() == ["{}", "{}"]
+    frame = back.units[run]
     assert frame["correct"].iloc[0] == 1.0 and math.isnan(frame["correct"].iloc[1])
     assert frame["ok"].tolist() == [True, False]
     assert compare(back, headline)["status"].tolist() == ["ok", "no CI"]
@@ -308,7 +316,7 @@ def test_planted_regression_fails_and_rerun_passes(registered, tmp_path: Path, c
     assert "item outcomes of 1 run(s)" in capsys.readouterr().out
     stored = read_baseline(baseline)
     assert len(stored.rows) == 2 and stored.rows["task_args"].iloc[0] == '{"n": 40, "version": 1}'
-    units = stored.units[("toy", "toy_quiz", "1", "mock/model")]
+    units = stored.units[(*TOY_RUN, '{"n": 40, "version": 1}')]
     assert len(units) == 40 and units["correct"].sum() == 36 and units["unit"].iloc[0] == "q0#1"
 
     run_toy(tmp_path / "rerun", "model", doubling(lambda i: i % 10 != 0), n=40)  # the same behaviour again
@@ -372,9 +380,10 @@ def test_a_failing_units_hook_costs_the_pairing_only(registered, tmp_path: Path)
 
     report = build_report(tmp_path / "logs", {"toy": replace(registered["toy"], units=broken)})
     units, problems = run_units(report)
-    assert units == {} and problems == ["toy/toy_quiz/1/mock/model: toy.units failed: ValueError: no parity"]
+    assert units == {} and problems == [
+        'toy/toy_quiz v1 mock/model {"n": 10, "version": 1}: toy.units failed: ValueError: no parity']
     units, problems = run_units(build_report(tmp_path / "logs", registered))
-    assert problems == [] and list(units) == [("toy", "toy_quiz", "1", "mock/model")]
+    assert problems == [] and list(units) == [(*TOY_RUN, '{"n": 10, "version": 1}')]
 
 
 def test_regress_usage_errors(registered, tmp_path: Path, capsys) -> None:

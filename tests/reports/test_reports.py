@@ -126,8 +126,12 @@ def test_write_csv_parquet_and_markdown(registered, log_dir: Path, tmp_path: Pat
     assert json.loads(samples["score"].iloc[0]) in ({"correct": 1.0, "invalid": 0.0}, {"correct": 0.0, "invalid": 0.0})
     md = (tmp_path / "out" / "summary.md").read_text()
     assert md == markdown_summary(report)
-    assert "| toy_quiz | 1 | mock/half | Accuracy | 0.500 | [0.237, 0.763] | 10 |" in md
-    assert "| toy_quiz | 2 | mock/good | Accuracy | 0.300 |" in md
+    # The v2 run was given a non-default task argument: the table gains a "task args" column (no "roles" column:
+    # no run has model roles).
+    assert "| task | version | model | task args | metric | value | 95% CI | n | log |" in md
+    assert "| toy_quiz | 1 | mock/half | – | Accuracy | 0.500 | [0.237, 0.763] | 10 |" in md
+    assert "| toy_quiz | 2 | mock/good | version=2 | Accuracy | 0.300 |" in md
+    assert "Across runs" not in md  # the toy's summarize_runs compares runs with an opponent only: none here
     assert "- `corrupt.eval`: unreadable" in md
 
 

@@ -1,11 +1,20 @@
-"""A small benchmark used only by the report/leaderboard/regress tests: doubling questions, exact-match scored.
+"""The one toy benchmark of the tests: doubling questions, exact-match scored, with two optional model roles.
 
-Registered for tests through a patched entry-point list (see ``registered`` in the conftest files), so the code under
-test reads it through the real registry.
+* the main model (``--model``) answers "What is i + i?";
+* ``--model-role opponent=...``: another model answers the same question; the score gains ``opponent_correct`` and
+  ``win`` (1 when the main model is right and the opponent is not);
+* ``--model-role judge=...``: a model says whether each answer is right ("yes"/"no") instead of an exact match.
+
+``summarize`` gives accuracy and invalid rate per run (overall, and per parity), plus ``win`` and
+``opponent_correct`` for runs with an opponent; ``summarize_runs`` the win-rate matrix of every (model, opponent)
+pair across runs, and each model's win rate against all its opponents pooled. Registered for tests through a
+patched entry-point list (``registered`` in ``tests/reports/helpers.py``), so the code under test reads it through
+the real registry; ``test_cli`` and ``test_registry`` use it too.
 """
 
 from __future__ import annotations
 
+import json
 import re
 
 import matplotlib
@@ -15,11 +24,15 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from inspect_ai import Task, task
 from inspect_ai.dataset import Sample
+from inspect_ai.model import get_model, model_roles
 from inspect_ai.scorer import Score, Target, mean, scorer
-from inspect_ai.solver import TaskState, generate
+from inspect_ai.solver import Generate, TaskState, solver
 from statsmodels.stats.proportion import proportion_confint
 
+from reports.logs import role_models
 from twinbench.registry import BenchmarkInfo, HeadlineMetric
+
+JUDGE_PROMPT = "Question: {question}\nAnswer: {answer}\nIs the answer correct? Reply yes or no."
 
 
 def question(i: int) -> Sample:
@@ -29,25 +42,64 @@ def question(i: int) -> Sample:
     )
 
 
+def number(text: str) -> str | None:
+    found = re.search(r"-?\d+", text)
+    return found.group() if found else None
+
+
+@solver
+def answer_and_oppose():
+    """The main model answers; a bound ``opponent`` role answers the same question (kept in the store)."""
+
+    async def solve(state: TaskState, generate_: Generate) -> TaskState:
+        state = await generate_(state)
+        if "opponent" in model_roles():
+            reply = await get_model(role="opponent").generate(state.input_text)
+            state.store.set("opponent_answer", reply.completion)
+        return state
+
+    return solve
+
+
+async def judged(answer: str | None, question_text: str, target: str) -> float:
+    """1.0 when the answer is right: the ``judge`` role's yes/no where bound, else an exact match."""
+    if answer is None:
+        return 0.0
+    if "judge" in model_roles():
+        verdict = await get_model(role="judge").generate(JUDGE_PROMPT.format(question=question_text, answer=answer))
+        return float(verdict.completion.strip().lower().startswith("yes"))
+    return float(answer == target)
+
+
 @scorer(metrics={"correct": [mean()], "invalid": [mean()]})
 def doubling_scorer():
     async def score(state: TaskState, target: Target) -> Score:
-        found = re.search(r"-?\d+", state.output.completion)
-        if found is None:
-            return Score(value={"correct": 0.0, "invalid": 1.0}, answer=state.output.completion)
-        return Score(value={"correct": float(found.group() == target.text), "invalid": 0.0}, answer=found.group())
+        found = number(state.output.completion)
+        value = {"correct": await judged(found, state.input_text, target.text), "invalid": float(found is None)}
+        opponent = state.store.get("opponent_answer")
+        if opponent is not None:
+            value["opponent_correct"] = await judged(number(opponent), state.input_text, target.text)
+            value["win"] = float(value["correct"] > value["opponent_correct"])
+        return Score(value=value, answer=found if found is not None else state.output.completion)
 
     return score
 
 
 @task
 def toy_quiz(n: int = 10, version: int = 1) -> Task:
-    return Task(dataset=[question(i) for i in range(n)], solver=generate(), scorer=doubling_scorer(), version=version)
+    return Task(dataset=[question(i) for i in range(n)], solver=answer_and_oppose(), scorer=doubling_scorer(),
+                version=version)
 
 
 def wilson(successes: int, n: int) -> tuple[float, float]:
     low, high = proportion_confint(successes, n, alpha=0.05, method="wilson")
     return float(low), float(high)
+
+
+def proportion_row(metric: str, values: pd.Series, group: str) -> dict[str, object]:
+    k, n = int(values.sum()), len(values)
+    low, high = wilson(k, n)
+    return {"metric": metric, "value": k / n, "ci_low": low, "ci_high": high, "n": n, "group": group}
 
 
 def summarize(samples: pd.DataFrame) -> pd.DataFrame:
@@ -59,10 +111,34 @@ def summarize(samples: pd.DataFrame) -> pd.DataFrame:
     ]:
         part = scores[mask.to_numpy()]
         for metric in ("correct", "invalid"):
-            k, n = int(part[metric].sum()), len(part)
-            low, high = wilson(k, n)
-            rows.append({"metric": metric, "value": k / n, "ci_low": low, "ci_high": high, "n": n, "group": group})
+            rows.append(proportion_row(metric, part[metric], group))
+    for metric in ("win", "opponent_correct"):  # runs with an opponent
+        if metric in scores and scores[metric].notna().all():
+            rows.append(proportion_row(metric, scores[metric], "overall"))
     return pd.DataFrame(rows)
+
+
+def summarize_runs(samples: pd.DataFrame) -> pd.DataFrame:
+    """Win rates across runs: one row per (model, opponent) run, and per model against all its opponents pooled.
+    Runs are compared only within one task version, task arguments and judge (the scope)."""
+    rows = []
+    samples = samples.assign(
+        opponent=samples["model_roles"].map(lambda r: role_models(r).get("opponent")),
+        judge=samples["model_roles"].map(lambda r: role_models(r).get("judge") or ""),
+        win=samples["score"].map(lambda s: s.get("win")),
+    )
+    dueled = samples[samples["opponent"].notna()]
+    for (task_name, version, args, judge), part in dueled.groupby(["task", "task_version", "task_args", "judge"],
+                                                                  sort=True):  # fmt: skip
+        runs = part.groupby(["model", "opponent"], sort=True)
+        scope = f"{task_name} v{version} n={json.loads(args).get('n')}" + (f" judge={judge}" if judge else "")
+        scope += f": {runs.ngroups} run(s) with an opponent"
+        for (model, opponent), run in runs:
+            rows.append({**proportion_row("win_rate", run["win"], f"{model} vs {opponent}"), "scope": scope})
+        for model, pooled in part.groupby("model", sort=True):
+            opponents = pooled["opponent"].nunique()
+            rows.append({**proportion_row("win_rate", pooled["win"], f"{model} vs all ({opponents})"), "scope": scope})
+    return pd.DataFrame(rows, columns=["metric", "value", "ci_low", "ci_high", "n", "group", "scope"])
 
 
 def units(samples: pd.DataFrame) -> pd.DataFrame:
@@ -104,4 +180,7 @@ INFO = BenchmarkInfo(
     plots=plots,
     units=units,
     headline_from_units=headline_from_units,
+    summarize_runs=summarize_runs,
 )
+
+NOT_INFO = {"name": "toy"}  # an entry point that is not a BenchmarkInfo (test_registry)

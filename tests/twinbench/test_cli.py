@@ -1,74 +1,135 @@
 import pytest
 from inspect_ai.log import list_eval_logs, read_eval_log
 
-from tests.twinbench.fixtures import fake_benchmark
+from tests.reports import toy_benchmark
 from twinbench import cli
 
 
 @pytest.fixture
-def capitals_registered(monkeypatch):
-    monkeypatch.setattr(cli, "load_benchmarks", lambda: {"capitals": fake_benchmark.INFO})
+def toy_registered(monkeypatch):
+    monkeypatch.setattr(cli, "load_benchmarks", lambda: {"toy": toy_benchmark.INFO})
 
 
-def test_list_shows_benchmarks_tasks_and_headlines(capitals_registered, capsys):
+def test_list_shows_benchmarks_tasks_and_headlines(toy_registered, capsys):
     assert cli.main(["list", "--models"]) == 0
     out = capsys.readouterr().out
-    assert "capitals  (v1)  Capitals (test fixture)" in out
-    assert "tasks:    capitals" in out
-    assert "headline: accuracy (Accuracy; higher is better)" in out
+    assert "toy  (v1)  Toy doubling quiz <b>not bold</b>" in out
+    assert "tasks:    toy_quiz" in out
+    assert "headline: correct (Accuracy; higher is better)" in out
+    assert "headline: invalid (Invalid rate; lower is better)" in out
     assert "local/smollm2-135m  [default]" in out
 
 
-def test_unknown_benchmark_is_a_one_line_error(capitals_registered, capsys):
+def test_unknown_benchmark_is_a_one_line_error(toy_registered, capsys):
     assert cli.main(["run", "nope"]) == 2
-    assert capsys.readouterr().err.strip() == "twinbench: error: unknown benchmark 'nope' (registered: capitals)"
+    assert capsys.readouterr().err.strip() == "twinbench: error: unknown benchmark 'nope' (registered: toy)"
 
 
 @pytest.mark.parametrize(
     "arg, message",
     [
         ("colour=red", "-T colour: no selected task takes this parameter"),
-        ("capitals.colour=red", "-T capitals.colour: task 'capitals' of 'capitals' has no parameter 'colour'"),
+        ("toy.colour=red", "-T toy.colour: task 'toy_quiz' of 'toy' has no parameter 'colour'"),
         ("novalue", "-T 'novalue': expected key=value"),
     ],
 )
-def test_bad_task_args_are_named(capitals_registered, capsys, arg, message):
+def test_bad_task_args_are_named(toy_registered, capsys, arg, message):
     assert cli.main(["run", "-T", arg, "--model", "mock/x"]) == 2
     assert message in capsys.readouterr().err
 
 
-def test_run_on_the_mock_model_writes_logs_and_resumes(capitals_registered, tmp_path, capsys):
-    argv = ["run", "--model", "mock/x", "-M", "text=Paris", "--log-dir", str(tmp_path), "--display", "none"]
+def accuracy(log) -> float:  # type: ignore[no-untyped-def]
+    return next(s.metrics["mean"].value for s in log.results.scores if s.name == "correct")
+
+
+def test_run_on_the_mock_model_writes_logs_and_resumes(toy_registered, tmp_path, capsys):
+    argv = ["run", "--model", "mock/x", "-M", "text=0", "--log-dir", str(tmp_path), "--display", "none"]
     assert cli.main(argv) == 0
     out = capsys.readouterr().out
     assert f"logs are in {tmp_path.resolve()}" in out
     [info] = list_eval_logs(str(tmp_path))
     log = read_eval_log(info)
-    assert log.status == "success" and log.eval.model == "mock/x"
-    assert log.results.scores[0].metrics["accuracy"].value == pytest.approx(1 / 3)
+    assert log.status == "success" and log.eval.model == "mock/x" and log.eval.model_roles is None
+    assert accuracy(log) == pytest.approx(1 / 10)  # "0" is right for "What is 0 + 0?" only
     # A second run of the same set finds the finished log and runs nothing again.
     assert cli.main(argv) == 0
     assert len(list_eval_logs(str(tmp_path))) == 1
 
 
-def test_limit_reaches_the_task(capitals_registered, tmp_path):
+def test_limit_reaches_the_task(toy_registered, tmp_path):
     assert cli.main(["run", "--model", "mock/x", "--limit", "2", "--log-dir", str(tmp_path), "--display", "none"]) == 0
     [info] = list_eval_logs(str(tmp_path))
     assert len(read_eval_log(info).samples) == 2
+
+
+def test_model_roles_reach_the_task_and_the_log(toy_registered, tmp_path, capsys):
+    judge = 'judge={model: mock/j, temperature: 0.5, model_args: {text: "no"}}'
+    argv = ["run", "--model", "mock/x", "-M", "text=0", "--model-role", "opponent=mock/o", "--model-role", judge,
+            "--log-dir", str(tmp_path), "--display", "none"]
+    assert cli.main(argv) == 0
+    assert "toy_quiz [mock/x; judge=mock/j (temperature=0.5, text=no); opponent=mock/o]: success" in \
+        capsys.readouterr().out
+    [info] = list_eval_logs(str(tmp_path))
+    log = read_eval_log(info)
+    roles = log.eval.model_roles
+    assert sorted(roles) == ["judge", "opponent"]
+    assert roles["opponent"].model == "mock/o" and roles["opponent"].args == {}
+    assert roles["judge"].model == "mock/j" and roles["judge"].args == {"text": "no"}
+    assert roles["judge"].config.temperature == 0.5
+    assert accuracy(log) == 0.0  # the judge says "no" to every answer, even the right one
+    scores = [s.scores["doubling_scorer"].value for s in log.samples]
+    assert all(s["opponent_correct"] == 0.0 and s["win"] == 0.0 for s in scores)  # mock/o says "mock output"
+    assert cli.main(argv) == 0  # resumes: the roles are part of the eval set's task identity
+    assert len(list_eval_logs(str(tmp_path))) == 1
+
+
+def test_parse_model_roles_takes_inspects_forms():
+    roles = cli.parse_model_roles(["players=mock/a, mock/b", "team=[mock/c, {model: mock/d, seed: 3}]",
+                                   "opponent=mock/o"])  # fmt: skip
+    assert [str(m) for m in roles["players"]] == ["mock/a", "mock/b"]
+    assert [str(m) for m in roles["team"]] == ["mock/c", "mock/d"] and roles["team"][1].config.seed == 3
+    assert str(roles["opponent"]) == "mock/o"
+    assert cli.describe_roles(roles) == "players=mock/a,mock/b; team=mock/c,mock/d; opponent=mock/o"
+    assert roles["players"][0] is not roles["players"][1]  # one instance per role binding, as inspect does
+    assert cli.parse_model_roles([]) == {}
+
+
+@pytest.mark.parametrize(
+    "role, message",
+    [
+        ("opponent", "--model-role 'opponent': expected ROLE=MODEL"),
+        ("=mock/o", "--model-role '=mock/o': expected ROLE=MODEL"),
+        ("judge={temperature: 1}", "--model-role judge: the inline form needs a model (e.g. {model: mock/x})"),
+        ("judge={model: mock/j, temperature: hot}", "--model-role judge: invalid generate config (temperature)"),
+        ("judge={model: mock/j, model_args: [1]}", "--model-role judge: model_args must be a mapping"),
+        ("judge=nope/x", "--model-role judge: model 'nope/x': Model API nope of model 'nope/x' not recognized."),
+        ("judge={model: mock/j, model_args: {colour: red}}",
+         "--model-role judge: model 'mock/j': mock model: unknown model args ['colour']"),
+        ("judge={model: [", "--model-role judge: '{model: [' is not a model name or valid YAML/JSON"),
+    ],
+)
+def test_bad_model_roles_are_one_line_errors(toy_registered, capsys, role, message):
+    assert cli.main(["run", "--model", "mock/x", "--model-role", role]) == 2
+    assert capsys.readouterr().err.strip() == f"twinbench: error: {message}"
+
+
+def test_a_role_given_twice_is_an_error(toy_registered, capsys):
+    assert cli.main(["run", "--model", "mock/x", "--model-role", "a=mock/a", "--model-role", "a=mock/b"]) == 2
+    assert "--model-role a: given twice (bind several models as a=model_a,model_b)" in capsys.readouterr().err
 
 
 def test_key_values_parse_as_yaml():
     assert cli.parse_key_values(["a=1", "b=x", "c=[1, 2]", "d=true"], "-T") == {"a": 1, "b": "x", "c": [1, 2], "d": True}
 
 
-def test_unknown_model_is_a_one_line_error(capitals_registered, capsys):
+def test_unknown_model_is_a_one_line_error(toy_registered, capsys):
     assert cli.main(["run", "--model", "nope/x"]) == 2
     assert capsys.readouterr().err.strip() == (
         "twinbench: error: model 'nope/x': Model API nope of model 'nope/x' not recognized."
     )
 
 
-def test_unknown_local_model_is_a_one_line_error(capitals_registered, capsys):
+def test_unknown_local_model_is_a_one_line_error(toy_registered, capsys):
     assert cli.main(["run", "--model", "local/nothing"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("twinbench: error: unknown local model 'nothing'") and "\n" not in err
