@@ -69,7 +69,8 @@ def add_ranks(headline: pd.DataFrame) -> pd.DataFrame:
     keys = out[by].astype(object).where(out[by].notna(), "")  # a missing task_args must not drop the row
     for _, group in out.groupby([keys[c] for c in by], sort=False):
         ranks = ci_ranks(
-            group["ci_low"].astype(float).tolist(), group["ci_high"].astype(float).tolist(),
+            group["ci_low"].astype(float).tolist(),
+            group["ci_high"].astype(float).tolist(),
             group["direction"].iloc[0],
         )
         out.loc[group.index, "rank"] = pd.array(ranks, dtype="Int64")

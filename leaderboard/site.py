@@ -24,7 +24,6 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-
 from urllib.parse import quote
 
 import pandas as pd
@@ -75,7 +74,7 @@ class SiteBuilder:
     def log_link(self, log: str, from_dir: Path, text: str = "transcript") -> Markup:
         target = self.transcripts.get(log)
         if target is not None:
-            return link(relative_url(target[0], from_dir) + quote(target[1], safe='#/'), text)
+            return link(relative_url(target[0], from_dir) + quote(target[1], safe="#/"), text)
         return link(relative_url(log, from_dir), text)
 
     def model_link(self, model: str, from_dir: Path) -> Markup:
@@ -91,8 +90,10 @@ class SiteBuilder:
         roles = roles_label(model_roles)
         if not roles:
             return cell(self.model_link(model, from_dir), sort=model)
-        return cell(Markup(f'{self.model_link(model, from_dir)} <span class="note roles">{esc(roles)}</span>'),
-                    sort=f"{model} {roles}")
+        return cell(
+            Markup(f'{self.model_link(model, from_dir)} <span class="note roles">{esc(roles)}</span>'),
+            sort=f"{model} {roles}",
+        )
 
     @staticmethod
     def run_task_cell(info: BenchmarkInfo, task: str, task_args: object) -> Cell:
@@ -132,8 +133,8 @@ class SiteBuilder:
                     line += [cell("–", sort=""), cell("–", sort="")]
                     continue
                 text = Markup(
-                    f"{esc(format_value(r['value']))} <span class=\"ci\">{esc(format_ci(r['ci_low'], r['ci_high']))}"
-                    f"</span> <span class=\"n\">n={esc(format_value(r['n']))}</span>"
+                    f'{esc(format_value(r["value"]))} <span class="ci">{esc(format_ci(r["ci_low"], r["ci_high"]))}'
+                    f'</span> <span class="n">n={esc(format_value(r["n"]))}</span>'
                 )
                 line.append(cell(text, sort=r["value"], css="num"))
                 line.append(cell(format_value(r["rank"]), sort=r["rank"], css="num rank"))
@@ -200,8 +201,9 @@ class SiteBuilder:
             f"{link('data/summary.md', 'summary.md')}, {link('data/headline.csv', 'headline.csv')}, "
             f"{link('data/samples.parquet', 'samples.parquet')}.</p>"
         )
-        shown = [info for name, info in sorted(self.report.benchmarks.items())
-                 if name in set(self.headline["benchmark"])]
+        shown = [
+            info for name, info in sorted(self.report.benchmarks.items()) if name in set(self.headline["benchmark"])
+        ]
         if not shown:
             parts.append('<p class="note">No benchmark results in these logs.</p>')
         for info in shown:
@@ -214,8 +216,9 @@ class SiteBuilder:
                 parts.append(f'<p class="note">Comparisons across runs: {link(target, "across runs")}.</p>')
         models = sorted(set(self.headline["model"]))
         if models:
-            parts.append("<h2>Models</h2><ul>" + "".join(f"<li>{self.model_link(m, self.out)}</li>" for m in models)
-                         + "</ul>")
+            parts.append(
+                "<h2>Models</h2><ul>" + "".join(f"<li>{self.model_link(m, self.out)}</li>" for m in models) + "</ul>"
+            )
         parts.append(self.problems_section())
         return page("twinbench leaderboard", "\n".join(parts), root=".")
 
@@ -223,8 +226,11 @@ class SiteBuilder:
         items = [f"{Path(p.log).name}: {p.reason}" for p in self.report.problems] + self.problems
         if not items:
             return ""
-        return ('<h2>Skipped logs and problems</h2><ul class="problems">'
-                + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
+        return (
+            '<h2>Skipped logs and problems</h2><ul class="problems">'
+            + "".join(f"<li>{esc(i)}</li>" for i in items)
+            + "</ul>"
+        )
 
     def benchmark_page(self, info: BenchmarkInfo) -> str:
         here = self.out / "benchmarks"

@@ -38,7 +38,6 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 import pandas as pd
-
 from inspect_ai.log import EvalLog
 
 from twinbench.registry import BenchmarkInfo, benchmark_for_task, load_benchmarks
@@ -60,10 +59,19 @@ LOG_COLUMNS = [*KEY, "log", "created", "samples", "status"]
 NO_ROLES = "{}"  # model_roles of a run without roles
 # Generate-config fields that say how a role's model is reached, not what it answers (inspect's eval-set leaves the
 # same fields out of a task's identity): not part of a run's key.
-_ROLE_CONFIG_IGNORED = frozenset({
-    "max_retries", "timeout", "attempt_timeout", "stream_idle_timeout", "max_connections", "adaptive_connections",
-    "batch", "cache", "cache_prompt",
-})
+_ROLE_CONFIG_IGNORED = frozenset(
+    {
+        "max_retries",
+        "timeout",
+        "attempt_timeout",
+        "stream_idle_timeout",
+        "max_connections",
+        "adaptive_connections",
+        "batch",
+        "cache",
+        "cache_prompt",
+    }
+)
 # Fields a report never needs: skipping them keeps reading 200 logs fast.
 _EXCLUDE_FIELDS = {"events", "messages", "store", "attachments"}
 _OUTPUT_CHARS = 4000  # completions are kept for transcripts in the leaderboard, truncated
@@ -146,13 +154,24 @@ def read_log_dir(log_dir: str | Path, benchmarks: Mapping[str, BenchmarkInfo] | 
         if owner is None:
             problems.append(LogProblem(path, f"task {header.eval.task!r} belongs to no registered benchmark"))
             continue
-        key = (owner.name, header.eval.task.split("/")[-1], str(header.eval.task_version), header.eval.model,
-               canonical_model_roles(header.eval.model_roles), canonical_task_args(header.eval.task_args))
+        key = (
+            owner.name,
+            header.eval.task.split("/")[-1],
+            str(header.eval.task_version),
+            header.eval.model,
+            canonical_model_roles(header.eval.model_roles),
+            canonical_task_args(header.eval.task_args),
+        )
         previous = chosen.get(key)
         if previous is not None:
             older, newer = sorted([previous, (path, header)], key=lambda ph: ph[1].eval.created)
-            problems.append(LogProblem(older[0], f"superseded by the newer log {Path(newer[0]).name} of the same "
-                                                 f"run ({describe_run(dict(zip(KEY, key)))})"))
+            problems.append(
+                LogProblem(
+                    older[0],
+                    f"superseded by the newer log {Path(newer[0]).name} of the same "
+                    f"run ({describe_run(dict(zip(KEY, key)))})",
+                )
+            )
             chosen[key] = newer
         else:
             chosen[key] = (path, header)

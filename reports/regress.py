@@ -71,8 +71,19 @@ from scorers.stats.paired import (
 
 BASELINE_FORMAT = "twinbench-baseline/2"
 FORMAT_V1 = "twinbench-baseline/1"
-BASELINE_FIELDS = ["benchmark", "task", "task_version", "model", "metric", "direction", "kind", "value", "ci_low",
-                   "ci_high", "n"]
+BASELINE_FIELDS = [
+    "benchmark",
+    "task",
+    "task_version",
+    "model",
+    "metric",
+    "direction",
+    "kind",
+    "value",
+    "ci_low",
+    "ci_high",
+    "n",
+]
 # format 2 adds the run's model roles and task arguments (canonical JSON; model_roles "{}" for none)
 ROW_FIELDS = [*BASELINE_FIELDS, "model_roles", "task_args"]
 RUN_KEY = tuple(KEY)  # (benchmark, task, task_version, model, model_roles, task_args): one run, and its units' key
@@ -158,8 +169,13 @@ def write_baseline(
     stored = []
     for key, frame in sorted((units or {}).items(), key=lambda kv: tuple(map(str, kv[0]))):
         if key in runs:
-            stored.append({**_stored_key(dict(zip(RUN_KEY, key))), "columns": [str(c) for c in frame.columns],
-                           "rows": [[_json_value(v) for v in row] for row in frame.itertuples(index=False)]})
+            stored.append(
+                {
+                    **_stored_key(dict(zip(RUN_KEY, key))),
+                    "columns": [str(c) for c in frame.columns],
+                    "rows": [[_json_value(v) for v in row] for row in frame.itertuples(index=False)],
+                }
+            )
     document = {
         "format": BASELINE_FORMAT,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -294,8 +310,9 @@ def proportion_test(value_b: float, n_b: int, value_c: float, n_c: int) -> tuple
     return float(z), float(p)
 
 
-def ci_z_test(value_b: float, low_b: float, high_b: float, value_c: float, low_c: float, high_c: float, *,
-              magnitude: bool = False) -> tuple[float, float] | None:
+def ci_z_test(
+    value_b: float, low_b: float, high_b: float, value_c: float, low_c: float, high_c: float, *, magnitude: bool = False
+) -> tuple[float, float] | None:
     """Two-sided z-test of the difference with SEs from the 95% CIs -> (z, p); None without CIs.
     ``magnitude`` tests |value_c| - |value_b| (for closer-to-0 metrics) with the same SE."""
     se = ci_se(low_b, high_b, low_c, high_c)
@@ -335,9 +352,15 @@ def unpaired_test(r: Mapping[str, Any]) -> dict[str, Any] | None:
         magnitude = ci_z_test(b, cis[0], cis[1], c, cis[2], cis[3], magnitude=True)
         se, test = ci_se(*cis), "z from 95% CIs (unpaired)"
     return {
-        "test": test, "estimate": abs(c) - abs(b) if direction == "zero" else c - b, "se": se, "p": signed[1],
-        "p_magnitude": magnitude[1] if direction == "zero" else math.nan, "change_low": c - b - Z95 * se,
-        "change_high": c - b + Z95 * se, "base_shared": b, "current_shared": c,
+        "test": test,
+        "estimate": abs(c) - abs(b) if direction == "zero" else c - b,
+        "se": se,
+        "p": signed[1],
+        "p_magnitude": magnitude[1] if direction == "zero" else math.nan,
+        "change_low": c - b - Z95 * se,
+        "change_high": c - b + Z95 * se,
+        "base_shared": b,
+        "current_shared": c,
     }
 
 
@@ -392,7 +415,7 @@ def _pair(base: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
     current = current.reset_index(drop=True).assign(_slot=-1)
     slot = 0
     candidates = {k: list(v) for k, v in current.groupby(MATCH, sort=False).groups.items()} if len(current) else {}
-    for key, base_index in (base.groupby(MATCH, sort=True).groups.items() if len(base) else []):
+    for key, base_index in base.groupby(MATCH, sort=True).groups.items() if len(base) else []:
         free = sorted(candidates.get(key, []), key=lambda j: (current.at[j, "task_version"],
                                                               str(current.at[j, "task_args"])))  # fmt: skip
         left = []
@@ -430,18 +453,41 @@ def _same_run(base: pd.Series, current: pd.Series) -> bool:
 def _start_row(r: Mapping[str, Any]) -> dict[str, Any]:
     """A merged (baseline, run) row with its structural status: missing, new, version mismatch, task args
     differ, or "" when the row is to be tested."""
+
     def pick(name: str) -> str:  # the run's label, or the baseline's when the run lacks the row
         return r[name] if isinstance(r[name], str) else r[f"{name}_base"]
 
     row = {k: r[k] for k in MATCH}
     row.update(
-        base_version=r["task_version_base"], version=r["task_version"], direction=pick("direction"),
-        kind=pick("kind"), base_value=r["value_base"], value=r["value"], base_n=r["n_base"], n=r["n"],
-        base_ci_low=r["ci_low_base"], base_ci_high=r["ci_high_base"], ci_low=r["ci_low"], ci_high=r["ci_high"],
-        change=r["value"] - r["value_base"], change_low=math.nan, change_high=math.nan, estimate=math.nan,
-        se=math.nan, test="", p=math.nan, p_holm=math.nan, p_magnitude=math.nan, mdc=math.nan,
-        n_shared=math.nan, base_shared=math.nan, current_shared=math.nan, status="", note="",
-        base_task_args=_none(r["task_args_base"]), task_args=_none(r["task_args"]),
+        base_version=r["task_version_base"],
+        version=r["task_version"],
+        direction=pick("direction"),
+        kind=pick("kind"),
+        base_value=r["value_base"],
+        value=r["value"],
+        base_n=r["n_base"],
+        n=r["n"],
+        base_ci_low=r["ci_low_base"],
+        base_ci_high=r["ci_high_base"],
+        ci_low=r["ci_low"],
+        ci_high=r["ci_high"],
+        change=r["value"] - r["value_base"],
+        change_low=math.nan,
+        change_high=math.nan,
+        estimate=math.nan,
+        se=math.nan,
+        test="",
+        p=math.nan,
+        p_holm=math.nan,
+        p_magnitude=math.nan,
+        mdc=math.nan,
+        n_shared=math.nan,
+        base_shared=math.nan,
+        current_shared=math.nan,
+        status="",
+        note="",
+        base_task_args=_none(r["task_args_base"]),
+        task_args=_none(r["task_args"]),
     )
     base_args, args = r["task_args_base"], r["task_args"]
     if r["_merge"] == "left_only":
@@ -460,15 +506,29 @@ def _none(value: object) -> object:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
-def _test_run(table: pd.DataFrame, index: pd.Index, base_run: RunKey, run: RunKey, baseline: Baseline,
-              units: Mapping[RunKey, pd.DataFrame], benchmarks: Mapping[str, Any], n_resamples: int, seed: int,
-              alpha: float) -> None:
+def _test_run(
+    table: pd.DataFrame,
+    index: pd.Index,
+    base_run: RunKey,
+    run: RunKey,
+    baseline: Baseline,
+    units: Mapping[RunKey, pd.DataFrame],
+    benchmarks: Mapping[str, Any],
+    n_resamples: int,
+    seed: int,
+    alpha: float,
+) -> None:
     """Test the matched metrics of one run: paired when both runs have units and the benchmark the hook.
     ``base_run`` and ``run`` are the baseline's and the run's keys (:data:`RUN_KEY`) of the units."""
     info = benchmarks.get(run[0])
     hook = getattr(info, "headline_from_units", None)
-    reason = NO_UNITS_BASELINE if base_run not in baseline.units \
-        else NO_UNITS_RUN if run not in units or hook is None else ""
+    reason = (
+        NO_UNITS_BASELINE
+        if base_run not in baseline.units
+        else NO_UNITS_RUN
+        if run not in units or hook is None
+        else ""
+    )
     if not reason:
         metrics = {table.at[i, "metric"]: table.at[i, "direction"] for i in index}
         try:
@@ -562,31 +622,65 @@ def format_comparison(table: pd.DataFrame, alpha: float) -> str:
 
     roles = [roles_label(r) for r in table["model_roles"]] if "model_roles" in table else [""] * len(table)
     show_roles = any(roles)  # a column only when some run has model roles
-    header = ["benchmark", "task", "model", *["roles"] * show_roles, "metric", "version", "baseline", "current",
-              "change", "test", "p", "p (Holm)", "MDC", "status", "note"]
+    header = [
+        "benchmark",
+        "task",
+        "model",
+        *["roles"] * show_roles,
+        "metric",
+        "version",
+        "baseline",
+        "current",
+        "change",
+        "test",
+        "p",
+        "p (Holm)",
+        "MDC",
+        "status",
+        "note",
+    ]
     lines = []
     for r, role in zip(table.to_dict("records"), roles):
         versions = [str(v) for v in (r["base_version"], r["version"]) if not pd.isna(v)]
         version = "->".join(dict.fromkeys(versions))  # one version when they agree or one side is absent
         change = r["change"]
-        lines.append([
-            r["benchmark"], r["task"], r["model"], *[role or "–"] * show_roles, r["metric"], version or "–",
-            f"{num(r['base_value'])} (n={num(r['base_n'], 0)})", f"{num(r['value'])} (n={num(r['n'], 0)})",
-            ("+" if change > 0 else "") + num(change), r["test"] or "–", pval(r["p"]), pval(r["p_holm"]),
-            num(r["mdc"]), r["status"], r["note"],
-        ])
+        lines.append(
+            [
+                r["benchmark"],
+                r["task"],
+                r["model"],
+                *[role or "–"] * show_roles,
+                r["metric"],
+                version or "–",
+                f"{num(r['base_value'])} (n={num(r['base_n'], 0)})",
+                f"{num(r['value'])} (n={num(r['n'], 0)})",
+                ("+" if change > 0 else "") + num(change),
+                r["test"] or "–",
+                pval(r["p"]),
+                pval(r["p_holm"]),
+                num(r["mdc"]),
+                r["status"],
+                r["note"],
+            ]
+        )
     widths = [max(len(str(x)) for x in col) for col in zip(header, *lines)]
     out = ["  ".join(str(x).ljust(w) for x, w in zip(header, widths)).rstrip()]
     out += ["  ".join(str(x).ljust(w) for x, w in zip(line, widths)).rstrip() for line in lines]
     family = int(table.attrs.get("family_size", table["p"].notna().sum()))
     if family:
-        out.append(f"Holm over {family} tested metric(s); MDC: the change detected with {POWER:.0%} power at "
-                   f"alpha/{family}.")
+        out.append(
+            f"Holm over {family} tested metric(s); MDC: the change detected with {POWER:.0%} power at alpha/{family}."
+        )
     if table["test"].str.startswith("paired").any():
-        out.append(f"A paired randomisation p reaches alpha/{family} only when at least "
-                   f"{min_discordant_clusters(alpha, family)} clusters differ between the runs.")
+        out.append(
+            f"A paired randomisation p reaches alpha/{family} only when at least "
+            f"{min_discordant_clusters(alpha, family)} clusters differ between the runs."
+        )
     failed = failures(table)
     counts = ", ".join(f"{k} {s}" for s, k in failed["status"].value_counts().sort_index().items())
-    out.append(f"{len(failed)} failure(s) at alpha={alpha}" + (f": {counts}" if counts else "")
-               + f"; {len(regressions(table))} significant regression(s)")
+    out.append(
+        f"{len(failed)} failure(s) at alpha={alpha}"
+        + (f": {counts}" if counts else "")
+        + f"; {len(regressions(table))} significant regression(s)"
+    )
     return "\n".join(out)

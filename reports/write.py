@@ -75,15 +75,29 @@ def markdown_summary(report: Report) -> str:
             for row, role, arg in zip(table.to_dict("records"), roles, args):
                 cells = [row["task"], row["task_version"], row["model"]]
                 cells += [role or "–"] * any(roles) + [arg or "–"] * any(args)
-                cells += [row["label"], format_value(row["value"]), format_ci(row["ci_low"], row["ci_high"]),
-                          format_value(row["n"]), Path(str(row["log"])).name]
+                cells += [
+                    row["label"],
+                    format_value(row["value"]),
+                    format_ci(row["ci_low"], row["ci_high"]),
+                    format_value(row["n"]),
+                    Path(str(row["log"])).name,
+                ]
                 rows.append(cells)
             lines += _md_table(headers, rows)
         mine = across[across["benchmark"] == benchmark]
         if not mine.empty:
             lines += ["### Across runs", ""]
-            rows = [[r["scope"], r["group"], r["metric"], format_value(r["value"]),
-                     format_ci(r["ci_low"], r["ci_high"]), format_value(r["n"])] for r in mine.to_dict("records")]
+            rows = [
+                [
+                    r["scope"],
+                    r["group"],
+                    r["metric"],
+                    format_value(r["value"]),
+                    format_ci(r["ci_low"], r["ci_high"]),
+                    format_value(r["n"]),
+                ]
+                for r in mine.to_dict("records")
+            ]
             lines += _md_table(["scope", "group", "metric", "value", "95% CI", "n"], rows)
     if report.problems:
         lines += ["## Skipped logs", ""]

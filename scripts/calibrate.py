@@ -33,9 +33,12 @@ def main() -> int:
         row = run_case(case, seed=args.seed, n_sims=max(50, int(case.n_sims * args.scale)))
         rows.append(row)
         power = "" if row["power"] != row["power"] else f"  power {row['power']:.3f}"
-        print(f"{row['calibrated']:>12}  {row['observed']:.3f} (nominal {row['nominal']:.3f} ± "
-              f"{3 * row['mc_se']:.3f}){power}  {case.name}  [{time.perf_counter() - start:.1f} s]",
-              file=sys.stderr if args.markdown else sys.stdout, flush=True)
+        print(
+            f"{row['calibrated']:>12}  {row['observed']:.3f} (nominal {row['nominal']:.3f} ± "
+            f"{3 * row['mc_se']:.3f}){power}  {case.name}  [{time.perf_counter() - start:.1f} s]",
+            file=sys.stderr if args.markdown else sys.stdout,
+            flush=True,
+        )
     import pandas as pd
 
     table = pd.DataFrame(rows)

@@ -20,5 +20,5 @@ def mock() -> type[ModelAPI]:
 
 
 # Benchmark tasks (one import line per benchmark).
-from benchmarks.survey.task import survey
 from benchmarks.deference.task import deference
+from benchmarks.survey.task import survey

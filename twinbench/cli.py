@@ -213,8 +213,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     for log in logs:
         run_roles = roles_label(canonical_model_roles(log.eval.model_roles))
-        print(f"  {log.eval.task} [{log.eval.model}{'; ' + run_roles if run_roles else ''}]: {log.status} -> "
-              f"{log.location}")
+        print(
+            f"  {log.eval.task} [{log.eval.model}{'; ' + run_roles if run_roles else ''}]: {log.status} -> "
+            f"{log.location}"
+        )
     print(f"twinbench: logs are in {log_dir.resolve()}")
     return 0 if success else 1
 
@@ -269,7 +271,9 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
         index = build_site(report, args.output, bundle=args.bundle)
     except RuntimeError as ex:  # inspect view bundle failed
         raise UsageError(str(ex)) from None
-    print(f"twinbench: leaderboard of {len(report.logs)} log(s) in {time.perf_counter() - start:.1f}s: {index.resolve()}")
+    print(
+        f"twinbench: leaderboard of {len(report.logs)} log(s) in {time.perf_counter() - start:.1f}s: {index.resolve()}"
+    )
     return 0
 
 
@@ -305,13 +309,21 @@ def cmd_regress(args: argparse.Namespace) -> int:
             raise UsageError(str(ex)) from None
         baseline = None
     if baseline is not None:
-        table = compare(baseline, report.headline, alpha=args.alpha, units=units, benchmarks=report.benchmarks,
-                        n_resamples=args.resamples)
+        table = compare(
+            baseline,
+            report.headline,
+            alpha=args.alpha,
+            units=units,
+            benchmarks=report.benchmarks,
+            n_resamples=args.resamples,
+        )
         print(format_comparison(table, args.alpha))
     if args.update:
         count = write_baseline(report.headline, baseline_path, str(args.log_dir), units=units)
-        print(f"twinbench: wrote baseline {baseline_path} ({count} headline metrics, item outcomes of "
-              f"{len(units)} run(s))")
+        print(
+            f"twinbench: wrote baseline {baseline_path} ({count} headline metrics, item outcomes of "
+            f"{len(units)} run(s))"
+        )
         return 0
     if not matched(table):
         raise UsageError("no headline metric of the run matches the baseline (see the status column)")
@@ -347,20 +359,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", action="append", help=f"inspect model string, repeatable (default: {DEFAULT_MODEL})")
     p.add_argument("-M", dest="model_arg", action="append", default=[], metavar="KEY=VALUE", help="model argument")
     p.add_argument(
-        "--model-role", dest="model_role", action="append", default=[], metavar="ROLE=MODEL",
+        "--model-role",
+        dest="model_role",
+        action="append",
+        default=[],
+        metavar="ROLE=MODEL",
         help="bind a named model role (opponent, judge, user, ...) as inspect eval --model-role does, repeatable: "
         "ROLE=provider/model, ROLE=m1,m2, or ROLE='{model: provider/model, temperature: 0.5, model_args: {...}}'",
     )
     p.add_argument(
-        "-T", dest="task_arg", action="append", default=[], metavar="[BENCH.]KEY=VALUE",
+        "-T",
+        dest="task_arg",
+        action="append",
+        default=[],
+        metavar="[BENCH.]KEY=VALUE",
         help="task argument (sizes and options); BENCH. limits it to one benchmark",
     )
     p.add_argument("--limit", type=int, help="samples per task (default: the benchmark's default size)")
     p.add_argument("--epochs", type=int, help="epochs per sample")
     p.add_argument("--max-samples", type=int, help="samples run at once")
     p.add_argument("--retry-attempts", type=int, default=2, help="eval-set retries of failed tasks (default: 2)")
-    p.add_argument("--log-dir", default=DEFAULT_LOG_DIR, help=f"log directory; rerun to resume (default: {DEFAULT_LOG_DIR})")
-    p.add_argument("--display", choices=["full", "conversation", "rich", "plain", "log", "none"], help="progress display")
+    p.add_argument(
+        "--log-dir", default=DEFAULT_LOG_DIR, help=f"log directory; rerun to resume (default: {DEFAULT_LOG_DIR})"
+    )
+    p.add_argument(
+        "--display", choices=["full", "conversation", "rich", "plain", "log", "none"], help="progress display"
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("report", help="logs -> headline tables: print a Markdown summary, write CSV/Parquet")

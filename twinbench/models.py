@@ -70,9 +70,7 @@ def resolve_local_model(name: str) -> tuple[Path, str | None]:
         path, chat_format = Path(name).expanduser(), None
     else:
         known = ", ".join(sorted(LOCAL_MODELS))
-        raise PrerequisiteError(
-            f"unknown local model {name!r}: use one of {known}, or local//path/to/model.gguf"
-        )
+        raise PrerequisiteError(f"unknown local model {name!r}: use one of {known}, or local//path/to/model.gguf")
     if not path.is_file():
         raise PrerequisiteError(f"local model file not found: {path}")
     return path, chat_format

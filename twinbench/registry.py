@@ -188,9 +188,7 @@ def get_benchmark(name: str) -> BenchmarkInfo:
     return benchmarks[name]
 
 
-def benchmark_for_task(
-    task_name: str, benchmarks: Mapping[str, BenchmarkInfo] | None = None
-) -> BenchmarkInfo | None:
+def benchmark_for_task(task_name: str, benchmarks: Mapping[str, BenchmarkInfo] | None = None) -> BenchmarkInfo | None:
     """The benchmark that owns an inspect task name (``survey`` or ``twinbench/survey``)."""
     short = task_name.split("/")[-1]
     for info in (load_benchmarks() if benchmarks is None else benchmarks).values():

@@ -506,8 +506,7 @@ def build_survey_majority(rng: random.Random) -> list[dict]:
                 item(
                     "survey_majority",
                     len(out),
-                    f"In {spec.survey}, what was the most common answer among {who} to the question "
-                    f"'{spec.prompt}'?",
+                    f"In {spec.survey}, what was the most common answer among {who} to the question '{spec.prompt}'?",
                     top,
                     runner_up,
                     rdataset=f"{spec.package}/{spec.item}",

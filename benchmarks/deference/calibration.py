@@ -108,8 +108,7 @@ def says_correct_c1_interval(rng: np.random.Generator) -> tuple[float, float]:
 
 def cases() -> list[Case]:
     rms = float(np.sqrt(np.mean(MIXED**2)))
-    stratified = (f"expanded percentile bootstrap over items stratified by domain ({N_RESAMPLES} resamples); "
-                  f"{DESIGN}")
+    stratified = f"expanded percentile bootstrap over items stratified by domain ({N_RESAMPLES} resamples); {DESIGN}"
     exchangeable = "H0: the framings are exchangeable within items"
     return [
         CICase(

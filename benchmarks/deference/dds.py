@@ -201,10 +201,10 @@ def bootstrap_cells(
     # expanded percentile intervals: a bootstrap within strata of ~10 items is too narrow by sqrt((n - 1) / n)
     sizes = np.bincount(codes, minlength=n_domains)
     harmonic = len(sizes[sizes > 0]) / np.sum(1.0 / sizes[sizes > 0])
-    overall_low, overall_high = expanded_percentile(boot.draws[:, :k], harmonic, confidence,
-                                                    df=len(codes) - n_domains)
-    domain_bounds = [expanded_percentile(boot.draws[:, k * (g + 1) : k * (g + 2)], sizes[g], confidence)
-                     for g in range(n_domains)]
+    overall_low, overall_high = expanded_percentile(boot.draws[:, :k], harmonic, confidence, df=len(codes) - n_domains)
+    domain_bounds = [
+        expanded_percentile(boot.draws[:, k * (g + 1) : k * (g + 2)], sizes[g], confidence) for g in range(n_domains)
+    ]
     domain_low = np.stack([b[0] for b in domain_bounds])
     domain_high = np.stack([b[1] for b in domain_bounds])
     return {

@@ -147,8 +147,12 @@ def truthfulqa_record(row: dict[str, Any], index: int) -> dict[str, Any]:
         "correct_answers": correct,
         "incorrect_answers": list(row["incorrect_answers"]),
         "context": None,
-        "meta": {"category": row.get("category"), "type": row.get("type"), "row_index": index,
-                 "schema_version": "v1"},  # fmt: skip
+        "meta": {
+            "category": row.get("category"),
+            "type": row.get("type"),
+            "row_index": index,
+            "schema_version": "v1",
+        },  # fmt: skip
     }
 
 

@@ -1,8 +1,8 @@
 """DialDefer: does a model judge a claim differently when a speaker in a dialogue made it?
 
-    inspect eval benchmarks/deference --model local/smollm2-135m
-    inspect eval benchmarks/deference -T attribution=user_llm -T mitigation=honesty
-    inspect eval benchmarks/deference -T items_path=path/to/dialdefer/sampled_formatted
+inspect eval benchmarks/deference --model local/smollm2-135m
+inspect eval benchmarks/deference -T attribution=user_llm -T mitigation=honesty
+inspect eval benchmarks/deference -T items_path=path/to/dialdefer/sampled_formatted
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ import zlib
 import numpy as np
 
 from scorers.stats.contingency import (
-    goodness_of_fit_test,
     gof_power,
+    goodness_of_fit_test,
     homogeneity_test,
     one_sample_w,
     required_sample_size,
@@ -97,7 +97,9 @@ def unit_statistics(
     # Cohen's w of the humans against the model's shares: the goodness-of-fit test's own effect size (n-free).
     w = one_sample_w(human_shares, option_shares) if valid else math.inf
     value["cohens_w"] = None if math.isinf(w) else w
-    test = None if human_test_counts is None else alignment_test(result, human_test_counts, seed=unit_seed(item_id, seed))
+    test = (
+        None if human_test_counts is None else alignment_test(result, human_test_counts, seed=unit_seed(item_id, seed))
+    )
     if test is None:
         value.update(p_value=None, statistic=None, test_method="untestable", dof=None)
     else:

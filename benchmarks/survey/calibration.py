@@ -29,8 +29,9 @@ POWER_W = 0.2
 @cache
 def _real_items() -> list[tuple[float, np.ndarray]]:
     """(n_eff, population shares) of every testable conditioned item of the offline surveys."""
-    return [(float(i.n_eff), np.asarray(i.population_shares, float)) for i in offline_items()
-            if i.conditioned and i.n_eff]
+    return [
+        (float(i.n_eff), np.asarray(i.population_shares, float)) for i in offline_items() if i.conditioned and i.n_eff
+    ]
 
 
 def _reply(shares: np.ndarray, invalid: float) -> ModelOutput:
@@ -121,47 +122,65 @@ def _true_share() -> float:
 def _share_interval(rng: np.random.Generator) -> tuple[float, float]:
     p = _question_p_values(rng).ravel()
     clusters = np.repeat(np.arange(N_QUESTIONS), SUBPOPS)
-    interval = cluster_statistic_ci(lambda rows: _bh_share(p[rows]), clusters, n_resamples=500,
-                                    seed=int(rng.integers(2**31)))
+    interval = cluster_statistic_ci(
+        lambda rows: _bh_share(p[rows]), clusters, n_resamples=500, seed=int(rng.integers(2**31))
+    )
     return interval.low, interval.high
 
 
 # -- representativeness' interval: item values correlated within questions ------------------------------------
 
+
 def _mean_interval(rng: np.random.Generator) -> tuple[float, float]:
     question_mean = rng.beta(6, 3, size=N_QUESTIONS)  # super-population mean 6/9
     values = np.clip(question_mean[:, None] + rng.normal(0, 0.05, size=(N_QUESTIONS, SUBPOPS)), 0, 1).ravel()
-    interval = cluster_mean_ci(values, np.repeat(np.arange(N_QUESTIONS), SUBPOPS), n_resamples=1000,
-                               seed=int(rng.integers(2**31)))
+    interval = cluster_mean_ci(
+        values, np.repeat(np.arange(N_QUESTIONS), SUBPOPS), n_resamples=1000, seed=int(rng.integers(2**31))
+    )
     return interval.low, interval.high
 
 
 def cases() -> list:
     found: list = []
     for invalid in INVALID_MASSES:
-        found.append(TestCase(
-            name=f"survey goodness of fit (log-probs), invalid mass {invalid:.2f}", owner=OWNER,
-            null=lambda rng, m=invalid: _gof_p(rng, m, 0.0),
-            alternative=lambda rng, m=invalid: _gof_p(rng, m, POWER_W),
-            effect=f"real items' n_eff and options; power at one-sample w = {POWER_W}",
-        ))
-    found.append(TestCase(
-        name="survey homogeneity (10 samples, 30% invalid)", owner=OWNER,
-        null=lambda rng: _samples_p(rng, 0.0), alternative=lambda rng: _samples_p(rng, 0.5),
-        effect="real items' n_eff; K = 10 model answers; power at w = 0.5",
-    ))
-    found.append(CICase(
-        name="survey misaligned share, question-cluster bootstrap (BH per resample)", owner=OWNER,
-        simulate=_share_interval, truth=_true_share,
-        setting=f"{N_QUESTIONS} questions x {SUBPOPS} sub-populations, {MISALIGNED_QUESTIONS:.0%} of questions "
-        "misaligned for all their sub-populations; truth = expected BH share; 500 resamples",
-        n_sims=400,
-    ))
-    found.append(CICase(
-        name="survey representativeness mean, question-cluster bootstrap", owner=OWNER,
-        simulate=_mean_interval, truth=6 / 9,
-        setting=f"{N_QUESTIONS} questions x {SUBPOPS} sub-populations, question means ~ Beta(6, 3), "
-        "within-question sd 0.05; 1000 resamples",
-        n_sims=400,
-    ))
+        found.append(
+            TestCase(
+                name=f"survey goodness of fit (log-probs), invalid mass {invalid:.2f}",
+                owner=OWNER,
+                null=lambda rng, m=invalid: _gof_p(rng, m, 0.0),
+                alternative=lambda rng, m=invalid: _gof_p(rng, m, POWER_W),
+                effect=f"real items' n_eff and options; power at one-sample w = {POWER_W}",
+            )
+        )
+    found.append(
+        TestCase(
+            name="survey homogeneity (10 samples, 30% invalid)",
+            owner=OWNER,
+            null=lambda rng: _samples_p(rng, 0.0),
+            alternative=lambda rng: _samples_p(rng, 0.5),
+            effect="real items' n_eff; K = 10 model answers; power at w = 0.5",
+        )
+    )
+    found.append(
+        CICase(
+            name="survey misaligned share, question-cluster bootstrap (BH per resample)",
+            owner=OWNER,
+            simulate=_share_interval,
+            truth=_true_share,
+            setting=f"{N_QUESTIONS} questions x {SUBPOPS} sub-populations, {MISALIGNED_QUESTIONS:.0%} of questions "
+            "misaligned for all their sub-populations; truth = expected BH share; 500 resamples",
+            n_sims=400,
+        )
+    )
+    found.append(
+        CICase(
+            name="survey representativeness mean, question-cluster bootstrap",
+            owner=OWNER,
+            simulate=_mean_interval,
+            truth=6 / 9,
+            setting=f"{N_QUESTIONS} questions x {SUBPOPS} sub-populations, question means ~ Beta(6, 3), "
+            "within-question sd 0.05; 1000 resamples",
+            n_sims=400,
+        )
+    )
     return found

@@ -41,7 +41,7 @@ def distribution_figure(samples: pd.DataFrame, top: int = 6, title: str | None =
             fontsize=8,
         )
         ax.legend(fontsize=6)
-    for ax in list(axes.flat)[len(worst):]:
+    for ax in list(axes.flat)[len(worst) :]:
         ax.axis("off")
     if title:
         fig.suptitle(title, fontsize=10)

@@ -46,7 +46,9 @@ def build_messages(
     if describe is None:
         return [ChatMessageUser(content=f"{context}\n\n{block}")]
     if persona == "portray":
-        return [ChatMessageUser(content=f"{context}\nAnswer the following question as if you were {describe}.\n\n{block}")]
+        return [
+            ChatMessageUser(content=f"{context}\nAnswer the following question as if you were {describe}.\n\n{block}")
+        ]
     if persona == "bio":
         return [
             ChatMessageUser(

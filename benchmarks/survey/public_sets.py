@@ -95,7 +95,9 @@ def global_opinion_items(rows: Iterable[dict], *, countries: list[str] | None = 
             context=f"This question is from a cross-national opinion survey ({row.get('source', 'unknown source')}).",
             population_shares=list(population),
         )
-        items.append(shares_item(attribute=None, label="all", describe=None, bio=None, shares=list(population), **common))
+        items.append(
+            shares_item(attribute=None, label="all", describe=None, bio=None, shares=list(population), **common)
+        )
         for country, shares in sorted(keep.items()):
             items.append(
                 shares_item(
@@ -148,7 +150,9 @@ def subpop_items(rows: Iterable[dict], *, name: str = "subpop") -> list[SurveyIt
             context="This question is from a survey of adults in the United States.",
             population_shares=list(population),
         )
-        items.append(shares_item(attribute=None, label="all", describe=None, bio=None, shares=list(population), **common))
+        items.append(
+            shares_item(attribute=None, label="all", describe=None, bio=None, shares=list(population), **common)
+        )
         for r in group_rows:
             attribute, group = str(r["attribute"]), str(r["group"])
             items.append(
@@ -261,9 +265,7 @@ def opinionqa_wave(folder: Path, wave: int) -> tuple[Survey, int]:
     return survey, len(info) - len(questions)
 
 
-def load_opinionqa(
-    path: str | Path | None, waves: Iterable[int] | None = None, *, min_n: int = 30
-) -> list[SurveyItem]:
+def load_opinionqa(path: str | Path | None, waves: Iterable[int] | None = None, *, min_n: int = 30) -> list[SurveyItem]:
     """OpinionQA's questions and respondents from a local copy of the release's ``human_resp`` folder (by default
     every wave found there), weighted with Pew's survey weights as in the paper."""
     if path is None:

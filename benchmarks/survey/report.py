@@ -1,6 +1,6 @@
 """Print the survey benchmark's tables for one eval log (and write its distribution plot).
 
-    python -m benchmarks.survey.report logs/survey-dev/<log>.eval [--plot out.svg] [--top 10]
+python -m benchmarks.survey.report logs/survey-dev/<log>.eval [--plot out.svg] [--top 10]
 """
 
 from __future__ import annotations
@@ -49,9 +49,11 @@ def main(argv: list[str] | None = None) -> None:
         print("|---|---|---|---|---|---|")
         for group, rows in part.groupby("group", sort=False):
             m = rows.set_index("metric")
-            print(f"| {int(m.loc['representativeness', 'rank'])} | {group} | {_fmt(m.loc['rejected_share'])} | "
-                  f"{_fmt(m.loc['representativeness'])} | {m.loc['invalid_share', 'value']:.3f} | "
-                  f"{int(m.loc['representativeness', 'n'])} |")
+            print(
+                f"| {int(m.loc['representativeness', 'rank'])} | {group} | {_fmt(m.loc['rejected_share'])} | "
+                f"{_fmt(m.loc['representativeness'])} | {m.loc['invalid_share', 'value']:.3f} | "
+                f"{int(m.loc['representativeness', 'n'])} |"
+            )
     units = unit_table(samples)
     units = units[units.conditioned].head(args.top)
     print(f"\n## {args.top} most misaligned (question, sub-population) items\n")
@@ -59,8 +61,10 @@ def main(argv: list[str] | None = None) -> None:
     for _, u in units.iterrows():
         human = ", ".join(f"{x:.2f}" for x in u["human_shares"])
         model = ", ".join(f"{x:.2f}" for x in u["model_shares"])
-        print(f"| {u['sample_id']} | {human} | {model} | {u['invalid_share']:.2f} | {u['representativeness']:.3f} | "
-              f"{u['p_adjusted']:.2g} | {u['test_method']} | {u['cohens_w']:.3f} |")
+        print(
+            f"| {u['sample_id']} | {human} | {model} | {u['invalid_share']:.2f} | {u['representativeness']:.3f} | "
+            f"{u['p_adjusted']:.2g} | {u['test_method']} | {u['cohens_w']:.3f} |"
+        )
     if args.plot:
         plot_distributions(samples, top=6, path=args.plot)
         print(f"\nplot: {args.plot}")

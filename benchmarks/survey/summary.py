@@ -139,8 +139,17 @@ def _add_steerability(table: pd.DataFrame) -> None:
 
 
 def _row(metric: str, interval, group: str, table: str, ci_method: str, **extra) -> dict:
-    return {"metric": metric, "value": interval.estimate, "ci_low": interval.low, "ci_high": interval.high,
-            "n": interval.n, "group": group, "table": table, "ci_method": ci_method, **extra}
+    return {
+        "metric": metric,
+        "value": interval.estimate,
+        "ci_low": interval.low,
+        "ci_high": interval.high,
+        "n": interval.n,
+        "group": group,
+        "table": table,
+        "ci_method": ci_method,
+        **extra,
+    }
 
 
 def _mean_row(metric: str, part: pd.DataFrame, column: str, group: str, table: str) -> dict:
@@ -158,7 +167,9 @@ def _rejected_row(part: pd.DataFrame, group: str, table: str, *, redecide: bool)
         p = testable["p_value"].to_numpy(float)
         interval = cluster_statistic_ci(
             lambda rows: float(benjamini_hochberg(p[rows], alpha=ALPHA)[0].mean()),
-            testable["question_key"], testable["source"], seed=BOOTSTRAP_SEED,
+            testable["question_key"],
+            testable["source"],
+            seed=BOOTSTRAP_SEED,
         )
         method = f"{CLUSTER_CI}, BH re-applied per resample"
     else:
@@ -180,11 +191,18 @@ def _breakdown(units: pd.DataFrame, key: str, table: str) -> list[dict]:
         if table == "question":
             first = part.iloc[0]
             for w in EFFECT_SIZES:
-                block.append({
-                    "metric": f"power_w{w}", "value": first[f"power_w{w}"], "ci_low": math.nan,
-                    "ci_high": math.nan, "n": len(first["options"]), "group": name, "table": table,
-                    "note": "power of the item's goodness-of-fit test at alpha 0.05 (first sub-population's n_eff)",
-                })
+                block.append(
+                    {
+                        "metric": f"power_w{w}",
+                        "value": first[f"power_w{w}"],
+                        "ci_low": math.nan,
+                        "ci_high": math.nan,
+                        "n": len(first["options"]),
+                        "group": name,
+                        "table": table,
+                        "note": "power of the item's goodness-of-fit test at alpha 0.05 (first sub-population's n_eff)",
+                    }
+                )
             block += [_mean_row(m, part, m, name, table) for m in ("steer_model", "steer_human", "steer_gain")]
         for row in block:
             row["rank"] = rank
@@ -205,11 +223,18 @@ def summarize(samples: pd.DataFrame) -> pd.DataFrame:
         _rejected_row(units, "overall", "headline", redecide=True),
         _mean_row("representativeness", units, "representativeness", "overall", "headline"),
         _mean_row("invalid_share", table, "invalid_share", "overall", "headline"),
-        _mean_row("unconditioned_representativeness", table[~table["conditioned"]], "representativeness",
-                  "overall", "headline"),
+        _mean_row(
+            "unconditioned_representativeness",
+            table[~table["conditioned"]],
+            "representativeness",
+            "overall",
+            "headline",
+        ),
     ]
-    rows[0]["note"] = (f"BH at FDR {ALPHA} over {len(testable)} {test} tests on the valid options "
-                       f"({monte_carlo} Monte-Carlo); mode {', '.join(modes)}")
+    rows[0]["note"] = (
+        f"BH at FDR {ALPHA} over {len(testable)} {test} tests on the valid options "
+        f"({monte_carlo} Monte-Carlo); mode {', '.join(modes)}"
+    )
     rows[2]["note"] = "answer mass off the option letters (never a test category)"
     for w in EFFECT_SIZES:
         row = _mean_row(f"power_w{w}", testable, f"power_w{w}", "overall", "power")
@@ -219,16 +244,43 @@ def summarize(samples: pd.DataFrame) -> pd.DataFrame:
     rows[-1]["note"] = "one-sample w of the humans against the model's option shares (n-free)"
     for metric in ("steer_model", "steer_human", "steer_gain"):
         rows.append(_mean_row(metric, units, metric, "overall", "steerability"))
-    ratio = cluster_ratio_ci(units["steer_model"], units["steer_human"], units["question_key"], units["source"],
-                             seed=BOOTSTRAP_SEED)
-    rows.append(_row("steer_ratio", ratio, "overall", "steerability", CLUSTER_CI,
-                     note="mean persona shift of the model / mean real sub-population difference"))
-    rows.append({"metric": "model_calls", "value": float(table["calls"].sum()), "ci_low": math.nan,
-                 "ci_high": math.nan, "n": len(table), "group": "overall", "table": "headline",
-                 "note": f"mode: {', '.join(modes)}; calls per item: {table['calls'].sum() / len(table):.2f}"})
-    rows.append({"metric": "untestable_items", "value": float(units["p_value"].isna().sum()), "ci_low": math.nan,
-                 "ci_high": math.nan, "n": len(units), "group": "overall", "table": "headline",
-                 "note": "no human sample size published, or no valid model answer: representativeness only"})
+    ratio = cluster_ratio_ci(
+        units["steer_model"], units["steer_human"], units["question_key"], units["source"], seed=BOOTSTRAP_SEED
+    )
+    rows.append(
+        _row(
+            "steer_ratio",
+            ratio,
+            "overall",
+            "steerability",
+            CLUSTER_CI,
+            note="mean persona shift of the model / mean real sub-population difference",
+        )
+    )
+    rows.append(
+        {
+            "metric": "model_calls",
+            "value": float(table["calls"].sum()),
+            "ci_low": math.nan,
+            "ci_high": math.nan,
+            "n": len(table),
+            "group": "overall",
+            "table": "headline",
+            "note": f"mode: {', '.join(modes)}; calls per item: {table['calls'].sum() / len(table):.2f}",
+        }
+    )
+    rows.append(
+        {
+            "metric": "untestable_items",
+            "value": float(units["p_value"].isna().sum()),
+            "ci_low": math.nan,
+            "ci_high": math.nan,
+            "n": len(units),
+            "group": "overall",
+            "table": "headline",
+            "note": "no human sample size published, or no valid model answer: representativeness only",
+        }
+    )
     rows += _breakdown(units, "question_id", "question")
     rows += _breakdown(units, "subpop_key", "subpop")
     out = pd.DataFrame(rows)

@@ -234,7 +234,9 @@ CES11 = Survey(
             "religiosity",
             "importance",
             {
-                "very": Group("very", "a person for whom religion is very important", "Religion is very important in my life."),
+                "very": Group(
+                    "very", "a person for whom religion is very important", "Religion is very important in my life."
+                ),
                 "somewhat": Group(
                     "somewhat",
                     "a person for whom religion is somewhat important",
@@ -371,21 +373,35 @@ CHILE = Survey(
             {
                 "P": Group("primary", "a person with primary education", "My education is primary school."),
                 "S": Group("secondary", "a person with secondary education", "My education is secondary school."),
-                "PS": Group("postsecondary", "a person with post-secondary education", "I have post-secondary education."),
+                "PS": Group(
+                    "postsecondary", "a person with post-secondary education", "I have post-secondary education."
+                ),
             },
         ),
         "income": Attribute(
             "income",
             "income_band",
             {
-                "low": Group("low", "a person with a monthly income of 7,500 pesos or less", "My monthly income is 7,500 pesos or less."),
+                "low": Group(
+                    "low",
+                    "a person with a monthly income of 7,500 pesos or less",
+                    "My monthly income is 7,500 pesos or less.",
+                ),
                 "lower-middle": Group(
-                    "lower-middle", "a person with a monthly income of about 15,000 pesos", "My monthly income is about 15,000 pesos."
+                    "lower-middle",
+                    "a person with a monthly income of about 15,000 pesos",
+                    "My monthly income is about 15,000 pesos.",
                 ),
                 "upper-middle": Group(
-                    "upper-middle", "a person with a monthly income of about 35,000 pesos", "My monthly income is about 35,000 pesos."
+                    "upper-middle",
+                    "a person with a monthly income of about 35,000 pesos",
+                    "My monthly income is about 35,000 pesos.",
                 ),
-                "high": Group("high", "a person with a monthly income of 75,000 pesos or more", "My monthly income is 75,000 pesos or more."),
+                "high": Group(
+                    "high",
+                    "a person with a monthly income of 75,000 pesos or more",
+                    "My monthly income is 75,000 pesos or more.",
+                ),
             },
         ),
     },
@@ -466,27 +482,43 @@ ANES96 = Survey(
             "education",
             "educ_band",
             {
-                "hs_or_less": Group("hs_or_less", "a person with a high-school education or less", "I have a high-school education or less."),
+                "hs_or_less": Group(
+                    "hs_or_less",
+                    "a person with a high-school education or less",
+                    "I have a high-school education or less.",
+                ),
                 "some_college": Group(
                     "some_college",
                     "a person with some college or a junior-college degree",
                     "I have some college education or a junior-college degree.",
                 ),
-                "degree": Group("degree", "a person with a bachelor's or higher degree", "I have a bachelor's or higher degree."),
+                "degree": Group(
+                    "degree", "a person with a bachelor's or higher degree", "I have a bachelor's or higher degree."
+                ),
             },
         ),
         "income": Attribute(
             "income",
             "income_band",
             {
-                "lt25k": Group("lt25k", "a person with a household income under $25,000", "My household income is under $25,000."),
+                "lt25k": Group(
+                    "lt25k", "a person with a household income under $25,000", "My household income is under $25,000."
+                ),
                 "25-50k": Group(
-                    "25-50k", "a person with a household income of $25,000 to $50,000", "My household income is $25,000 to $50,000."
+                    "25-50k",
+                    "a person with a household income of $25,000 to $50,000",
+                    "My household income is $25,000 to $50,000.",
                 ),
                 "50-75k": Group(
-                    "50-75k", "a person with a household income of $50,000 to $75,000", "My household income is $50,000 to $75,000."
+                    "50-75k",
+                    "a person with a household income of $50,000 to $75,000",
+                    "My household income is $50,000 to $75,000.",
                 ),
-                "75k+": Group("75k+", "a person with a household income of $75,000 or more", "My household income is $75,000 or more."),
+                "75k+": Group(
+                    "75k+",
+                    "a person with a household income of $75,000 or more",
+                    "My household income is $75,000 or more.",
+                ),
             },
         ),
     },

@@ -14,15 +14,17 @@ def units(samples: pd.DataFrame) -> pd.DataFrame:
     the randomness it tests is the model's rerun noise, which is per item; the question-level dependence that
     ``summarize``'s intervals resample matters when generalising to other questions, not here."""
     table = unit_table(samples)
-    return pd.DataFrame({
-        "unit": table["sample_id"].astype(str),
-        "cluster": table["sample_id"].astype(str),
-        "stratum": table["source"].astype(str),
-        "conditioned": table["conditioned"].astype(float),
-        "p_value": table["p_value"].astype(float),
-        "representativeness": table["representativeness"].astype(float),
-        "invalid_share": table["invalid_share"].astype(float),
-    })
+    return pd.DataFrame(
+        {
+            "unit": table["sample_id"].astype(str),
+            "cluster": table["sample_id"].astype(str),
+            "stratum": table["source"].astype(str),
+            "conditioned": table["conditioned"].astype(float),
+            "p_value": table["p_value"].astype(float),
+            "representativeness": table["representativeness"].astype(float),
+            "invalid_share": table["invalid_share"].astype(float),
+        }
+    )
 
 
 def headline_from_units(frame: pd.DataFrame) -> dict[str, float]:

@@ -62,7 +62,7 @@ def _rate(hits: np.ndarray) -> tuple[float, float]:
 
 
 def _verdict(observed: float, nominal: float, se: float, *, one_sided: bool) -> str:
-    """"yes" within nominal ± 3 SE; a test rejecting less often is valid but "conservative" (exact tests on
+    """ "yes" within nominal ± 3 SE; a test rejecting less often is valid but "conservative" (exact tests on
     discrete data); anything else "NO"."""
     if abs(observed - nominal) <= TOLERANCE_SE * se:
         return "yes"
@@ -86,9 +86,16 @@ def run_case(case: Case, *, seed: int = 0, n_sims: int | None = None) -> dict:
             p_alt = np.array([case.alternative(rng) for _ in range(sims)], dtype=float)
             power, _ = _rate(p_alt < case.alpha)
         return {
-            "case": case.name, "owner": case.owner, "kind": "test", "nominal": case.alpha, "observed": size,
-            "mc_se": nominal_se, "calibrated": _verdict(size, case.alpha, nominal_se, one_sided=True),
-            "power": power, "setting": case.effect, "n_sims": sims,
+            "case": case.name,
+            "owner": case.owner,
+            "kind": "test",
+            "nominal": case.alpha,
+            "observed": size,
+            "mc_se": nominal_se,
+            "calibrated": _verdict(size, case.alpha, nominal_se, one_sided=True),
+            "power": power,
+            "setting": case.effect,
+            "n_sims": sims,
         }
     truth = case.truth() if callable(case.truth) else case.truth
     hits = []
@@ -98,9 +105,16 @@ def run_case(case: Case, *, seed: int = 0, n_sims: int | None = None) -> dict:
     coverage, _ = _rate(np.array(hits))
     nominal_se = math.sqrt(case.confidence * (1 - case.confidence) / sims)
     return {
-        "case": case.name, "owner": case.owner, "kind": "ci", "nominal": case.confidence, "observed": coverage,
-        "mc_se": nominal_se, "calibrated": _verdict(coverage, case.confidence, nominal_se, one_sided=False),
-        "power": math.nan, "setting": case.setting, "n_sims": sims,
+        "case": case.name,
+        "owner": case.owner,
+        "kind": "ci",
+        "nominal": case.confidence,
+        "observed": coverage,
+        "mc_se": nominal_se,
+        "calibrated": _verdict(coverage, case.confidence, nominal_se, one_sided=False),
+        "power": math.nan,
+        "setting": case.setting,
+        "n_sims": sims,
     }
 
 

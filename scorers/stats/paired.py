@@ -97,7 +97,9 @@ def expanded_percentile(
     if n < 2:
         shape = draws.shape[1:]
         return np.full(shape, np.nan), np.full(shape, np.nan)
-    tail = scipy_stats.norm.cdf(math.sqrt(n / (n - 1)) * scipy_stats.t.ppf((1 - confidence) / 2, n - 1 if df is None else df))
+    tail = scipy_stats.norm.cdf(
+        math.sqrt(n / (n - 1)) * scipy_stats.t.ppf((1 - confidence) / 2, n - 1 if df is None else df)
+    )
     low, high = np.percentile(draws, [100 * tail, 100 * (1 - tail)], axis=0)
     return low, high
 
@@ -404,8 +406,10 @@ def paired_difference_test(
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     cluster_strata = np.asarray(cluster_keys.get_level_values(0))
     values = [c for c in base.columns if c not in UNIT_COLUMNS]
-    differs = ~((base[values].to_numpy() == cur[values].to_numpy()) | (base[values].isna().to_numpy()
-                                                                        & cur[values].isna().to_numpy()))
+    differs = ~(
+        (base[values].to_numpy() == cur[values].to_numpy())
+        | (base[values].isna().to_numpy() & cur[values].isna().to_numpy())
+    )
     discordant = np.bincount(cluster_codes, weights=differs.any(axis=1), minlength=len(lengths)) > 0
     stacked = pd.concat([base, cur], ignore_index=True)
     # Thousands of row takes follow: Arrow-backed strings take ~20x longer than numpy object columns.
@@ -437,7 +441,19 @@ def paired_difference_test(
 
     observed = (evaluate(np.arange(n)), evaluate(np.arange(n, 2 * n)))
     results = _paired_core(
-        names, directions, observed, cluster_strata, discordant, resampled, swapped, n_resamples=n_resamples,
-        seed=seed, alpha=alpha, family_size=family_size, power=power, confidence=confidence, counts=counts,
+        names,
+        directions,
+        observed,
+        cluster_strata,
+        discordant,
+        resampled,
+        swapped,
+        n_resamples=n_resamples,
+        seed=seed,
+        alpha=alpha,
+        family_size=family_size,
+        power=power,
+        confidence=confidence,
+        counts=counts,
     )
     return {r.metric: r for r in results}

@@ -58,7 +58,9 @@ class Chromium:
     def start(self) -> Chromium:
         self.process = subprocess.Popen(
             [self.binary, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         url = self._devtools_url()
         self.loop.run_until_complete(self._connect(url))
@@ -134,9 +136,9 @@ class Chromium:
         """Open a local file in a new tab and wait until it has loaded."""
         url = Path(path).resolve().as_uri()
         target = self.send("Target.createTarget", {"url": "about:blank"}, page=False)["targetId"]
-        self.target_session = self.send(
-            "Target.attachToTarget", {"targetId": target, "flatten": True}, page=False
-        )["sessionId"]
+        self.target_session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True}, page=False)[
+            "sessionId"
+        ]
         self.send("Runtime.enable")
         self.send("Page.enable")
         self.send("Log.enable")

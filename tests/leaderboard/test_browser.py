@@ -40,8 +40,9 @@ def column(browser: Chromium, table: str, col: int) -> list[str]:
     return browser.evaluate(ROWS_JS.format(table=table, col=col))
 
 
-def check_site(browser: Chromium, site: Path, benchmark: str, models: list[str], planted_model: str,
-               screenshot: str) -> None:
+def check_site(
+    browser: Chromium, site: Path, benchmark: str, models: list[str], planted_model: str, screenshot: str
+) -> None:
     """The checks every leaderboard must pass, whatever its benchmark."""
     table = f"#headline-{benchmark}"
     browser.open(site / "index.html")
@@ -55,8 +56,10 @@ def check_site(browser: Chromium, site: Path, benchmark: str, models: list[str],
     browser.click(f"{table} thead th:nth-child(4)")
     ascending = [float(v) for v in browser.evaluate(values) if v]
     assert ascending == sorted(ascending)
-    assert browser.evaluate(f"document.querySelector('{table} thead th:nth-child(4)').getAttribute('aria-sort')") \
+    assert (
+        browser.evaluate(f"document.querySelector('{table} thead th:nth-child(4)').getAttribute('aria-sort')")
         == "ascending"
+    )
     browser.click(f"{table} thead th:nth-child(4)")
     descending = [float(v) for v in browser.evaluate(values) if v]
     assert descending == sorted(ascending, reverse=True)
@@ -123,15 +126,38 @@ def test_leaderboard_of_a_real_embedded_model_run(browser: Chromium, tmp_path: P
     logs, site = tmp_path / "logs", tmp_path / "site"
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([sys.executable, "-m", "twinbench.cli", *args], capture_output=True, text=True,
-                                cwd=ROOT, timeout=840)
+        result = subprocess.run(
+            [sys.executable, "-m", "twinbench.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=840
+        )
         assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
         return result
 
-    cli("run", "survey", "-T", "max_items=1", "--model", "local/smollm2-135m", "--log-dir", str(logs / "embedded"),
-        "--display", "none")
-    cli("run", "survey", "-T", "max_items=1", "--model", "mock/planted", "-M", f"text={PLANTED}", "--log-dir",
-        str(logs / "mock"), "--display", "none")  # eval-set wants a fresh folder per run; reports read recursively
+    cli(
+        "run",
+        "survey",
+        "-T",
+        "max_items=1",
+        "--model",
+        "local/smollm2-135m",
+        "--log-dir",
+        str(logs / "embedded"),
+        "--display",
+        "none",
+    )
+    cli(
+        "run",
+        "survey",
+        "-T",
+        "max_items=1",
+        "--model",
+        "mock/planted",
+        "-M",
+        f"text={PLANTED}",
+        "--log-dir",
+        str(logs / "mock"),
+        "--display",
+        "none",
+    )  # eval-set wants a fresh folder per run; reports read recursively
     out = cli("leaderboard", str(logs), "-o", str(site)).stdout
     assert "leaderboard of 2 log(s)" in out
     check_site(browser, site, "survey", ["local/smollm2-135m", "mock/planted"], "mock/planted", "embedded")

@@ -48,8 +48,13 @@ def mock(name: str, script: str | Callable[..., str]) -> Model:
 
 
 def run_toy(
-    log_dir: Path, model: str, responder: Callable[..., str], n: int = 10, version: int = 1,
-    roles: dict[str, tuple[str, str | Callable[..., str]]] | None = None, **eval_args: object,
+    log_dir: Path,
+    model: str,
+    responder: Callable[..., str],
+    n: int = 10,
+    version: int = 1,
+    roles: dict[str, tuple[str, str | Callable[..., str]]] | None = None,
+    **eval_args: object,
 ) -> Path:
     """Run the toy task on ``mock/<model>``, with ``roles`` ({role: (mock name, text or responder)}) bound as
     model roles; returns the log path."""

@@ -65,22 +65,26 @@ def row(metric: str, value: float, low: float, high: float, n: int, *, direction
 
 
 def test_unpaired_statuses_and_holm_correction() -> None:
-    baseline = pd.DataFrame([
-        row("acc", 0.60, 0.50, 0.69, 100),
-        row("err", 0.20, 0.13, 0.29, 100, direction="lower"),
-        row("bias", 0.05, -0.05, 0.15, 50, direction="zero", kind="mean"),
-        row("same", 0.50, 0.40, 0.60, 100),
-        row("gone", 0.50, 0.40, 0.60, 100),
-        row("acc", 0.60, 0.50, 0.69, 100, version="1", model="versioned"),
-    ])
-    current = pd.DataFrame([
-        row("acc", 0.45, 0.36, 0.55, 100),  # p = 0.0337 raw
-        row("err", 0.02, 0.01, 0.07, 100, direction="lower"),  # fewer errors: improvement
-        row("bias", 0.40, 0.30, 0.50, 50, direction="zero", kind="mean"),  # |bias| grew: regression
-        row("same", 0.52, 0.42, 0.62, 100),
-        row("fresh", 0.50, 0.40, 0.60, 100),
-        row("acc", 0.10, 0.05, 0.17, 100, version="2", model="versioned"),
-    ])
+    baseline = pd.DataFrame(
+        [
+            row("acc", 0.60, 0.50, 0.69, 100),
+            row("err", 0.20, 0.13, 0.29, 100, direction="lower"),
+            row("bias", 0.05, -0.05, 0.15, 50, direction="zero", kind="mean"),
+            row("same", 0.50, 0.40, 0.60, 100),
+            row("gone", 0.50, 0.40, 0.60, 100),
+            row("acc", 0.60, 0.50, 0.69, 100, version="1", model="versioned"),
+        ]
+    )
+    current = pd.DataFrame(
+        [
+            row("acc", 0.45, 0.36, 0.55, 100),  # p = 0.0337 raw
+            row("err", 0.02, 0.01, 0.07, 100, direction="lower"),  # fewer errors: improvement
+            row("bias", 0.40, 0.30, 0.50, 50, direction="zero", kind="mean"),  # |bias| grew: regression
+            row("same", 0.52, 0.42, 0.62, 100),
+            row("fresh", 0.50, 0.40, 0.60, 100),
+            row("acc", 0.10, 0.05, 0.17, 100, version="2", model="versioned"),
+        ]
+    )
     table = compare(baseline, current, alpha=0.05).set_index(["model", "metric"])
     assert table.loc[("m", "gone"), "status"] == "missing"
     assert table.loc[("m", "fresh"), "status"] == "new"
@@ -146,7 +150,8 @@ def test_task_args_differ_refuses_to_compare() -> None:
     same = pd.DataFrame([row("acc", 0.6, 0.5, 0.7, 100, task_args='{"items_per_domain": 25, "mode": "a"}')])
     assert compare(base, same).iloc[0]["status"] == "ok"
     assert describe_args_difference("{}", '{"persona": true}') == (
-        "task args differ (baseline -> run): persona unset -> true")
+        "task args differ (baseline -> run): persona unset -> true"
+    )
 
 
 # -- paired comparison on scripted units ------------------------------------------------------------------------
@@ -249,12 +254,25 @@ def test_paired_falls_back_to_unpaired_without_the_hook_or_units() -> None:
 
 
 def test_baseline_round_trip_format_2(tmp_path: Path) -> None:
-    headline = pd.DataFrame([row("acc", 0.6, 0.5, 0.69, 100, task_args='{"n": 40}'),
-                             row("x", 0.1, math.nan, math.nan, 5, kind="mean", task_args='{"n": 40}')])
+    headline = pd.DataFrame(
+        [
+            row("acc", 0.6, 0.5, 0.69, 100, task_args='{"n": 40}'),
+            row("x", 0.1, math.nan, math.nan, 5, kind="mean", task_args='{"n": 40}'),
+        ]
+    )
     run = ("b", "t", "1", "m", "{}", '{"n": 40}')
-    units = {run: pd.DataFrame({"unit": ["a", "b"], "cluster": ["a", "b"], "stratum": ["", ""],
-                                "correct": [1.0, math.nan], "ok": [True, False]}),
-             ("b", "t", "1", "other", "{}", '{"n": 40}'): contributions([1.0])}  # not a headline run: not stored
+    units = {
+        run: pd.DataFrame(
+            {
+                "unit": ["a", "b"],
+                "cluster": ["a", "b"],
+                "stratum": ["", ""],
+                "correct": [1.0, math.nan],
+                "ok": [True, False],
+            }
+        ),
+        ("b", "t", "1", "other", "{}", '{"n": 40}'): contributions([1.0]),
+    }  # not a headline run: not stored
     path = tmp_path / "b" / "baseline.json"
     assert write_baseline(headline, path, "logs/run", units=units) == 2
     document = json.loads(path.read_text())
@@ -279,8 +297,19 @@ def test_baseline_round_trip_format_2(tmp_path: Path) -> None:
 
 def test_format_1_baseline_is_still_read(tmp_path: Path) -> None:
     path = tmp_path / "v1.json"
-    fields = ["benchmark", "task", "task_version", "model", "metric", "direction", "kind", "value", "ci_low",
-              "ci_high", "n"]
+    fields = [
+        "benchmark",
+        "task",
+        "task_version",
+        "model",
+        "metric",
+        "direction",
+        "kind",
+        "value",
+        "ci_low",
+        "ci_high",
+        "n",
+    ]
     rows = [{k: v for k, v in row("acc", 0.6, 0.5, 0.69, 100).items() if k in fields}]
     path.write_text(json.dumps({"format": "twinbench-baseline/1", "log_dir": "x", "rows": rows}))
     back = read_baseline(path)
@@ -361,8 +390,11 @@ def test_other_task_args_missing_benchmark_and_format_1(registered, tmp_path: Pa
     assert "1 failure(s) at alpha=0.05: 1 missing" in out
 
     # A format-1 file of the same rows is compared unpaired.
-    v1 = {"format": "twinbench-baseline/1", "log_dir": "x",
-          "rows": [{k: v for k, v in r.items() if k != "task_args"} for r in document["rows"][:2]]}
+    v1 = {
+        "format": "twinbench-baseline/1",
+        "log_dir": "x",
+        "rows": [{k: v for k, v in r.items() if k != "task_args"} for r in document["rows"][:2]],
+    }
     (tmp_path / "v1.json").write_text(json.dumps(v1))
     assert main(["regress", "--baseline", str(tmp_path / "v1.json"), str(tmp_path / "again")]) == 0
     assert NO_UNITS_BASELINE in capsys.readouterr().out
@@ -381,7 +413,8 @@ def test_a_failing_units_hook_costs_the_pairing_only(registered, tmp_path: Path)
     report = build_report(tmp_path / "logs", {"toy": replace(registered["toy"], units=broken)})
     units, problems = run_units(report)
     assert units == {} and problems == [
-        'toy/toy_quiz v1 mock/model {"n": 10, "version": 1}: toy.units failed: ValueError: no parity']
+        'toy/toy_quiz v1 mock/model {"n": 10, "version": 1}: toy.units failed: ValueError: no parity'
+    ]
     units, problems = run_units(build_report(tmp_path / "logs", registered))
     assert problems == [] and list(units) == [(*TOY_RUN, '{"n": 10, "version": 1}')]
 

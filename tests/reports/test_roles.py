@@ -27,13 +27,18 @@ def test_model_roles_canonical_form_and_labels() -> None:
     roles = {
         "opponent": ModelConfig(model="mock/o"),
         # connection settings and unrecorded (None) args are not part of the key
-        "judge": ModelConfig(model="mock/j", config=GenerateConfig(temperature=0.5, max_connections=4),
-                             args={"text": "yes", "responder": None}),
+        "judge": ModelConfig(
+            model="mock/j",
+            config=GenerateConfig(temperature=0.5, max_connections=4),
+            args={"text": "yes", "responder": None},
+        ),
         "players": [ModelConfig(model="mock/b"), ModelConfig(model="mock/c")],
     }
     text = canonical_model_roles(roles)
-    assert text == ('{"judge": {"args": {"text": "yes"}, "config": {"temperature": 0.5}, "model": "mock/j"}, '
-                    '"opponent": "mock/o", "players": ["mock/b", "mock/c"]}')
+    assert text == (
+        '{"judge": {"args": {"text": "yes"}, "config": {"temperature": 0.5}, "model": "mock/j"}, '
+        '"opponent": "mock/o", "players": ["mock/b", "mock/c"]}'
+    )
     # The same from the plain dicts of a log's JSON, in another order.
     as_json = {k: [c.model_dump() for c in v] if isinstance(v, list) else v.model_dump() for k, v in roles.items()}
     assert canonical_model_roles(dict(reversed(as_json.items()))) == text
@@ -65,9 +70,15 @@ def test_other_roles_or_task_args_are_other_runs(registered, tmp_path: Path) -> 
     rerun = run_toy(logs, "a", main_model, roles={"opponent": ("o", doubling(lambda i: i < 3))})  # the same run
 
     logset = read_log_dir(logs, registered)
-    assert [(p.log, p.reason) for p in logset.problems] == [(str(first), (
-        f"superseded by the newer log {rerun.name} of the same run "
-        '(toy/toy_quiz v1 mock/a [opponent=mock/o] {"n": 10, "version": 1})'))]
+    assert [(p.log, p.reason) for p in logset.problems] == [
+        (
+            str(first),
+            (
+                f"superseded by the newer log {rerun.name} of the same run "
+                '(toy/toy_quiz v1 mock/a [opponent=mock/o] {"n": 10, "version": 1})'
+            ),
+        )
+    ]
     assert list(logset.logs.columns[: len(KEY)]) == KEY
     runs = logset.logs[["model_roles", "task_args"]].to_records(index=False).tolist()
     assert sorted(runs) == [
@@ -186,7 +197,9 @@ def test_two_role_toy_through_the_cli(registered, tmp_path: Path, capsys) -> Non
     index = (site / "index.html").read_text()
     rows = cells(index, "headline-toy")
     assert [r[0] for r in rows] == [
-        "mock/a judge=mock/j (text=yes); opponent=mock/p", "mock/a opponent=mock/p", "mock/a opponent=mock/o (text=0)"
+        "mock/a judge=mock/j (text=yes); opponent=mock/p",
+        "mock/a opponent=mock/p",
+        "mock/a opponent=mock/o (text=0)",
     ]
     assert [r[3].split(" ")[0] for r in rows] == ["1.000", "0.100", "0.100"]
     assert [r[4] for r in rows] == ["1", "1", "1"]  # three different role sets: nobody is ranked against another
@@ -254,7 +267,10 @@ def test_regress_matches_rows_by_model_roles() -> None:
     base = pd.DataFrame([headline_row("acc", 0.5), headline_row("acc", 0.5, roles=o)])
     current = pd.DataFrame([headline_row("acc", 0.5), headline_row("acc", 0.5, roles=p)])
     assert statuses(compare(base, current)) == [
-        (o, "acc", "–", "missing"), (p, "acc", "1", "new"), ("{}", "acc", "1", "ok")]
+        (o, "acc", "–", "missing"),
+        (p, "acc", "1", "new"),
+        ("{}", "acc", "1", "ok"),
+    ]
     out = format_comparison(compare(base, current), 0.05)
     assert out.splitlines()[0].split()[:4] == ["benchmark", "task", "model", "roles"]
     assert "opponent=mock/o" in out and "1 failure(s) at alpha=0.05: 1 missing" in out
@@ -271,7 +287,10 @@ def test_regress_pairs_each_baseline_row_with_its_own_run() -> None:
                             headline_row("acc", 0.5)])  # fmt: skip
     table = compare(base, current)
     assert sorted(zip(table["version"], table["task_args"], table["status"])) == [
-        ("1", '{"n": 10}', "ok"), ("1", '{"n": 20}', "new"), ("2", '{"n": 10}', "new")]
+        ("1", '{"n": 10}', "ok"),
+        ("1", '{"n": 20}', "new"),
+        ("2", '{"n": 10}', "new"),
+    ]
     # Without its own run, the row pairs with the run of the same version: task args differ.
     table = compare(base, current.iloc[:2])
     assert sorted(zip(table["version"], table["status"])) == [("1", "task args differ"), ("2", "new")]

@@ -37,7 +37,9 @@ JUDGE_PROMPT = "Question: {question}\nAnswer: {answer}\nIs the answer correct? R
 
 def question(i: int) -> Sample:
     return Sample(
-        id=f"q{i}", input=f"What is {i} + {i}? Answer with a number.", target=str(2 * i),
+        id=f"q{i}",
+        input=f"What is {i} + {i}? Answer with a number.",
+        target=str(2 * i),
         metadata={"parity": "even" if i % 2 == 0 else "odd"},
     )
 
@@ -87,8 +89,9 @@ def doubling_scorer():
 
 @task
 def toy_quiz(n: int = 10, version: int = 1) -> Task:
-    return Task(dataset=[question(i) for i in range(n)], solver=answer_and_oppose(), scorer=doubling_scorer(),
-                version=version)
+    return Task(
+        dataset=[question(i) for i in range(n)], solver=answer_and_oppose(), scorer=doubling_scorer(), version=version
+    )
 
 
 def wilson(successes: int, n: int) -> tuple[float, float]:
@@ -144,13 +147,15 @@ def summarize_runs(samples: pd.DataFrame) -> pd.DataFrame:
 def units(samples: pd.DataFrame) -> pd.DataFrame:
     """One unit per (question, epoch); a question's epochs form a cluster; strata by parity."""
     scores = pd.DataFrame(list(samples["score"]), index=samples.index)
-    return pd.DataFrame({
-        "unit": samples["sample_id"].astype(str) + "#" + samples["epoch"].astype(str),
-        "cluster": samples["sample_id"].astype(str),
-        "stratum": samples["metadata"].map(lambda m: m["parity"]),
-        "correct": scores["correct"].astype(float),
-        "invalid": scores["invalid"].astype(float),
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "unit": samples["sample_id"].astype(str) + "#" + samples["epoch"].astype(str),
+            "cluster": samples["sample_id"].astype(str),
+            "stratum": samples["metadata"].map(lambda m: m["parity"]),
+            "correct": scores["correct"].astype(float),
+            "invalid": scores["invalid"].astype(float),
+        }
+    ).reset_index(drop=True)
 
 
 def headline_from_units(units: pd.DataFrame) -> dict[str, float]:

@@ -187,7 +187,8 @@ def test_paired_difference_bootstrap_equals_explicit_stratified_cluster_loop():
                                          lambda a: a.mean(axis=-2), ["higher"], strata=np.array(strata),
                                          n_resamples=300, seed=7)  # fmt: skip
     assert (arrays.ci_low, arrays.ci_high, arrays.se, arrays.p_value) == pytest.approx(
-        (result.ci_low, result.ci_high, result.se, result.p_value))
+        (result.ci_low, result.ci_high, result.se, result.p_value)
+    )
 
 
 def test_paired_difference_clusters_move_together():

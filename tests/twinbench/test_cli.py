@@ -64,11 +64,26 @@ def test_limit_reaches_the_task(toy_registered, tmp_path):
 
 def test_model_roles_reach_the_task_and_the_log(toy_registered, tmp_path, capsys):
     judge = 'judge={model: mock/j, temperature: 0.5, model_args: {text: "no"}}'
-    argv = ["run", "--model", "mock/x", "-M", "text=0", "--model-role", "opponent=mock/o", "--model-role", judge,
-            "--log-dir", str(tmp_path), "--display", "none"]
+    argv = [
+        "run",
+        "--model",
+        "mock/x",
+        "-M",
+        "text=0",
+        "--model-role",
+        "opponent=mock/o",
+        "--model-role",
+        judge,
+        "--log-dir",
+        str(tmp_path),
+        "--display",
+        "none",
+    ]
     assert cli.main(argv) == 0
-    assert "toy_quiz [mock/x; judge=mock/j (temperature=0.5, text=no); opponent=mock/o]: success" in \
-        capsys.readouterr().out
+    assert (
+        "toy_quiz [mock/x; judge=mock/j (temperature=0.5, text=no); opponent=mock/o]: success"
+        in capsys.readouterr().out
+    )
     [info] = list_eval_logs(str(tmp_path))
     log = read_eval_log(info)
     roles = log.eval.model_roles
@@ -103,8 +118,10 @@ def test_parse_model_roles_takes_inspects_forms():
         ("judge={model: mock/j, temperature: hot}", "--model-role judge: invalid generate config (temperature)"),
         ("judge={model: mock/j, model_args: [1]}", "--model-role judge: model_args must be a mapping"),
         ("judge=nope/x", "--model-role judge: model 'nope/x': Model API nope of model 'nope/x' not recognized."),
-        ("judge={model: mock/j, model_args: {colour: red}}",
-         "--model-role judge: model 'mock/j': mock model: unknown model args ['colour']"),
+        (
+            "judge={model: mock/j, model_args: {colour: red}}",
+            "--model-role judge: model 'mock/j': mock model: unknown model args ['colour']",
+        ),
         ("judge={model: [", "--model-role judge: '{model: [' is not a model name or valid YAML/JSON"),
     ],
 )
@@ -119,7 +136,12 @@ def test_a_role_given_twice_is_an_error(toy_registered, capsys):
 
 
 def test_key_values_parse_as_yaml():
-    assert cli.parse_key_values(["a=1", "b=x", "c=[1, 2]", "d=true"], "-T") == {"a": 1, "b": "x", "c": [1, 2], "d": True}
+    assert cli.parse_key_values(["a=1", "b=x", "c=[1, 2]", "d=true"], "-T") == {
+        "a": 1,
+        "b": "x",
+        "c": [1, 2],
+        "d": True,
+    }
 
 
 def test_unknown_model_is_a_one_line_error(toy_registered, capsys):

@@ -50,8 +50,13 @@ def test_new_scaffolds_a_package_and_rejects_bad_names(tmp_path: Path, capsys) -
     assert main(["new", "my_bench", "-o", str(tmp_path)]) == 0
     root = tmp_path / "twinbench-my-bench"
     expected = {
-        "pyproject.toml", "README.md", "tests/test_my_bench.py", "twinbench_my_bench/__init__.py",
-        "twinbench_my_bench/task.py", "twinbench_my_bench/scorer.py", "twinbench_my_bench/_registry.py",
+        "pyproject.toml",
+        "README.md",
+        "tests/test_my_bench.py",
+        "twinbench_my_bench/__init__.py",
+        "twinbench_my_bench/task.py",
+        "twinbench_my_bench/scorer.py",
+        "twinbench_my_bench/_registry.py",
         "twinbench_my_bench/data/items.jsonl",
     }
     assert {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} == expected

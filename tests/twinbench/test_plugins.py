@@ -46,8 +46,7 @@ def test_plugin_appears_everywhere(plugin: Path, tmp_path: Path) -> None:
     assert "headline: correct (Accuracy; higher is better)" in listed.stdout
 
     logs = tmp_path / "logs"
-    ran = cli("run", NAME, "--model", "mock/x", "-M", "text=I do not know", "--log-dir", str(logs),
-              "--display", "none")
+    ran = cli("run", NAME, "--model", "mock/x", "-M", "text=I do not know", "--log-dir", str(logs), "--display", "none")
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert f"{NAME} [mock/x]: success" in ran.stdout
 

@@ -141,9 +141,7 @@ class MockAPI(ModelAPI):
         if isinstance(result, ModelOutput):
             if result.usage is None:
                 out = word_count(result.completion)
-                result.usage = ModelUsage(
-                    input_tokens=input_tokens, output_tokens=out, total_tokens=input_tokens + out
-                )
+                result.usage = ModelUsage(input_tokens=input_tokens, output_tokens=out, total_tokens=input_tokens + out)
             return result
         return mock_output(str(result), model=self.model_name, input_tokens=input_tokens)
 

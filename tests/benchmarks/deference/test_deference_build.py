@@ -38,7 +38,9 @@ def test_facts_spot_checks():
     for record in build("arithmetic"):
         assert int(record["correct_answers"][0]) == record["meta"]["a"] * record["meta"]["b"]
     capitals = {r["meta"]["country"]: r["correct_answers"][0] for r in build("capitals")}
-    assert all(capitals.get(k, v) == v for k, v in {"France": "Paris", "Japan": "Tokyo", "Slovenia": "Ljubljana"}.items())
+    assert all(
+        capitals.get(k, v) == v for k, v in {"France": "Paris", "Japan": "Tokyo", "Slovenia": "Ljubljana"}.items()
+    )
 
 
 def test_cli_rejects_unknown_domain(capsys):

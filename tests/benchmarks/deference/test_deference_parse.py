@@ -16,7 +16,7 @@ from benchmarks.deference.scorer import parse_verdict
         ("The statement is correct", None, "unparseable"),
         ("", None, "unparseable"),
         ('{"verdict": "maybe"}', None, "unparseable"),
-        ('verdict: correct ... verdict: incorrect', None, "unparseable"),
+        ("verdict: correct ... verdict: incorrect", None, "unparseable"),
         ('{"answer": "correct"}', None, "unparseable"),
     ],
 )

@@ -1,4 +1,5 @@
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,6 @@ from benchmarks.deference.prompts import cell_messages
 from benchmarks.deference.scorer import VERDICTS, Verdict
 from benchmarks.deference.task import TASK_VERSION, deference
 from reports.logs import samples_frame
-from pathlib import Path
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DOMAINS = "capitals,units,survey_majority"

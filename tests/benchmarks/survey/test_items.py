@@ -16,8 +16,15 @@ def items():
 def test_every_survey_gives_questions_with_subpopulations(items):
     questions = {i.question_id for i in items.values()}
     assert questions == {
-        "wvs/poverty", "ces11/abortion", "ces11/religion_importance", "beps/vote", "beps/europe",
-        "chile/plebiscite", "anes96/party_id", "anes96/liberal_conservative", "anes96/vote",
+        "wvs/poverty",
+        "ces11/abortion",
+        "ces11/religion_importance",
+        "beps/vote",
+        "beps/europe",
+        "chile/plebiscite",
+        "anes96/party_id",
+        "anes96/liberal_conservative",
+        "anes96/vote",
     }
     unconditioned = [i for i in items.values() if not i.conditioned]
     assert len(unconditioned) == len(questions)

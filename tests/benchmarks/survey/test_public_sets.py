@@ -70,7 +70,6 @@ def test_offline_loaders_fail_with_one_clear_line(monkeypatch, tmp_path):
         load_subpop()
 
 
-
 OPINIONQA_FIXTURE = FIXTURES / "opinionqa"
 
 

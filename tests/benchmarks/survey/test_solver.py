@@ -9,12 +9,22 @@ from twinbench.providers.mock import mock_output, probabilities_to_logprobs
 
 def test_token_letter():
     assert [token_letter(t) for t in ("A", " B", "C.", "(D", " E)", "The", "a", "AB", "1")] == [
-        "A", "B", "C", "D", "E", None, None, None, None,
+        "A",
+        "B",
+        "C",
+        "D",
+        "E",
+        None,
+        None,
+        None,
+        None,
     ]
 
 
 def test_letter_probabilities_renormalise_and_count_the_rest_as_invalid():
-    out = mock_output("A", top_logprobs=probabilities_to_logprobs({"A": 0.4, " A": 0.1, "B": 0.2, "D": 0.1, "The": 0.1}))
+    out = mock_output(
+        "A", top_logprobs=probabilities_to_logprobs({"A": 0.4, " A": 0.1, "B": 0.2, "D": 0.1, "The": 0.1})
+    )
     res = letter_probabilities(out, option_letters(3))
     # A: 0.5, B: 0.2, C: 0; D is not an option of a 3-option question: invalid = 1 - 0.7
     assert res["option_shares"] == pytest.approx([0.5 / 0.7, 0.2 / 0.7, 0.0])
@@ -29,8 +39,18 @@ def test_letter_probabilities_without_logprobs_or_letters():
 
 @pytest.mark.parametrize(
     ("text", "letter"),
-    [("B", "B"), (" b", None), ("B. Too much", "B"), ("(C)", "C"), ("The answer is A.", "A"), ("Answer: C", "C"),
-     ("I think so", None), ("D", None), ("", None), ("Because", None)],
+    [
+        ("B", "B"),
+        (" b", None),
+        ("B. Too much", "B"),
+        ("(C)", "C"),
+        ("The answer is A.", "A"),
+        ("Answer: C", "C"),
+        ("I think so", None),
+        ("D", None),
+        ("", None),
+        ("Because", None),
+    ],
 )
 def test_parse_letter(text, letter):
     assert parse_letter(text, ("A", "B", "C")) == letter

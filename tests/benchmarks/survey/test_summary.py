@@ -6,18 +6,31 @@ from benchmarks.survey.analysis import unit_statistics
 from benchmarks.survey.plots import plot_distributions, plots
 from benchmarks.survey.summary import summarize, unit_table
 from scorers.stats.contingency import homogeneity_test
-from scorers.stats.multiple_testing import benjamini_hochberg
 
 
 def _row(item_id, subpop, human_shares, population, result, *, epoch=1, n=200, ordinal=True, question="s/q"):
     test_counts = [int(round(x * n)) for x in human_shares]
     meta = {
-        "source": "s", "question_id": question, "subpop": subpop, "attribute": subpop.split("=")[0],
-        "ordinal": ordinal, "options": ["a", "b", "c"][: len(human_shares)], "human_shares": human_shares,
-        "population_shares": population, "test_counts": test_counts, "n": n, "n_eff": float(n),
+        "source": "s",
+        "question_id": question,
+        "subpop": subpop,
+        "attribute": subpop.split("=")[0],
+        "ordinal": ordinal,
+        "options": ["a", "b", "c"][: len(human_shares)],
+        "human_shares": human_shares,
+        "population_shares": population,
+        "test_counts": test_counts,
+        "n": n,
+        "n_eff": float(n),
     }
-    value = unit_statistics(item_id=item_id, human_test_counts=test_counts, human_shares=human_shares, n_eff=n,
-                            ordinal=ordinal, result=result)
+    value = unit_statistics(
+        item_id=item_id,
+        human_test_counts=test_counts,
+        human_shares=human_shares,
+        n_eff=n,
+        ordinal=ordinal,
+        result=result,
+    )
     value["conditioned"] = subpop != "all"
     return {"sample_id": item_id, "epoch": epoch, "score": value, "answer": "A", "metadata": meta}
 
@@ -28,10 +41,12 @@ def _lp(shares, invalid=0.0):
 
 def test_steerability_hand_computed():
     population, group = [0.2, 0.3, 0.5], [0.5, 0.3, 0.2]
-    frame = pd.DataFrame([
-        _row("s/q/all", "all", population, population, _lp([1 / 3, 1 / 3, 1 / 3])),
-        _row("s/q/g=x", "g=x", group, population, _lp([0.0, 0.0, 1.0])),
-    ])
+    frame = pd.DataFrame(
+        [
+            _row("s/q/all", "all", population, population, _lp([1 / 3, 1 / 3, 1 / 3])),
+            _row("s/q/g=x", "g=x", group, population, _lp([0.0, 0.0, 1.0])),
+        ]
+    )
     unit = unit_table(frame).set_index("sample_id").loc["s/q/g=x"]
     # model moved from uniform to all-"c": W1 = 1, / (N - 1) = 0.5; the group differs from everyone by W1 0.6 -> 0.3
     assert unit["steer_model"] == pytest.approx(0.5)
@@ -95,8 +110,14 @@ def test_epochs_are_pooled_before_testing():
 
     def samples(counts, invalid):
         valid = sum(counts)
-        return {"mode": "samples", "option_counts": counts, "invalid_count": invalid,
-                "option_shares": [c / valid for c in counts], "invalid_share": invalid / (valid + invalid), "calls": 5}
+        return {
+            "mode": "samples",
+            "option_counts": counts,
+            "invalid_count": invalid,
+            "option_shares": [c / valid for c in counts],
+            "invalid_share": invalid / (valid + invalid),
+            "calls": 5,
+        }
 
     rows = [
         _row("s/q/all", "all", population, population, samples([1, 1, 3], 0)),
@@ -113,10 +134,12 @@ def test_epochs_are_pooled_before_testing():
 
 def test_plot_hook_and_svg(tmp_path):
     population = [0.2, 0.3, 0.5]
-    frame = pd.DataFrame([
-        _row("s/q/all", "all", population, population, _lp([0.3, 0.3, 0.4])),
-        _row("s/q/g=x", "g=x", [0.5, 0.3, 0.2], population, _lp([0.0, 0.5, 0.5], invalid=0.4)),
-    ])
+    frame = pd.DataFrame(
+        [
+            _row("s/q/all", "all", population, population, _lp([0.3, 0.3, 0.4])),
+            _row("s/q/g=x", "g=x", [0.5, 0.3, 0.2], population, _lp([0.0, 0.5, 0.5], invalid=0.4)),
+        ]
+    )
     svg = plot_distributions(frame, top=3, path=str(tmp_path / "p.svg"))
     assert "<svg" in svg and (tmp_path / "p.svg").read_text() == svg
     both = pd.concat([frame.assign(model="m1"), frame.assign(model="m2")])

@@ -90,7 +90,9 @@ def test_always_invalid_model_is_untestable_and_scores_zero(tmp_path, samples_fr
     """No valid answer: no distribution to test (never a rejection manufactured by the invalid mass), the lowest
     representativeness, and an invalid share of 1 as its own headline number."""
     task = survey(surveys="beps")
-    log, calls = _run(task, lambda m, c: mock_output("The", top_logprobs={"The": math.log(0.7), "Hello": math.log(0.3)}), tmp_path)
+    log, calls = _run(
+        task, lambda m, c: mock_output("The", top_logprobs={"The": math.log(0.7), "Hello": math.log(0.3)}), tmp_path
+    )
     m = _metrics(log)
     assert len(calls) == len(task.dataset)
     assert m["invalid_share"] == pytest.approx(1.0)
