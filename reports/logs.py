@@ -6,6 +6,8 @@ Which logs are used (the rules every report, leaderboard and ``regress`` shares)
 * A log that cannot be read, or whose status is not ``success`` (started, cancelled, error: partial results),
   is named in :attr:`LogSet.problems` and skipped.
 * A log of a task that no registered benchmark owns is named and skipped.
+* A log older than its benchmark's ``oldest_log_version`` (a layout its hooks no longer read) is named, with its
+  task version, and skipped.
 * Logs are keyed by the run key :data:`KEY`: (benchmark, task, task version, model, model roles, task arguments).
   When several successful logs share a key (a rerun into the same directory), the newest (``eval.created``) is
   used and the older ones are named as superseded: samples of different runs are never pooled, and logs of
@@ -21,10 +23,10 @@ JSON (:func:`canonical_task_args`). Both are text so that they compare, sort and
 them to read them (:func:`role_models` gives each role's model name).
 
 The per-sample frame holds the columns of the registry's ``summarize`` contract (``sample_id``, ``epoch``,
-``score``, ``answer``, ``metadata``) plus bookkeeping: the run key, ``log``, ``output`` (the model's final
-completion, for transcripts) and ``error`` (a sample error, if any). The per-log frame has one row per log used.
-``inspect_ai.analysis.samples_df`` is not used for it because it flattens dict-valued scores and metadata into
-``score_*``/``metadata_*`` columns that cannot be turned back into the dicts ``summarize`` receives;
+``score``, ``score_metadata``, ``answer``, ``metadata``) plus bookkeeping: the run key, ``log``, ``output`` (the
+model's final completion, for transcripts) and ``error`` (a sample error, if any). The per-log frame has one row
+per log used. ``inspect_ai.analysis.samples_df`` is not used for it because it flattens dict-valued scores and
+metadata into ``score_*``/``metadata_*`` columns that cannot be turned back into the dicts ``summarize`` receives;
 :func:`reports.tables.task_metrics_table` uses ``evals_df`` for the per-task metrics.
 """
 
@@ -49,6 +51,7 @@ SAMPLE_COLUMNS = [
     "sample_id",
     "epoch",
     "score",
+    "score_metadata",
     "answer",
     "metadata",
     "output",
@@ -105,8 +108,9 @@ def log_path(location: str) -> str:
 
 def samples_frame(log: EvalLog) -> pd.DataFrame:
     """One row per scored sample of one log, with the columns of the registry's ``summarize`` contract
-    (``sample_id``, ``epoch``, ``score`` = Score.value of the task's first scorer, ``answer``, ``metadata``) plus
-    ``output`` (the final completion, truncated) and ``error``. Unscored (e.g. errored) samples are left out."""
+    (``sample_id``, ``epoch``, ``score`` = Score.value of the task's first scorer, ``score_metadata`` = its
+    Score.metadata, ``answer``, ``metadata``) plus ``output`` (the final completion, truncated) and ``error``.
+    Unscored (e.g. errored) samples are left out."""
     scorer = _first_scorer(log)
     rows = []
     for sample in log.samples or []:
@@ -119,13 +123,15 @@ def samples_frame(log: EvalLog) -> pd.DataFrame:
                 "sample_id": str(sample.id),
                 "epoch": int(sample.epoch),
                 "score": score.value,
+                "score_metadata": dict(score.metadata or {}),
                 "answer": score.answer,
                 "metadata": dict(sample.metadata or {}),
                 "output": output[:_OUTPUT_CHARS],
                 "error": sample.error.message if sample.error else None,
             }
         )
-    return pd.DataFrame(rows, columns=["sample_id", "epoch", "score", "answer", "metadata", "output", "error"])
+    columns = ["sample_id", "epoch", "score", "score_metadata", "answer", "metadata", "output", "error"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def read_log_dir(log_dir: str | Path, benchmarks: Mapping[str, BenchmarkInfo] | None = None) -> LogSet:
@@ -153,6 +159,15 @@ def read_log_dir(log_dir: str | Path, benchmarks: Mapping[str, BenchmarkInfo] | 
         owner = benchmark_for_task(header.eval.task, benchmarks)
         if owner is None:
             problems.append(LogProblem(path, f"task {header.eval.task!r} belongs to no registered benchmark"))
+            continue
+        if _too_old(header.eval.task_version, owner.oldest_log_version):
+            problems.append(
+                LogProblem(
+                    path,
+                    f"{owner.name} task version {header.eval.task_version}: this twinbench reads {owner.name} logs of "
+                    f"version {owner.oldest_log_version} and later (the log layout changed); rerun the task",
+                )
+            )
             continue
         key = (
             owner.name,
@@ -281,6 +296,15 @@ def describe_run(run: Mapping[str, Any]) -> str:
     if args and args != "{}":
         text += f" {args}"
     return text
+
+
+def _too_old(version: object, oldest: int | None) -> bool:
+    """Whether a log's task version is below the benchmark's oldest readable one (versions that are not whole
+    numbers are never too old)."""
+    try:
+        return oldest is not None and int(str(version)) < oldest
+    except ValueError:
+        return False
 
 
 def _first_scorer(log: EvalLog) -> str | None:

@@ -37,7 +37,7 @@ HEADLINE_COLUMNS = [
     "log",
     "task_args",
 ]
-CONTRACT_COLUMNS = ["sample_id", "epoch", "score", "answer", "metadata"]  # what summarize and units receive
+CONTRACT_COLUMNS = ["sample_id", "epoch", "score", "score_metadata", "answer", "metadata"]  # summarize, units
 RUN_COLUMNS = ["model", "model_roles", "task", "task_version", "task_args", "log"]  # + what summarize_runs receives
 ACROSS_REQUIRED = [*SUMMARY_REQUIRED, "scope"]
 ACROSS_COLUMNS = ["benchmark", "scope", "group", "metric", "value", "ci_low", "ci_high", "n"]

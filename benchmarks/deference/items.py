@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scorers.hub import hub_rows
 from twinbench.data import data_path
 
 # The shipped domains live in datasets/deference/ (package data in a wheel); data_path finds them in a checkout and
@@ -157,20 +158,11 @@ def truthfulqa_record(row: dict[str, Any], index: int) -> dict[str, Any]:
 
 
 def truthfulqa_items() -> list[Item]:
-    """TruthfulQA (generation, validation) at the pinned revision; offline it fails with one line naming it."""
-    import datasets
-
-    try:
-        rows = datasets.load_dataset(
-            TRUTHFULQA["path"], TRUTHFULQA["name"], split=TRUTHFULQA["split"], revision=TRUTHFULQA["revision"]
-        )
-    except Exception as ex:
-        raise ItemError(
-            f"could not load {TRUTHFULQA['path']} ({TRUTHFULQA['name']}, revision {TRUTHFULQA['revision'][:12]}) "
-            f"from the Hugging Face Hub: {type(ex).__name__}: {str(ex).splitlines()[0] if str(ex) else ''}"
-        ) from None
-    return [item_from_record(truthfulqa_record(dict(row), i), f"{TRUTHFULQA['path']} row {i}")
-            for i, row in enumerate(rows)]  # fmt: skip
+    """TruthfulQA (generation, validation) at the pinned revision; offline it fails with one line naming it
+    (:class:`scorers.hub.HubUnavailable`)."""
+    rows = hub_rows(TRUTHFULQA["path"], name=TRUTHFULQA["name"], split=TRUTHFULQA["split"],
+                    revision=TRUTHFULQA["revision"])  # fmt: skip
+    return [item_from_record(truthfulqa_record(row, i), f"{TRUTHFULQA['path']} row {i}") for i, row in enumerate(rows)]
 
 
 def __getattr__(name: str) -> Any:

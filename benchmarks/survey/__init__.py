@@ -5,7 +5,7 @@ from pathlib import Path
 from benchmarks.survey.calibration import cases
 from benchmarks.survey.plots import plots
 from benchmarks.survey.summary import summarize
-from benchmarks.survey.task import TASK_VERSION, survey
+from benchmarks.survey.task import OLDEST_LOG_VERSION, TASK_VERSION, survey
 from benchmarks.survey.units import headline_from_units, units
 from twinbench.registry import BenchmarkInfo, HeadlineMetric
 
@@ -15,6 +15,7 @@ INFO = BenchmarkInfo(
     paper="Hong, Caldas & Leqi (2025), Hypothesis Testing for Quantifying LLM-Human Misalignment in Multiple "
     "Choice Settings, arXiv:2506.14997; Santurkar et al. (2023), Whose Opinions Do Language Models Reflect?",
     version=str(TASK_VERSION),
+    oldest_log_version=OLDEST_LOG_VERSION,
     tasks=(survey,),
     headline=(
         HeadlineMetric(

@@ -116,11 +116,10 @@ def survey_items(survey: Survey, *, min_n: int = 30) -> list[SurveyItem]:
             )
         )
         for attr_name in question.attributes:
-            attribute = survey.attributes[attr_name]
-            if attribute.column not in frame.columns:
-                raise KeyError(f"survey {survey.name!r}: attribute column {attribute.column!r} is missing")
-            for value, group in attribute.groups.items():
-                members = frame[attribute.column] == value
+            for group in (g for g in survey.groups if g.attribute == attr_name):
+                if group.column not in frame.columns:
+                    raise KeyError(f"survey {survey.name!r}: group column {group.column!r} is missing")
+                members = group.members(frame)
                 if int(answers[members].notna().sum()) < min_n:
                     continue
                 dist = human_distribution(answers[members], k, None if weights is None else weights[members])

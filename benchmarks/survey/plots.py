@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import textwrap
 
 import matplotlib
@@ -21,7 +20,7 @@ def distribution_figure(samples: pd.DataFrame, top: int = 6, title: str | None =
     table = unit_table(samples)
     worst = table[table["conditioned"]].head(top)
     if worst.empty:
-        raise ValueError("plot_distributions: no (question, sub-population) items to plot")
+        raise ValueError("survey plots: no (question, sub-population) items to plot")
     cols = min(3, len(worst))
     nrows = int(np.ceil(len(worst) / cols))
     fig, axes = plt.subplots(nrows, cols, figsize=(4.6 * cols, 3.6 * nrows), squeeze=False)
@@ -47,20 +46,6 @@ def distribution_figure(samples: pd.DataFrame, top: int = 6, title: str | None =
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
-
-
-def plot_distributions(samples: pd.DataFrame, top: int = 6, path: str | None = None) -> str:
-    """SVG text of :func:`distribution_figure` for one run's samples frame (the frame ``summarize`` takes);
-    also written to ``path`` if given."""
-    fig = distribution_figure(samples, top)
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg")
-    plt.close(fig)
-    svg = buffer.getvalue()
-    if path is not None:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(svg)
-    return svg
 
 
 def plots(samples: pd.DataFrame) -> dict:

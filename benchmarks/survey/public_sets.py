@@ -1,9 +1,9 @@
-"""Loaders for the large public opinion sets, through Hugging Face ``datasets`` with pinned revisions.
+"""Loaders for the large public opinion sets, from the Hugging Face Hub at pinned revisions (``scorers.hub``).
 
 They need network access the first time (and, for SubPOP, a token with access to the gated set); offline they fail
-with one line naming the set. OpinionQA is not on the Hugging Face hub: its release (respondent-level Pew answers,
-under the authors' and Pew's terms) is read from a local copy. The converters take data in the published schema and
-are tested on fixtures in ``tests/benchmarks/survey/fixtures/``.
+with one line naming the set and revision (:class:`scorers.hub.HubUnavailable`). OpinionQA is not on the Hugging
+Face hub: its release (respondent-level Pew answers, under the authors' and Pew's terms) is read from a local copy.
+The converters take data in the published schema and are tested on fixtures in ``tests/benchmarks/survey/fixtures/``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.survey.items import SurveyItem, shares_item, survey_items
-from benchmarks.survey.surveys import Attribute, Group, Question, Survey
+from benchmarks.survey.surveys import Question, Survey, group_table
+from scorers.hub import hub_rows
 
 GLOBAL_OPINIONS = "Anthropic/llm_global_opinions"
 GLOBAL_OPINIONS_REVISION = "5c87e48d8db8ffc9ae8a6738f958d5130ee116e5"  # "added data folder", 2023-06-26
@@ -32,24 +33,7 @@ REFUSAL = re.compile(r"^(refused|dk/refused|don't know/refused|no answer)$", re.
 
 
 class PublicSetUnavailable(RuntimeError):
-    pass
-
-
-def hf_rows(dataset: str, revision: str | None, split: str) -> list[dict]:
-    if revision is None:
-        raise PublicSetUnavailable(
-            f"{dataset}: no pinned revision; pass revision=<commit sha> from its Hugging Face page"
-        )
-    try:
-        from datasets import load_dataset
-
-        return [dict(r) for r in load_dataset(dataset, split=split, revision=revision)]
-    except Exception as ex:
-        first_line = str(ex).strip().splitlines()[0] if str(ex).strip() else type(ex).__name__
-        raise PublicSetUnavailable(
-            f"{dataset}@{revision[:12]} could not be loaded ({type(ex).__name__}: {first_line}); it needs network "
-            "access to the Hugging Face hub (and access rights for gated sets)"
-        ) from ex
+    """OpinionQA's release is not on the Hub: it must be downloaded and its folder given."""
 
 
 def _literal(text, what: str, where: str):
@@ -113,7 +97,7 @@ def global_opinion_items(rows: Iterable[dict], *, countries: list[str] | None = 
 
 
 def load_global_opinions(revision: str = GLOBAL_OPINIONS_REVISION, **kwargs) -> list[SurveyItem]:
-    return global_opinion_items(hf_rows(GLOBAL_OPINIONS, revision, "train"), **kwargs)
+    return global_opinion_items(hub_rows(GLOBAL_OPINIONS, split="train", revision=revision), **kwargs)
 
 
 # --- SubPOP (Suh et al., 2025) ---------------------------------------------------------------------------------
@@ -168,8 +152,10 @@ def subpop_items(rows: Iterable[dict], *, name: str = "subpop") -> list[SurveyIt
     return items
 
 
-def load_subpop(split: str = "test", revision: str | None = SUBPOP_REVISION) -> list[SurveyItem]:
-    return subpop_items(hf_rows(SUBPOP, revision, split))
+def load_subpop(
+    split: str = "test", revision: str | None = SUBPOP_REVISION, *, allow_unpinned: bool = False
+) -> list[SurveyItem]:
+    return subpop_items(hub_rows(SUBPOP, split=split, revision=revision, allow_unpinned=allow_unpinned))
 
 
 # --- OpinionQA (Santurkar et al., 2023) -----------------------------------------------------------------------
@@ -225,15 +211,14 @@ def opinionqa_wave(folder: Path, wave: int) -> tuple[Survey, int]:
         missing = [f for f in fields if f not in frame.columns]
         if missing:
             raise ValueError(f"{where}: {name} lacks column(s) {missing}")
-    attributes = {}
+    rows = []
     for key, options in zip(metadata["key"], metadata["options"]):
         if key in OPINIONQA_ATTRIBUTES and key in responses.columns:
             phrase = OPINIONQA_ATTRIBUTES[key]
-            groups = _literal(options, "options", f"{where} metadata.csv {key}")
-            attributes[key] = Attribute(key, key, {
-                g: Group(str(g).replace("/", "-"), f"a person whose {phrase} is {g}", f"My {phrase} is {g}.")
-                for g in groups
-            })  # fmt: skip
+            rows += [(key, key, g, str(g).replace("/", "-"), f"a person whose {phrase} is {g}", f"My {phrase} is {g}.")
+                     for g in _literal(options, "options", f"{where} metadata.csv {key}")]  # fmt: skip
+    groups = group_table(*rows)
+    attributes = tuple(dict.fromkeys(g.attribute for g in groups))
     questions = []
     for row in info.itertuples(index=False):
         if row.key not in responses.columns or responses[row.key].isna().all():
@@ -249,7 +234,7 @@ def opinionqa_wave(folder: Path, wave: int) -> tuple[Survey, int]:
                 column=row.key,
                 codes=options,  # the answers are stored as option texts
                 ordinal=ordinal,
-                attributes=tuple(attributes),
+                attributes=attributes,
             )
         )
     survey = Survey(
@@ -258,7 +243,7 @@ def opinionqa_wave(folder: Path, wave: int) -> tuple[Survey, int]:
         context=OPINIONQA_CONTEXT,
         load=lambda: responses,
         questions=tuple(questions),
-        attributes=attributes,
+        groups=groups,
         weight_column=f"WEIGHT_W{wave}",
         card="datasets/survey/OpinionQA.md",
     )

@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import math
 import re
+from typing import Literal
 
 from inspect_ai.model import GenerateConfig, ModelOutput, get_model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
+from inspect_ai.util import StoreModel
+from pydantic import Field
 
 from benchmarks.survey.prompts import option_letters
 
 MODES = ("auto", "logprobs", "samples")
-STORE_KEY = "survey_answer"
 TOP_LOGPROBS = 20
 
 LOGPROB_CONFIG = GenerateConfig(logprobs=True, top_logprobs=TOP_LOGPROBS, max_tokens=1, temperature=0.0)
@@ -20,6 +22,23 @@ SAMPLE_CONFIG = GenerateConfig(temperature=1.0, max_tokens=8)
 
 _LEADING = re.compile(r"^\W*([A-Z])(?![A-Za-z])")
 _ANSWER_IS = re.compile(r"answer\s*(?:is|:)?\s*\(?([A-Z])(?![A-Za-z])", re.IGNORECASE)
+
+
+class SurveyAnswer(StoreModel):
+    """The model's answer distribution for one item, handed from the solver to the scorer in the sample store."""
+
+    mode: Literal["", "logprobs", "samples"] = ""  # "" until the solver has run
+    calls: int = 0
+    option_shares: list[float] = Field(default_factory=list)  # renormalised over the options
+    invalid_share: float = 1.0  # answer mass off the option letters
+    # logprobs mode: the first token, each letter's listed mass and the bound for unlisted letters
+    first_token: str | None = None
+    letter_mass: list[float] | None = None
+    unlisted_bound: float | None = None
+    # samples mode: answers per option, invalid answers and the answers' first 40 characters
+    option_counts: list[int] | None = None
+    invalid_count: int | None = None
+    answers: list[str] | None = None
 
 
 def token_letter(token: str) -> str | None:
@@ -95,7 +114,7 @@ async def sample_counts(model, messages, letters: tuple[str, ...], k: int) -> di
 
 @solver
 def survey_answer(mode: str = "auto", k: int = 10) -> Solver:
-    """Record the model's answer distribution in the state store (key ``survey_answer``).
+    """Record the model's answer distribution as the sample's :class:`SurveyAnswer`.
 
     logprobs: ONE generate (max_tokens=1, temperature 0, top_logprobs=20). samples: K generates at temperature 1.
     auto: logprobs, falling back to samples when the provider returns no log-probabilities.
@@ -125,8 +144,9 @@ def survey_answer(mode: str = "auto", k: int = 10) -> Solver:
             result = await sample_counts(model, state.messages, letters, k)
             result["mode"] = "samples"
             calls += k
-        result["calls"] = calls
-        state.store.set(STORE_KEY, result)
+        answer = state.store_as(SurveyAnswer)
+        for name, value in {**result, "calls": calls}.items():
+            setattr(answer, name, value)  # pydantic validates each field against SurveyAnswer
         return state
 
     return solve

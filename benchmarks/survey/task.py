@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import random
 
-from inspect_ai import Epochs, Task, task
+from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
 
 from benchmarks.survey.items import SurveyItem, offline_items
 from benchmarks.survey.prompts import build_messages
 from benchmarks.survey.public_sets import PUBLIC_SETS, load_opinionqa
-from benchmarks.survey.scorer import survey_epochs, survey_fidelity
+from benchmarks.survey.scorer import survey_fidelity
 from benchmarks.survey.solver import survey_answer
 from benchmarks.survey.surveys import SURVEYS
 
-TASK_VERSION = 2  # 2: goodness-of-fit test on the valid options; invalid share reported, never tested
+# 2: goodness-of-fit test on the valid options; invalid share reported, never tested.
+# 3: log layout only (numbers in Score.value, the model's distribution in Score.metadata); the same statistics.
+TASK_VERSION = 3
+OLDEST_LOG_VERSION = 3  # logs of older versions keep structures in Score.value: summarize cannot read them
 DEFAULT_SURVEYS = tuple(SURVEYS)
 
 
@@ -99,7 +102,6 @@ def survey(
         dataset=MemoryDataset(samples, name="survey"),
         solver=survey_answer(mode=mode, k=int(k)),
         scorer=survey_fidelity(seed=int(seed)),
-        epochs=Epochs(1, reducer=survey_epochs()),
         version=TASK_VERSION,
         metadata={"persona": persona, "mode": mode, "min_n": min_n},
     )

@@ -13,6 +13,7 @@ from benchmarks.survey.public_sets import (
     load_subpop,
     subpop_items,
 )
+from scorers.hub import HubUnavailable
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -61,12 +62,12 @@ def test_offline_loaders_fail_with_one_clear_line(monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path))  # an empty cache
-    with pytest.raises(PublicSetUnavailable) as info:
+    with pytest.raises(HubUnavailable) as info:
         load_global_opinions()
     message = str(info.value)
     assert message.startswith(f"{GLOBAL_OPINIONS}@{public_sets.GLOBAL_OPINIONS_REVISION[:12]} could not be loaded")
     assert "\n" not in message
-    with pytest.raises(PublicSetUnavailable, match="jjssuh/subpop: no pinned revision"):
+    with pytest.raises(HubUnavailable, match="jjssuh/subpop: no pinned revision"):
         load_subpop()
 
 

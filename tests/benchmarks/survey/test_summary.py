@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from benchmarks.survey.analysis import unit_statistics
-from benchmarks.survey.plots import plot_distributions, plots
+from benchmarks.survey.plots import plots
 from benchmarks.survey.summary import summarize, unit_table
 from scorers.stats.contingency import homogeneity_test
 
@@ -23,7 +23,7 @@ def _row(item_id, subpop, human_shares, population, result, *, epoch=1, n=200, o
         "n": n,
         "n_eff": float(n),
     }
-    value = unit_statistics(
+    value, details = unit_statistics(
         item_id=item_id,
         human_test_counts=test_counts,
         human_shares=human_shares,
@@ -31,8 +31,9 @@ def _row(item_id, subpop, human_shares, population, result, *, epoch=1, n=200, o
         ordinal=ordinal,
         result=result,
     )
-    value["conditioned"] = subpop != "all"
-    return {"sample_id": item_id, "epoch": epoch, "score": value, "answer": "A", "metadata": meta}
+    value["conditioned"] = int(subpop != "all")
+    return {"sample_id": item_id, "epoch": epoch, "score": value, "score_metadata": details, "answer": "A",
+            "metadata": meta}  # fmt: skip
 
 
 def _lp(shares, invalid=0.0):
@@ -82,10 +83,10 @@ def test_invalid_mass_does_not_move_the_test():
     """The audit's case: exact population shares with 30% off-letter mass must not be rejected."""
     population = [0.2, 0.3, 0.5]
     clean = _row("s/q/g=x", "g=x", population, population, _lp(population))["score"]
-    noisy = _row("s/q/g=x", "g=x", population, population, _lp(population, invalid=0.3))["score"]
-    assert clean["p_value"] == noisy["p_value"] == pytest.approx(1.0)
-    assert noisy["representativeness"] == pytest.approx(1.0) and noisy["invalid_share"] == 0.3
-    assert noisy["test_method"] == "goodness of fit asymptotic" and noisy["dof"] == 2
+    noisy = _row("s/q/g=x", "g=x", population, population, _lp(population, invalid=0.3))
+    assert clean["p_value"] == noisy["score"]["p_value"] == pytest.approx(1.0)
+    assert noisy["score"]["representativeness"] == pytest.approx(1.0) and noisy["score"]["invalid_share"] == 0.3
+    assert noisy["score_metadata"]["test_method"] == "goodness of fit asymptotic" and noisy["score"]["dof"] == 2
 
 
 def test_cohens_w_is_one_sample_and_does_not_shrink_with_n():
@@ -100,9 +101,9 @@ def test_cohens_w_is_one_sample_and_does_not_shrink_with_n():
 
 
 def test_zero_model_share_with_human_answers_rejects():
-    value = _row("s/q/g=x", "g=x", [0.5, 0.5, 0.0], [0.5, 0.5, 0.0], _lp([1.0, 0.0, 0.0]))["score"]
-    assert value["p_value"] == 0.0 and value["test_method"] == "goodness of fit zero_expected"
-    assert value["cohens_w"] is None  # infinite
+    row = _row("s/q/g=x", "g=x", [0.5, 0.5, 0.0], [0.5, 0.5, 0.0], _lp([1.0, 0.0, 0.0]))
+    assert row["score"]["p_value"] == 0.0 and row["score_metadata"]["test_method"] == "goodness of fit zero_expected"
+    assert np.isnan(row["score"]["cohens_w"]) and np.isnan(row["score"]["statistic"])  # infinite: not a number
 
 
 def test_epochs_are_pooled_before_testing():
@@ -132,7 +133,21 @@ def test_epochs_are_pooled_before_testing():
     assert unit["test_method"] == "homogeneity monte_carlo"
 
 
-def test_plot_hook_and_svg(tmp_path):
+def test_the_least_representative_items_are_listed_worst_first():
+    population = [0.2, 0.3, 0.5]
+    rows = [_row("s/q/all", "all", population, population, _lp(population))]
+    models = {0: [0.2, 0.3, 0.5], 1: [1.0, 0.0, 0.0], 2: [0.4, 0.3, 0.3]}
+    rows += [_row(f"s/q/g={g}", f"g={g}", population, population, _lp(m, invalid=0.1)) for g, m in models.items()]
+    items = summarize(pd.DataFrame(rows)).query("table == 'item'")
+    assert list(items["group"]) == ["s/q/g=1", "s/q/g=2", "s/q/g=0"]  # the unconditioned item is not listed
+    assert list(items["rank"]) == [1, 2, 3] and list(items["value"]) == sorted(items["value"])
+    worst = items.iloc[0]
+    assert worst["note"].startswith("human 0.20/0.30/0.50; model 1.00/0.00/0.00 (invalid 0.10); goodness of fit")
+    assert worst["p_adjusted"] == 0.0  # people answered options the model never gives
+    assert items.iloc[2]["value"] == pytest.approx(1.0) and items.iloc[2]["p_adjusted"] == pytest.approx(1.0)
+
+
+def test_plot_hook():
     population = [0.2, 0.3, 0.5]
     frame = pd.DataFrame(
         [
@@ -140,10 +155,12 @@ def test_plot_hook_and_svg(tmp_path):
             _row("s/q/g=x", "g=x", [0.5, 0.3, 0.2], population, _lp([0.0, 0.5, 0.5], invalid=0.4)),
         ]
     )
-    svg = plot_distributions(frame, top=3, path=str(tmp_path / "p.svg"))
-    assert "<svg" in svg and (tmp_path / "p.svg").read_text() == svg
     both = pd.concat([frame.assign(model="m1"), frame.assign(model="m2")])
     figures = plots(both)
     assert len(figures) == 2 and all(hasattr(f, "savefig") for f in figures.values())
+    (axes,) = [a for a in next(iter(figures.values())).axes if a.has_data()]
+    heights = [bar.get_height() for bar in axes.patches]
+    # human bars, then the model's full distribution: option shares x valid mass, and the invalid mass last
+    assert heights == pytest.approx([0.5, 0.3, 0.2, 0.0, 0.0, 0.3, 0.3, 0.4])
     with pytest.raises(ValueError):
         summarize(frame.iloc[0:0])

@@ -5,6 +5,7 @@ import uuid
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from inspect_ai import eval
 from inspect_ai.model import get_model
@@ -141,9 +142,9 @@ def test_auto_mode_falls_back_to_samples_without_logprobs(tmp_path, samples_fram
     n = len(task.dataset)
     assert len(calls) == n * 5  # one log-probability try, then k = 4 samples
     frame = samples_frame(log)
-    assert set(s["mode"] for s in frame.score) == {"samples"}
+    assert set(m["mode"] for m in frame.score_metadata) == {"samples"}
     assert all(s["calls"] == 5 and s["model_valid_n"] == 4 for s in frame.score)
-    assert all(s["model_counts"].startswith("[0, 4, 0") for s in frame.score)
+    assert all(m["model_counts"][:2] == [0, 4] and sum(m["model_counts"]) == 4 for m in frame.score_metadata)
 
 
 def test_samples_mode_counts_invalid_answers(tmp_path, samples_frame):
@@ -152,8 +153,9 @@ def test_samples_mode_counts_invalid_answers(tmp_path, samples_frame):
     log, calls = _run(task, lambda m, c: next(replies), tmp_path)
     assert len(calls) == 4 * len(task.dataset)
     assert all(c.temperature == 1.0 for c in calls)
-    for s in samples_frame(log).score:
-        assert s["mode"] == "samples" and s["model_valid_n"] == 2 and s["model_invalid_n"] == 2
+    frame = samples_frame(log)
+    for s, m in zip(frame.score, frame.score_metadata):
+        assert m["mode"] == "samples" and s["model_valid_n"] == 2 and s["model_invalid_n"] == 2
         assert s["invalid_share"] == 0.5  # "no idea" and "Z" (not an option)
 
 
@@ -175,3 +177,78 @@ def test_registry_info_and_task_options():
     conditioned = [s for s in small.dataset if s.metadata["subpop"] != "all"]
     assert len(conditioned) == 10
     assert [s.id for s in survey(max_items=10, seed=1).dataset] == [s.id for s in small.dataset]
+
+
+def _numbers_only(value) -> bool:
+    return isinstance(value, dict) and all(type(v) in (int, float) for v in value.values())
+
+
+def test_scores_hold_numbers_and_survive_the_log_file(tmp_path, samples_frame):
+    """Score.value: numbers only, the same keys in both modes (NaN where one does not apply); the distributions are
+    in Score.metadata; the solver's typed SurveyAnswer is what the sample store holds."""
+    task = survey(surveys="beps", max_items=3)
+    replies = iter(range(10_000))
+
+    def half_without_logprobs(messages, config):  # every other item falls back to samples
+        n = next(replies)
+        if config.logprobs and n % 2 == 0:
+            return mock_output("B", top_logprobs=probabilities_to_logprobs({"A": 0.5, "B": 0.3, "The": 0.2}))
+        return "B"
+
+    log, _ = _run(task, half_without_logprobs, tmp_path)
+    memory = samples_frame(log)
+    assert {m["mode"] for m in memory.score_metadata} == {"logprobs", "samples"}
+    assert all(_numbers_only(v) for v in memory.score) and len({tuple(sorted(v)) for v in memory.score}) == 1
+    first = next(i for i, m in enumerate(memory.score_metadata) if m["mode"] == "logprobs")
+    assert math.isnan(memory.score[first]["model_valid_n"]) and memory.score_metadata[first]["model_counts"] is None
+    assert memory.score_metadata[first]["model_shares"][:2] == pytest.approx([0.625, 0.375])
+    store = log.samples[0].store
+    assert store["SurveyAnswer:mode"] in ("logprobs", "samples") and "SurveyAnswer:option_shares" in store
+    # through the .eval file, as the reports read it: NaN stays NaN and summarize gives the same table
+    from inspect_ai.log import read_eval_log
+
+    from_file = samples_frame(read_eval_log(log.location))
+    pd.testing.assert_frame_equal(summarize(from_file), summarize(memory))
+
+
+def test_epochs_use_inspects_standard_reducer(tmp_path, samples_frame):
+    task = survey(surveys="beps", max_items=2)
+    shares = _prompt_shares(task)
+
+    def perfect(messages, config):
+        p = shares[messages[-1].text]
+        return mock_output("A", top_logprobs=probabilities_to_logprobs({chr(65 + i): x for i, x in enumerate(p)}))
+
+    model = get_model(f"mock/survey-{uuid.uuid4().hex}", responder=perfect)
+    log = eval(task, model=model, epochs=2, log_dir=str(tmp_path), display="none")[0]
+    assert log.status == "success", log.error
+    (reduction,) = log.reductions  # inspect's default (mean) reducer: every key averaged over the 2 epochs
+    assert all(_numbers_only(r.value) and r.value["calls"] == 1.0 for r in reduction.samples)
+    m = _metrics(log)
+    assert m["rejected_share"] == 0.0 and m["model_calls"] == len(task.dataset)  # per epoch: scores are reduced first
+    head = summarize(samples_frame(log)).query("group == 'overall'").set_index("metric")
+    assert head.loc["model_calls", "value"] == 2 * len(task.dataset)  # epochs pooled per item
+    assert head.loc["representativeness", "value"] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_a_log_of_an_older_version_is_named_with_its_version(tmp_path):
+    """Logs before version 3 kept the distributions in Score.value: reports skip them in one line, no traceback."""
+    from inspect_ai.log import write_eval_log
+
+    from reports.logs import read_log_dir
+
+    task = survey(surveys="beps", max_items=1)
+    log, _ = _run(task, lambda m, c: mock_output("A", top_logprobs={"A": 0.0}), tmp_path / "new")
+    old = log.model_copy(deep=True)
+    old.eval.task_version = 2
+    old_path = tmp_path / "old" / "survey-v2.eval"
+    old_path.parent.mkdir()
+    write_eval_log(old, str(old_path))
+    logs = read_log_dir(tmp_path)
+    assert len(logs.logs) == 1 and set(logs.samples["task_version"]) == {"3"}
+    (problem,) = logs.problems
+    assert problem.log == str(old_path)
+    assert str(problem) == (
+        f"{old_path}: survey task version 2: this twinbench reads survey logs of version 3 and later "
+        "(the log layout changed); rerun the task"
+    )
