@@ -78,6 +78,7 @@ def item_from_record(record: Any, where: str) -> Item:
             raise ItemError(f"{where}: {name!r} must be a non-empty list of strings")
     correct = correct or _text(record["correct_answers"][0])
     incorrect = incorrect or _text(record["incorrect_answers"][0])
+    assert correct is not None and incorrect is not None  # checked above
     if correct == incorrect:
         raise ItemError(f"{where}: the correct and incorrect answers are the same ({correct!r})")
     return Item(

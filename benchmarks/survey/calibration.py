@@ -8,7 +8,7 @@ option counts, as in the audit that found the old homogeneity test invalid.
 from __future__ import annotations
 
 import math
-from functools import cache
+from functools import cache, partial
 
 import numpy as np
 from inspect_ai.model import ChatCompletionChoice, ChatMessageAssistant, Logprob, Logprobs, ModelOutput, TopLogprob
@@ -72,6 +72,7 @@ def _gof_p(rng: np.random.Generator, invalid: float, w: float) -> float:
     human = model if w == 0 else _shifted(model, w, rng)
     counts = rng.multinomial(int(round(n_eff)), human)
     result = letter_probabilities(_reply(model, invalid), option_letters(model.size))
+    assert result is not None  # _reply always carries first-token log-probabilities
     result["mode"] = "logprobs"
     return alignment_test(result, counts, seed=int(rng.integers(2**31))).p_value
 
@@ -147,8 +148,8 @@ def cases() -> list:
             TestCase(
                 name=f"survey goodness of fit (log-probs), invalid mass {invalid:.2f}",
                 owner=OWNER,
-                null=lambda rng, m=invalid: _gof_p(rng, m, 0.0),
-                alternative=lambda rng, m=invalid: _gof_p(rng, m, POWER_W),
+                null=partial(_gof_p, invalid=invalid, w=0.0),
+                alternative=partial(_gof_p, invalid=invalid, w=POWER_W),
                 effect=f"real items' n_eff and options; power at one-sample w = {POWER_W}",
             )
         )

@@ -12,8 +12,9 @@ import ast
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,7 +71,7 @@ def global_opinion_items(rows: Iterable[dict], *, countries: list[str] | None = 
         if not keep:
             continue
         population = np.mean([np.asarray(s, dtype=float) / np.sum(s) for s in keep.values()], axis=0)
-        common = dict(
+        common: dict[str, Any] = dict(
             source="globalopinionqa",
             question_key=f"q{index}",
             question=str(row["question"]).strip(),
@@ -125,7 +126,7 @@ def subpop_items(rows: Iterable[dict], *, name: str = "subpop") -> list[SurveyIt
     for qkey, group_rows in sorted(by_question.items()):
         first = group_rows[0]
         population = np.mean([np.asarray(r["responses"]) / np.sum(r["responses"]) for r in group_rows], axis=0)
-        common = dict(
+        common: dict[str, Any] = dict(
             source=name,
             question_key=qkey,
             question=str(first["question"]).strip(),
@@ -278,4 +279,8 @@ def load_opinionqa(path: str | Path | None, waves: Iterable[int] | None = None, 
     return items
 
 
-PUBLIC_SETS = {"globalopinionqa": load_global_opinions, "opinionqa": load_opinionqa, "subpop": load_subpop}
+PUBLIC_SETS: dict[str, Callable[..., list[SurveyItem]]] = {
+    "globalopinionqa": load_global_opinions,
+    "opinionqa": load_opinionqa,
+    "subpop": load_subpop,
+}
