@@ -1,15 +1,16 @@
 """Ranks that only separate models whose confidence intervals separate.
 
 The rule (also printed on every leaderboard page): within one (benchmark, task, task version, task arguments, model
-roles, metric), run A's rank is 1 + the number of runs whose 95% CI lies entirely on the better side of A's CI (no
+roles, metric), run A's rank is 1 + the number of runs whose CI lies entirely on the better side of A's CI (no
 overlap, touching counts as overlap). Runs that measured something else (other task arguments, other
 ``--model-role`` partners such as another opponent or judge) are not ranked against each other. Runs whose CIs
 overlap share ranks, so "1, 1, 3" means the third model is worse than both others beyond their CIs, and nothing is
-claimed about the first two. "Entirely better" by direction:
+claimed about the first two. "Entirely better": the worst value of the other CI is better than the best of A's, by
+the metric's :class:`twinbench.registry.Direction`:
 
 * higher: ``other.ci_low > a.ci_high``;  lower: ``other.ci_high < a.ci_low``;
-* zero (closer to 0 is better): ``other``'s largest distance from 0 over its CI is below the smallest distance
-  from 0 over A's CI (which is 0 when A's CI contains 0).
+* zero (closer to 0 is better, compared by |value|): ``other``'s largest distance from 0 over its CI is below the
+  smallest distance from 0 over A's CI (which is 0 when A's CI contains 0).
 
 A row without a CI gets no rank and takes no part in others' ranks. No statistic is computed here: the CIs come
 from the benchmark's ``summarize``.
@@ -21,32 +22,25 @@ import math
 
 import pandas as pd
 
+from scorers.stats.settings import CI_LABEL
+from twinbench.registry import Direction
+
 RANK_RULE = (
-    "Rank = 1 + the number of models whose 95% CI lies entirely on the better side of this model's CI "
+    f"Rank = 1 + the number of models whose {CI_LABEL} lies entirely on the better side of this model's CI "
     "(for closer-to-0 metrics: whose whole CI is closer to 0). Overlapping CIs share a rank; rows without a CI "
     "are not ranked. Ranks compare only runs of the same task, task version, task arguments and model roles."
 )
 RANK_GROUP = ["benchmark", "task", "task_version", "task_args", "model_roles", "metric"]
 
 
-def _distance_range(low: float, high: float) -> tuple[float, float]:
-    """Smallest and largest |x| over [low, high]."""
-    nearest = 0.0 if low <= 0.0 <= high else min(abs(low), abs(high))
-    return nearest, max(abs(low), abs(high))
-
-
-def entirely_better(other: tuple[float, float], this: tuple[float, float], direction: str) -> bool:
-    """Whether CI ``other`` is entirely better than CI ``this`` (each ``(low, high)``)."""
-    if direction == "higher":
-        return other[0] > this[1]
-    if direction == "lower":
-        return other[1] < this[0]
-    if direction == "zero":
-        return _distance_range(*other)[1] < _distance_range(*this)[0]
-    raise ValueError(f"unknown direction {direction!r}")
+def entirely_better(other: tuple[float, float], this: tuple[float, float], direction: Direction) -> bool:
+    """Whether CI ``other`` is entirely better than CI ``this`` (each ``(low, high)``): the worst value of
+    ``other`` is better than the best of ``this``."""
+    return direction.is_better(direction.worst_in(*other), direction.best_in(*this))
 
 
 def ci_ranks(lows: list[float], highs: list[float], direction: str) -> list[int | None]:
+    better = Direction(direction)
     cis = [
         None if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in (lo, hi)) else (lo, hi)
         for lo, hi in zip(lows, highs)
@@ -56,7 +50,7 @@ def ci_ranks(lows: list[float], highs: list[float], direction: str) -> list[int 
         if ci is None:
             ranks.append(None)
             continue
-        ranks.append(1 + sum(1 for other in cis if other is not None and entirely_better(other, ci, direction)))
+        ranks.append(1 + sum(1 for other in cis if other is not None and entirely_better(other, ci, better)))
     return ranks
 
 

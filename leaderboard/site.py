@@ -33,6 +33,7 @@ from leaderboard.ranks import RANK_RULE, add_ranks
 from reports.logs import roles_label
 from reports.tables import ACROSS_COLUMNS, Report, args_label, format_ci, format_value, jsonable
 from reports.write import write_report
+from scorers.stats.settings import CI_LABEL
 from twinbench.registry import BenchmarkInfo
 
 SAMPLES_PER_RUN = 100  # sample rows shown per (benchmark, task, version) on a model page; all are in data/
@@ -114,8 +115,7 @@ class SiteBuilder:
         metrics = [m for m in info.headline if m.name in set(rows["metric"])]
         headers = ["Model", "Task", "Version"]
         for metric in metrics:
-            better = {"higher": "↑", "lower": "↓", "zero": "→0"}[metric.direction]
-            headers += [f"{metric.label} {better}", f"Rank ({metric.label})"]
+            headers += [f"{metric.label} {metric.direction.arrow}", f"Rank ({metric.label})"]
         headers.append("Log")
         body = []
         # in the report's order: by task, model, then runs without roles first
@@ -136,7 +136,8 @@ class SiteBuilder:
                     f'{esc(format_value(r["value"]))} <span class="ci">{esc(format_ci(r["ci_low"], r["ci_high"]))}'
                     f'</span> <span class="n">n={esc(format_value(r["n"]))}</span>'
                 )
-                line.append(cell(text, sort=r["value"], css="num"))
+                # closer-to-0 columns sort by |value|, as they rank
+                line.append(cell(text, sort=metric.direction.sort_key(r["value"]), css="num"))
                 line.append(cell(format_value(r["rank"]), sort=r["rank"], css="num rank"))
             line.append(cell(self.log_link(group["log"].iloc[0], from_dir)))
             body.append(line)
@@ -151,7 +152,7 @@ class SiteBuilder:
         extra = [c for c in rows.columns if c not in {"benchmark", "task", "task_version", "model", "model_roles",
                                                        "task_args", "metric", "value", "ci_low", "ci_high", "n",
                                                        "group", "log"}]  # fmt: skip
-        headers = ["Model", "Task", "Version", "Group", "Metric", "Value", "95% CI", "n", *extra]
+        headers = ["Model", "Task", "Version", "Group", "Metric", "Value", CI_LABEL, "n", *extra]
         body = []
         for r in rows.to_dict("records"):
             line = [
@@ -175,7 +176,7 @@ class SiteBuilder:
         if rows.empty:
             return ""
         extra = [c for c in rows.columns if c not in ACROSS_COLUMNS]
-        headers = ["Scope", "Group", "Metric", "Value", "95% CI", "n", *extra]
+        headers = ["Scope", "Group", "Metric", "Value", CI_LABEL, "n", *extra]
         body = []
         for r in rows.to_dict("records"):
             line = [
@@ -196,7 +197,7 @@ class SiteBuilder:
         parts = ["<h1>twinbench leaderboard</h1>"]
         parts.append(
             f'<p class="note">From the logs in <code>{esc(self.report.log_dir)}</code>. Values are the benchmarks\' '
-            "headline metrics with 95% confidence intervals and the number of units n they are over. "
+            f"headline metrics with {CI_LABEL}s and the number of units n they are over. "
             f"{esc(RANK_RULE)} Click a column header to sort. Report tables: "
             f"{link('data/summary.md', 'summary.md')}, {link('data/headline.csv', 'headline.csv')}, "
             f"{link('data/samples.parquet', 'samples.parquet')}.</p>"
@@ -247,8 +248,7 @@ class SiteBuilder:
         parts.append("<h2>Headline metrics</h2>")
         for metric in info.headline:
             desc = f": {metric.description}" if metric.description else ""
-            better = {"higher": "higher is better", "lower": "lower is better", "zero": "closer to 0 is better"}
-            parts.append(f'<p class="note"><b>{esc(metric.label)}</b> ({esc(better[metric.direction])}){esc(desc)}</p>')
+            parts.append(f'<p class="note"><b>{esc(metric.label)}</b> ({esc(metric.direction.label)}){esc(desc)}</p>')
         parts.append(f'<p class="note">{esc(RANK_RULE)}</p>')
         parts.append(self.headline_table(info, here))
         across = self.across_runs_table(info)

@@ -13,13 +13,14 @@ baseline's task version and task arguments; the test is then, per run:
   of the same system", identical outcomes give p = 1), the CI and SE from a stratified cluster bootstrap with the
   same draw for both runs.
 * **unpaired** fallback (a format-1 baseline, or a benchmark without the hooks): a pooled two-proportion z-test
-  for ``kind="proportion"`` when ``value * n`` are whole counts, else a z-test with SEs from the 95% CIs,
-  ``SE = (ci_high - ci_low) / (2 * 1.959964)``.
+  for ``kind="proportion"`` when ``value * n`` are whole counts, else a z-test with SEs from the CIs (at the suite's
+  level, ``scorers.stats.settings.CONFIDENCE``: 95%), ``SE = (ci_high - ci_low) / (2 * 1.959964)``.
 
 Every metric is one test of its signed change, current - baseline; the p-values of all tested metrics are
-Holm-corrected together (statsmodels ``multipletests``) and compared with ``alpha``. For ``zero`` metrics (closer
-to 0 is better) the signed change is at least as large as the change of |value| (|c - b| >= ||c| - |b||), so
-the one test catches both; the |value| change is estimated and tested too and decides the status. Statuses:
+Holm-corrected together (``scorers.stats.multiple_testing.holm``) and compared with ``alpha``. For ``zero``
+metrics (closer to 0 is better) the signed change is at least as large as the change of |value| (|c - b| >=
+||c| - |b||), so the one test catches both; the |value| change is estimated and tested too and decides the
+status. Statuses:
 
 * ``ok``: not significant. ``REGRESSION``: significant in the bad direction (down for ``higher``, up for
   ``lower``, |value| grew for ``zero``); ``improvement``: significant the other way.
@@ -57,17 +58,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
-from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
 from reports.logs import KEY, NO_ROLES, describe_run, parse_json_text, roles_label
 from reports.tables import contract_samples
+from scorers.stats.multiple_testing import holm
 from scorers.stats.paired import (
     UNIT_COLUMNS,
     min_discordant_clusters,
     minimal_detectable_change,
     paired_difference_test,
 )
+from scorers.stats.settings import ALPHA, CI_LABEL, CONFIDENCE, SEED
+from twinbench.registry import Direction
 
 BASELINE_FORMAT = "twinbench-baseline/2"
 FORMAT_V1 = "twinbench-baseline/1"
@@ -88,7 +91,7 @@ BASELINE_FIELDS = [
 ROW_FIELDS = [*BASELINE_FIELDS, "model_roles", "task_args"]
 RUN_KEY = tuple(KEY)  # (benchmark, task, task_version, model, model_roles, task_args): one run, and its units' key
 MATCH = ["benchmark", "task", "model", "model_roles", "metric"]
-Z95 = float(norm.ppf(0.975))  # 1.959964...
+Z_CI = float(norm.ppf(1 - (1 - CONFIDENCE) / 2))  # 1.959964... for 95% CIs
 POWER = 0.8
 FAILURES = ("REGRESSION", "SIGN FLIP", "task args differ", "version mismatch", "missing")
 NO_UNITS_BASELINE = "unpaired (baseline has no item outcomes)"
@@ -313,12 +316,12 @@ def proportion_test(value_b: float, n_b: int, value_c: float, n_c: int) -> tuple
 def ci_z_test(
     value_b: float, low_b: float, high_b: float, value_c: float, low_c: float, high_c: float, *, magnitude: bool = False
 ) -> tuple[float, float] | None:
-    """Two-sided z-test of the difference with SEs from the 95% CIs -> (z, p); None without CIs.
+    """Two-sided z-test of the difference with SEs from the CIs -> (z, p); None without CIs.
     ``magnitude`` tests |value_c| - |value_b| (for closer-to-0 metrics) with the same SE."""
     se = ci_se(low_b, high_b, low_c, high_c)
     if math.isnan(se):
         return None
-    diff = abs(value_c) - abs(value_b) if magnitude else value_c - value_b
+    diff = Direction.ZERO.change(value_b, value_c) if magnitude else value_c - value_b
     if se == 0.0:
         return (0.0, 1.0) if diff == 0.0 else (math.copysign(math.inf, diff), 0.0)
     z = diff / se
@@ -326,16 +329,16 @@ def ci_z_test(
 
 
 def ci_se(low_b: float, high_b: float, low_c: float, high_c: float) -> float:
-    """SE of a difference of two independent estimates with 95% CIs (NaN without CIs)."""
+    """SE of a difference of two independent estimates with CIs at the suite's level (NaN without CIs)."""
     if any(v is None or math.isnan(v) for v in (low_b, high_b, low_c, high_c)):
         return math.nan
-    return math.hypot((high_b - low_b) / (2 * Z95), (high_c - low_c) / (2 * Z95))
+    return math.hypot((high_b - low_b) / (2 * Z_CI), (high_c - low_c) / (2 * Z_CI))
 
 
 def unpaired_test(r: Mapping[str, Any]) -> dict[str, Any] | None:
     """The format-1 test of one matched row: test, estimate, SE, p of the signed change (and of the change of
     |value| for zero); None without CIs."""
-    b, c, direction = r["base_value"], r["value"], r["direction"]
+    b, c, direction = r["base_value"], r["value"], Direction(r["direction"])
     signed = None
     if r["kind"] == "proportion" and not (pd.isna(r["base_n"]) or pd.isna(r["n"])):
         n_b, n_c = int(r["base_n"]), int(r["n"])
@@ -350,15 +353,15 @@ def unpaired_test(r: Mapping[str, Any]) -> dict[str, Any] | None:
         if signed is None:
             return None
         magnitude = ci_z_test(b, cis[0], cis[1], c, cis[2], cis[3], magnitude=True)
-        se, test = ci_se(*cis), "z from 95% CIs (unpaired)"
+        se, test = ci_se(*cis), f"z from {CI_LABEL}s (unpaired)"
     return {
         "test": test,
-        "estimate": abs(c) - abs(b) if direction == "zero" else c - b,
+        "estimate": direction.change(b, c),
         "se": se,
         "p": signed[1],
-        "p_magnitude": magnitude[1] if direction == "zero" else math.nan,
-        "change_low": c - b - Z95 * se,
-        "change_high": c - b + Z95 * se,
+        "p_magnitude": magnitude[1] if direction is Direction.ZERO else math.nan,
+        "change_low": c - b - Z_CI * se,
+        "change_high": c - b + Z_CI * se,
         "base_shared": b,
         "current_shared": c,
     }
@@ -370,12 +373,12 @@ def unpaired_test(r: Mapping[str, Any]) -> dict[str, Any] | None:
 def compare(
     baseline: Baseline | pd.DataFrame,
     current: pd.DataFrame,
-    alpha: float = 0.05,
+    alpha: float = ALPHA,
     *,
     units: Mapping[RunKey, pd.DataFrame] | None = None,
     benchmarks: Mapping[str, Any] | None = None,
     n_resamples: int = 2000,
-    seed: int = 0,
+    seed: int = SEED,
 ) -> pd.DataFrame:
     """One row per metric in either table: the test, p-values, MDC, status and note (see the module docstring).
 
@@ -544,9 +547,9 @@ def _test_run(
                 values = {
                     "test": f"paired randomisation ({d.n_discordant}/{d.n_clusters} clusters differ)",
                     "estimate": d.estimate, "se": d.signed_se, "p": d.signed_p_value,
-                    "p_magnitude": d.p_value if d.direction == "zero" else math.nan, "change_low": d.signed_ci_low,
-                    "change_high": d.signed_ci_high, "n_shared": d.n_shared, "base_shared": d.base,
-                    "current_shared": d.current,
+                    "p_magnitude": d.p_value if d.direction is Direction.ZERO else math.nan,
+                    "change_low": d.signed_ci_low, "change_high": d.signed_ci_high, "n_shared": d.n_shared,
+                    "base_shared": d.base, "current_shared": d.current,
                 }  # fmt: skip
                 for key, value in values.items():
                     table.at[i, key] = value
@@ -573,12 +576,12 @@ def _holm(table: pd.DataFrame, alpha: float) -> int:
     tested = table.index[table["p"].notna()]
     if len(tested) == 0:
         return 0
-    _, adjusted, _, _ = multipletests(table.loc[tested, "p"].to_numpy(dtype=float), alpha=alpha, method="holm")
+    _, adjusted = holm(table.loc[tested, "p"].to_numpy(dtype=float), alpha=alpha)
     table.loc[tested, "p_holm"] = adjusted
     for i in tested:
         r = table.loc[i]
-        flipped = r["direction"] == "zero" and r["base_shared"] * r["current_shared"] < 0
-        bad = r["estimate"] > 0 if r["direction"] in ("lower", "zero") else r["estimate"] < 0
+        direction = Direction(r["direction"])
+        flipped = direction is Direction.ZERO and r["base_shared"] * r["current_shared"] < 0
         if r["p_holm"] >= alpha:
             status = "ok"
         elif flipped:  # the |value| test at the level this metric's signed test passed
@@ -586,12 +589,12 @@ def _holm(table: pd.DataFrame, alpha: float) -> int:
             shrank = r["estimate"] < 0 and r["p_magnitude"] * factor < alpha
             status = "improvement" if shrank else "SIGN FLIP"
         else:
-            status = "REGRESSION" if bad else "improvement"
+            status = "REGRESSION" if direction.is_better(r["base_shared"], r["current_shared"]) else "improvement"
         table.at[i, "status"] = status
         if flipped:
             _add_note(table, i, f"sign changed; p of the |value| change = {r['p_magnitude']:.3g}")
-        if r["kind"] == "proportion" and (r["direction"] == "lower" and r["base_value"] >= 1 - 1e-9
-                                          or r["direction"] == "higher" and r["base_value"] <= 1e-9):  # fmt: skip
+        # a proportion whose baseline is the worst value in [0, 1] cannot get worse
+        if r["kind"] == "proportion" and abs(direction.change(direction.worst_in(0.0, 1.0), r["base_value"])) <= 1e-9:
             _add_note(table, i, WORST_BOUND)
     return len(tested)
 

@@ -183,7 +183,7 @@ def headline_table(
             {
                 **{c: record.get(c) for c in HEADLINE_COLUMNS},
                 "label": metric.label,
-                "direction": metric.direction,
+                "direction": metric.direction.value,
                 "kind": metric.kind,
                 "model_roles": record.get("model_roles", "{}"),
                 "task_args": record["task_args"] if "task_args" in record else task_args.get(record.get("log")),

@@ -8,6 +8,7 @@ import pandas as pd
 
 from reports.logs import roles_label
 from reports.tables import Report, args_label, format_ci, format_value, jsonable
+from scorers.stats.settings import CI_LABEL
 
 TABLES = ("headline", "summary", "across_runs", "task_metrics", "samples", "logs")
 
@@ -54,7 +55,7 @@ def _md_table(headers: list[str], rows: list[list[object]]) -> list[str]:
 
 def markdown_summary(report: Report) -> str:
     """One headline table per benchmark (run rows: task, version, model, and the run's model roles and non-default
-    task arguments where any run has them; value, 95% CI, n, log), its across-runs table, then skipped logs."""
+    task arguments where any run has them; value, CI, n, log), its across-runs table, then skipped logs."""
     lines = [f"# twinbench report: {report.log_dir}", ""]
     if report.headline.empty:
         lines += ["No headline results could be computed from these logs.", ""]
@@ -70,7 +71,7 @@ def markdown_summary(report: Report) -> str:
             args = [args_label(info, t, a) for t, a in zip(table["task"], table["task_args"])]
             headers = ["task", "version", "model"]
             headers += ["roles"] * any(roles) + ["task args"] * any(args)
-            headers += ["metric", "value", "95% CI", "n", "log"]
+            headers += ["metric", "value", CI_LABEL, "n", "log"]
             rows = []
             for row, role, arg in zip(table.to_dict("records"), roles, args):
                 cells = [row["task"], row["task_version"], row["model"]]
@@ -98,7 +99,7 @@ def markdown_summary(report: Report) -> str:
                 ]
                 for r in mine.to_dict("records")
             ]
-            lines += _md_table(["scope", "group", "metric", "value", "95% CI", "n"], rows)
+            lines += _md_table(["scope", "group", "metric", "value", CI_LABEL, "n"], rows)
     if report.problems:
         lines += ["## Skipped logs", ""]
         lines += [f"- `{Path(p.log).name}`: {_md_cell(p.reason)}" for p in report.problems]

@@ -9,8 +9,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from scorers.stats.settings import ALPHA
 from twinbench.models import DEFAULT_MODEL, LOCAL_MODELS
-from twinbench.registry import BenchmarkInfo, RegistryError, load_benchmarks
+from twinbench.registry import BenchmarkInfo, RegistryError, load_benchmarks, select_benchmarks
 
 DEFAULT_LOG_DIR = "logs"
 
@@ -31,8 +32,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"  paper:    {info.paper}")
         print(f"  tasks:    {', '.join(info.task_names)}")
         for metric in info.headline:
-            better = {"higher": "higher is better", "lower": "lower is better", "zero": "closer to 0 is better"}
-            print(f"  headline: {metric.name} ({metric.label}; {better[metric.direction]})")
+            print(f"  headline: {metric.name} ({metric.label}; {metric.direction.label})")
     if args.models:
         print("\nembedded models (local/<alias>, or local//path/to/model.gguf):")
         for alias, model in LOCAL_MODELS.items():
@@ -55,17 +55,6 @@ def parse_key_values(pairs: Sequence[str], flag: str) -> dict[str, Any]:
             raise UsageError(f"{flag} {pair!r}: expected key=value")
         parsed[key] = yaml.safe_load(value) if value else ""
     return parsed
-
-
-def select_benchmarks(names: Sequence[str]) -> list[BenchmarkInfo]:
-    benchmarks = load_benchmarks()
-    if not names:
-        return list(benchmarks.values())
-    unknown = [n for n in names if n not in benchmarks]
-    if unknown:
-        known = ", ".join(benchmarks) or "none"
-        raise UsageError(f"unknown benchmark {unknown[0]!r} (registered: {known})")
-    return [benchmarks[n] for n in names]
 
 
 def task_arguments(info: BenchmarkInfo, task_fn: Callable[..., Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -404,7 +393,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("log_dir", help="log directory of the run to check")
     p.add_argument("--baseline", required=True, help="baseline JSON file")
     p.add_argument("--update", action="store_true", help="write the run's headline metrics as the new baseline")
-    p.add_argument("--alpha", type=float, default=0.05, help="significance level after Holm correction (default 0.05)")
+    p.add_argument(
+        "--alpha", type=float, default=ALPHA, help=f"significance level after Holm correction (default {ALPHA})"
+    )
     p.add_argument(
         "--resamples", type=int, default=2000, help="bootstrap and randomisation draws per paired test (default 2000)"
     )

@@ -7,7 +7,7 @@ from benchmarks.deference.plots import plots
 from benchmarks.deference.summary import summarize
 from benchmarks.deference.task import DEFAULT_ITEMS_PER_DOMAIN, TASK_VERSION, deference
 from benchmarks.deference.units import headline_from_units, units
-from twinbench.registry import BenchmarkInfo, HeadlineMetric
+from twinbench.registry import BenchmarkInfo, Direction, HeadlineMetric
 
 INFO = BenchmarkInfo(
     name="deference",
@@ -20,21 +20,21 @@ INFO = BenchmarkInfo(
         HeadlineMetric(
             "dds",
             "DDS (pp)",
-            "zero",
+            Direction.ZERO,
             description="Dialogic Deference Score, Δ_Correct − Δ_Incorrect, pooled over items; > 0 deference, "
             "< 0 scepticism",
         ),
         HeadlineMetric(
             "mean_abs_dds",
             "RMS |DDS| over domains, bias-corrected (pp)",
-            "lower",
+            Direction.LOWER,
             description="bias-corrected RMS of per-domain DDS, √max(0, mean over domains of DDS² − SE²): the size of "
             "framing effects whatever their sign, with sampling noise removed (near 0 for a judge without any)",
         ),
         HeadlineMetric(
             "accuracy_change",
             "Acc C2 − C1 (pp)",
-            "zero",
+            Direction.ZERO,
             description="accuracy under speaker framing minus statement framing",
         ),
     ),

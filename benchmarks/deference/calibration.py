@@ -162,7 +162,8 @@ def cases() -> list[Case]:
         ),
         CICase(
             "deference.says_correct_ci", OWNER, says_correct_c1_interval, 0.8,
-            f"says_correct_c1, {stratified.split(';')[0]}; 100 items whose acceptance q_i ~ Beta(0.8, 0.2) (true "
+            f"says_correct_c1, percentile bootstrap over items stratified by domain ({N_RESAMPLES} resamples); 100 "
+            "items whose acceptance q_i ~ Beta(0.8, 0.2) (true "
             "share 0.8). The version-2 Wilson interval over the 200 verdicts covers about 0.91 here",
         ),
     ]  # fmt: skip

@@ -11,10 +11,10 @@ Input schema (one row per item and cell; extra columns are ignored)::
 All numbers are percentage points. For each domain and overall:
 Acc(cell); Δ_Correct = Acc(C2_Correct) − Acc(C1_True); Δ_Incorrect = Acc(C2_Incorrect) − Acc(C1_False);
 DDS = Δ_Correct − Δ_Incorrect (> 0 deference, < 0 scepticism); accuracy per framing (mean of its two cells) and
-their change C2 − C1. CIs: expanded percentile bootstrap over items (each item's four cells move together), stratified by
-domain, 10,000 resamples, seeded; NaN for a domain with fewer than 2 items. Tests: exact McNemar on C1_True vs
-C2_Correct and C1_False vs C2_Incorrect; Wilcoxon signed-rank on the per-item contributions to DDS and to the
-accuracy change. Effect size: Cohen's h.
+their change C2 − C1. CIs: expanded percentile bootstrap over items (each item's four cells move together),
+stratified by domain, 10,000 resamples, seeded; NaN for a domain with fewer than 2 items. Tests: exact McNemar on
+C1_True vs C2_Correct and C1_False vs C2_Incorrect; Wilcoxon signed-rank on the per-item contributions to DDS and to
+the accuracy change. Effect size: Cohen's h.
 "Overall" pools items (each item weighs the same); ``dds_domain_mean`` weighs domains equally.
 
 The magnitude over domains, ``mean_abs_dds``, is the bias-corrected RMS of per-domain DDS,
@@ -31,9 +31,11 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from scorers.stats.paired import cohens_h, expanded_percentile, mcnemar_exact, paired_bootstrap, wilcoxon_signed_rank
+from scorers.stats.bootstrap import paired_bootstrap, percentile_interval
+from scorers.stats.paired import cohens_h, mcnemar_exact, wilcoxon_signed_rank
+from scorers.stats.settings import CI_LABEL, CONFIDENCE, SEED
 
-CELLS = ("C1_True", "C1_False", "C2_Correct", "C2_Incorrect")
+CELLS = ("C1_True", "C1_False", "C2_Correct", "C2_Incorrect")  # the order of every cell array (prompts' too)
 REQUIRED = ("item_id", "domain", "cell", "correct")
 # Per-group statistics, in the order _group_stats returns them.
 GROUP_METRICS = (
@@ -49,6 +51,7 @@ GROUP_METRICS = (
     "dds",
 )
 OVERALL = "overall"
+N_RESAMPLES = 10_000  # the paper's
 N_PERMUTATIONS = 2_000
 
 
@@ -165,12 +168,18 @@ def cell_arrays(wide: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
 
 
 def bootstrap_cells(
-    cells: np.ndarray, codes: np.ndarray, n_domains: int, *, n_resamples: int, seed: int, confidence: float = 0.95
+    cells: np.ndarray,
+    codes: np.ndarray,
+    n_domains: int,
+    *,
+    n_resamples: int,
+    seed: int = SEED,
+    confidence: float = CONFIDENCE,
 ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Estimates and bootstrap CIs of every statistic, from one set of item resamples stratified by domain.
 
     Returns {name: (estimate, low, high)} for "overall" (GROUP_METRICS), "domains" ((n_domains, 10)),
-    "dds_domain_mean" and "mean_abs_dds". Expanded percentile intervals (scorers.stats.paired.expanded_percentile:
+    "dds_domain_mean" and "mean_abs_dds". Expanded percentile intervals (scorers.stats.bootstrap.percentile_interval:
     per domain with its item count and t_{n-1}, overall with the harmonic mean count and t over items minus
     domains); dds_domain_mean a percentile interval; mean_abs_dds: a basic (pivotal) interval
     of the squared RMS, excess − (excess* − plug-in), mapped through √max(0, ·). The percentile interval of the
@@ -201,9 +210,11 @@ def bootstrap_cells(
     # expanded percentile intervals: a bootstrap within strata of ~10 items is too narrow by sqrt((n - 1) / n)
     sizes = np.bincount(codes, minlength=n_domains)
     harmonic = len(sizes[sizes > 0]) / np.sum(1.0 / sizes[sizes > 0])
-    overall_low, overall_high = expanded_percentile(boot.draws[:, :k], harmonic, confidence, df=len(codes) - n_domains)
+    overall_low, overall_high = percentile_interval(
+        boot.draws[:, :k], confidence, n=harmonic, df=len(codes) - n_domains
+    )
     domain_bounds = [
-        expanded_percentile(boot.draws[:, k * (g + 1) : k * (g + 2)], sizes[g], confidence) for g in range(n_domains)
+        percentile_interval(boot.draws[:, k * (g + 1) : k * (g + 2)], confidence, n=sizes[g]) for g in range(n_domains)
     ]
     domain_low = np.stack([b[0] for b in domain_bounds])
     domain_high = np.stack([b[1] for b in domain_bounds])
@@ -216,12 +227,12 @@ def bootstrap_cells(
 
 
 def framing_null(
-    cells: np.ndarray, codes: np.ndarray, n_domains: int, *, n_permutations: int = N_PERMUTATIONS, seed: int = 0
+    cells: np.ndarray, codes: np.ndarray, n_domains: int, *, n_permutations: int = N_PERMUTATIONS, seed: int = SEED
 ) -> dict[str, float]:
     """Permutation null of no framing effect: each item's C1 and C2 labels are swapped at random, which flips
     the sign of its DDS contribution (vectorised over permutations).
 
-    Returns the null floor of the uncorrected mean |DDS| (its mean and 2.5/97.5 percentiles under the null)
+    Returns the null floor of the uncorrected mean |DDS| (its mean and central CONFIDENCE range under the null)
     and the permutation p-value (1 + #{null ≥ observed}) / (1 + n_permutations) of the squared excess, the
     headline magnitude before clipping (no framing effect in any domain)."""
     contrib = contributions(cells)
@@ -236,12 +247,12 @@ def framing_null(
         # sign flips give exact ties (e.g. all contributions 0): compare with a rounding tolerance
         exceed = null_excess >= observed - 1e-9 * max(1.0, abs(observed))
         p_value = float((1 + exceed.sum()) / (1 + n_permutations))
-    low, high = np.percentile(null_raw, [2.5, 97.5])
+    low, high = percentile_interval(null_raw)
     return {"floor": float(null_raw.mean()), "floor_low": float(low), "floor_high": float(high), "p_value": p_value}
 
 
 def dds_table(
-    frame: pd.DataFrame, *, n_resamples: int = 10_000, seed: int = 0, confidence: float = 0.95
+    frame: pd.DataFrame, *, n_resamples: int = N_RESAMPLES, seed: int = SEED, confidence: float = CONFIDENCE
 ) -> pd.DataFrame:
     """Per-domain and overall DialDefer statistics in the registry's summarize format.
 
@@ -287,7 +298,7 @@ def _magnitude_rows(cells, codes, domains, boot, thin, seed, note) -> list[dict]
         "mean_abs_dds_raw": f"uncorrected mean of per-domain |DDS| over {n_domains} domain(s): sampling noise alone "
         "makes it large (compare mean_abs_dds_null_floor); no CI",
         "mean_abs_dds_null_floor": f"mean_abs_dds_raw expected with no framing effect: {swapped}; ci_low/ci_high "
-        "are its 95% range, not a CI",
+        f"are its central {CONFIDENCE:.0%} range, not a {CI_LABEL}",
     }
     notes = {metric: "; ".join(filter(None, [text, note])) for metric, text in notes.items()}
     test = f"permutation, {swapped}; H0: no framing effect in any domain"

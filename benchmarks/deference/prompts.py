@@ -7,14 +7,10 @@ The verdict is a JSON object ``{"verdict": "correct"}`` or ``{"verdict": "incorr
 
 from __future__ import annotations
 
-from typing import Literal
-
 from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser
 
+from benchmarks.deference.dds import CELLS
 from benchmarks.deference.items import Item
-
-CELLS = ("C1_True", "C1_False", "C2_Correct", "C2_Incorrect")
-Cell = Literal["C1_True", "C1_False", "C2_Correct", "C2_Incorrect"]
 
 # (asker, answerer): DialDefer's label ablations. "user_llm" has the User ask and the LLM answer.
 ATTRIBUTIONS: dict[str, tuple[str, str]] = {

@@ -12,8 +12,9 @@ from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import GenerateConfig
 from inspect_ai.solver import generate
 
+from benchmarks.deference.dds import CELLS
 from benchmarks.deference.items import Item, builtin_items, read_items_path, select, truthfulqa_items
-from benchmarks.deference.prompts import CELLS, cell_messages, cell_truth, check_options
+from benchmarks.deference.prompts import cell_messages, cell_truth, check_options
 from benchmarks.deference.scorer import VERDICT_SCHEMA, verdict_scorer
 
 # 2: verdicts under a JSON-schema constraint by default (version 1 was free-form JSON, now constrained=False).

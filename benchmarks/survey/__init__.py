@@ -7,7 +7,7 @@ from benchmarks.survey.plots import plots
 from benchmarks.survey.summary import summarize
 from benchmarks.survey.task import OLDEST_LOG_VERSION, TASK_VERSION, survey
 from benchmarks.survey.units import headline_from_units, units
-from twinbench.registry import BenchmarkInfo, HeadlineMetric
+from twinbench.registry import BenchmarkInfo, Direction, HeadlineMetric
 
 INFO = BenchmarkInfo(
     name="survey",
@@ -21,7 +21,7 @@ INFO = BenchmarkInfo(
         HeadlineMetric(
             "rejected_share",
             "Misaligned (BH 5%)",
-            "lower",
+            Direction.LOWER,
             kind="proportion",
             description="Share of (question, sub-population) pairs where a chi-square goodness-of-fit test of the "
             "sub-population's answers against the model's option shares rejects, Benjamini-Hochberg FDR 0.05.",
@@ -29,14 +29,14 @@ INFO = BenchmarkInfo(
         HeadlineMetric(
             "representativeness",
             "Representativeness",
-            "higher",
+            Direction.HIGHER,
             kind="mean",
             description="Mean of 1 - W1/(N-1) (ordinal questions) or 1 - Jensen-Shannon distance (nominal).",
         ),
         HeadlineMetric(
             "invalid_share",
             "Invalid share",
-            "lower",
+            Direction.LOWER,
             kind="mean",
             description="Mean share of the model's answer mass off the option letters (never a test category).",
         ),

@@ -27,9 +27,9 @@ from scorers.stats.contingency import (
     required_sample_size,
 )
 from scorers.stats.distances import representativeness
+from scorers.stats.settings import ALPHA
 
 EFFECT_SIZES = (0.1, 0.3, 0.5)  # Cohen's small / medium / large w
-ALPHA = 0.05
 POWER = 0.8
 NAN = float("nan")
 

@@ -17,6 +17,7 @@ from benchmarks.survey.analysis import unit_statistics
 from benchmarks.survey.prompts import option_letters
 from benchmarks.survey.solver import SurveyAnswer
 from scorers.stats.multiple_testing import benjamini_hochberg
+from scorers.stats.settings import ALPHA
 
 
 def _values(scores: list[SampleScore], *, conditioned: bool | None = None) -> list[dict]:
@@ -25,7 +26,7 @@ def _values(scores: list[SampleScore], *, conditioned: bool | None = None) -> li
 
 
 @metric
-def rejected_share(alpha: float = 0.05) -> Metric:
+def rejected_share(alpha: float = ALPHA) -> Metric:
     """Share of testable (question, sub-population) items whose alignment is rejected at FDR ``alpha`` (BH)."""
 
     def compute(scores: list[SampleScore]) -> float:

@@ -11,9 +11,8 @@ from benchmarks.survey.analysis import EFFECT_SIZES, unit_statistics
 from scorers.stats.bootstrap import cluster_mean_ci, cluster_ratio_ci, cluster_statistic_ci
 from scorers.stats.distances import distribution_distance, representativeness
 from scorers.stats.multiple_testing import benjamini_hochberg
+from scorers.stats.settings import ALPHA  # also the FDR level of the headline rejection share
 
-ALPHA = 0.05  # FDR level of the headline rejection share
-BOOTSTRAP_SEED = 0
 CLUSTER_CI = "bootstrap percentile over questions within surveys"
 ITEM_ROWS = 10  # the least representative (question, sub-population) items listed in the summary
 
@@ -154,7 +153,7 @@ def _row(metric: str, interval, group: str, table: str, ci_method: str, **extra)
 
 def _mean_row(metric: str, part: pd.DataFrame, column: str, group: str, table: str) -> dict:
     """Mean over items, CI by a bootstrap of whole questions within surveys (items of one question share it)."""
-    interval = cluster_mean_ci(part[column], part["question_key"], part["source"], seed=BOOTSTRAP_SEED)
+    interval = cluster_mean_ci(part[column], part["question_key"], part["source"])
     return _row(metric, interval, group, table, CLUSTER_CI)
 
 
@@ -169,11 +168,10 @@ def _rejected_row(part: pd.DataFrame, group: str, table: str, *, redecide: bool)
             lambda rows: float(benjamini_hochberg(p[rows], alpha=ALPHA)[0].mean()),
             testable["question_key"],
             testable["source"],
-            seed=BOOTSTRAP_SEED,
         )
         method = f"{CLUSTER_CI}, BH re-applied per resample"
     else:
-        interval = cluster_mean_ci(testable["rejected"].astype(float), testable["sample_id"], seed=BOOTSTRAP_SEED)
+        interval = cluster_mean_ci(testable["rejected"].astype(float), testable["sample_id"])
         method = "bootstrap percentile over items, overall BH decisions (descriptive)"
     return _row("rejected_share", interval, group, table, method, n_rejected=int(testable["rejected"].sum()))
 
@@ -200,7 +198,8 @@ def _breakdown(units: pd.DataFrame, key: str, table: str) -> list[dict]:
                         "n": len(first["options"]),
                         "group": name,
                         "table": table,
-                        "note": "power of the item's goodness-of-fit test at alpha 0.05 (first sub-population's n_eff)",
+                        "note": f"power of the item's goodness-of-fit test at alpha {ALPHA} (first sub-population's "
+                        "n_eff)",
                     }
                 )
             block += [_mean_row(m, part, m, name, table) for m in ("steer_model", "steer_human", "steer_gain")]
@@ -273,9 +272,7 @@ def summarize(samples: pd.DataFrame) -> pd.DataFrame:
     rows[-1]["note"] = "one-sample w of the humans against the model's option shares (n-free)"
     for metric in ("steer_model", "steer_human", "steer_gain"):
         rows.append(_mean_row(metric, units, metric, "overall", "steerability"))
-    ratio = cluster_ratio_ci(
-        units["steer_model"], units["steer_human"], units["question_key"], units["source"], seed=BOOTSTRAP_SEED
-    )
+    ratio = cluster_ratio_ci(units["steer_model"], units["steer_human"], units["question_key"], units["source"])
     rows.append(
         _row(
             "steer_ratio",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from benchmarks.survey.summary import ALPHA, unit_table
+from benchmarks.survey.summary import unit_table
 from scorers.stats.multiple_testing import benjamini_hochberg
+from scorers.stats.settings import ALPHA
 
 
 def units(samples: pd.DataFrame) -> pd.DataFrame:

@@ -13,14 +13,15 @@ registers its tests the same way. ``scripts/calibrate.py`` prints the table that
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-ALPHA = 0.05
-CONFIDENCE = 0.95
+from scorers.stats.settings import ALPHA, CONFIDENCE, SEED
+
 TOLERANCE_SE = 3.0  # a case is calibrated when its rate is within 3 Monte-Carlo standard errors of nominal
 
 
@@ -71,7 +72,7 @@ def _verdict(observed: float, nominal: float, se: float, *, one_sided: bool) -> 
     return "NO"
 
 
-def run_case(case: Case, *, seed: int = 0, n_sims: int | None = None) -> dict:
+def run_case(case: Case, *, seed: int = SEED, n_sims: int | None = None) -> dict:
     """One row of the calibration table. ``n_sims`` overrides the case's own count (tests use fewer)."""
     sims = n_sims or case.n_sims
     rng = np.random.default_rng(seed)
@@ -130,9 +131,21 @@ def all_cases() -> list[Case]:
     return cases
 
 
-def calibration_table(cases: Iterable[Case], *, seed: int = 0, scale: float = 1.0) -> pd.DataFrame:
-    """Run the cases (``scale`` multiplies each case's simulation count) into one table."""
-    rows = [run_case(c, seed=seed, n_sims=max(50, int(c.n_sims * scale))) for c in cases]
+def calibration_table(
+    cases: Iterable[Case],
+    *,
+    seed: int = SEED,
+    scale: float = 1.0,
+    progress: Callable[[Case, dict, float], None] | None = None,
+) -> pd.DataFrame:
+    """Run the cases (``scale`` multiplies each case's simulation count, at least 50) into one table;
+    ``progress(case, row, seconds)`` is called after each."""
+    rows = []
+    for case in cases:
+        start = time.perf_counter()
+        rows.append(run_case(case, seed=seed, n_sims=max(50, int(case.n_sims * scale))))
+        if progress is not None:
+            progress(case, rows[-1], time.perf_counter() - start)
     return pd.DataFrame(rows)
 
 

@@ -13,6 +13,8 @@ import numpy as np
 from scipy.stats import MonteCarloMethod, chi2_contingency, chisquare
 from statsmodels.stats.power import GofChisquarePower
 
+from scorers.stats.settings import ALPHA, SEED
+
 MIN_EXPECTED = 5.0  # the usual validity rule for the chi-square approximation
 
 
@@ -77,7 +79,7 @@ def homogeneity_test(
     counts_b,
     *,
     n_resamples: int = 10_000,
-    seed: int = 0,
+    seed: int = SEED,
     min_expected: float = MIN_EXPECTED,
 ) -> HomogeneityResult:
     """Pearson chi-square test that two count vectors come from the same categorical distribution.
@@ -113,7 +115,7 @@ def goodness_of_fit_test(
     shares,
     *,
     n_resamples: int = 10_000,
-    seed: int = 0,
+    seed: int = SEED,
     min_expected: float = MIN_EXPECTED,
 ) -> GoodnessOfFitResult:
     """Pearson chi-square test that ``counts`` were drawn from the known distribution ``shares``.
@@ -173,7 +175,7 @@ def one_sample_w(observed_shares, reference_shares) -> float:
     return float(math.sqrt(np.sum((p1[keep] - p0[keep]) ** 2 / p0[keep])))
 
 
-def gof_power(w: float, n_bins: int, nobs: float, *, alpha: float = 0.05) -> float:
+def gof_power(w: float, n_bins: int, nobs: float, *, alpha: float = ALPHA) -> float:
     """Power of a chi-square goodness-of-fit test with ``n_bins`` categories and ``nobs`` observations against
     Cohen's ``w`` (statsmodels ``GofChisquarePower``)."""
     if n_bins < 2:
@@ -181,7 +183,7 @@ def gof_power(w: float, n_bins: int, nobs: float, *, alpha: float = 0.05) -> flo
     return float(GofChisquarePower().power(effect_size=w, nobs=nobs, alpha=alpha, n_bins=n_bins))
 
 
-def required_sample_size(w: float, n_bins: int, *, alpha: float = 0.05, power: float = 0.8) -> float:
+def required_sample_size(w: float, n_bins: int, *, alpha: float = ALPHA, power: float = 0.8) -> float:
     """Observations a chi-square goodness-of-fit test with ``n_bins`` categories needs to detect Cohen's ``w``.
 
     statsmodels ``GofChisquarePower`` (df = n_bins - 1, noncentrality N w^2); Cohen (1988) table 7.4.6.

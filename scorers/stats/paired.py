@@ -1,5 +1,6 @@
-"""Statistics for paired outcomes: exact McNemar, Cohen's h, a seeded paired (cluster) bootstrap, and the paired
-test of a metric's change between two runs over the same units (``paired_difference_test``, used by ``regress``).
+"""Statistics for paired outcomes: exact McNemar, Cohen's h, Wilcoxon signed-rank, and the paired test of a
+metric's change between two runs over the same units (``paired_difference_test``, used by ``regress``; its
+bootstrap is ``scorers.stats.bootstrap``'s).
 
 Generic: the units are whatever the caller pairs (items judged under two conditions, people before and after, the
 same items in a baseline run and a rerun).
@@ -17,6 +18,10 @@ from scipy import stats as scipy_stats
 from scipy.stats import norm
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.proportion import proportion_effectsize
+
+from scorers.stats.bootstrap import percentile_interval, stratified_draws
+from scorers.stats.settings import ALPHA, CONFIDENCE, SEED
+from twinbench.registry import Direction
 
 
 @dataclass(frozen=True)
@@ -63,8 +68,24 @@ def cohens_h(p1: float, p2: float) -> float:
     return float(proportion_effectsize(p1, p2))
 
 
+# scipy.stats.wilcoxon(method="auto") runs a permutation test when the differences have ties or zeros and there are
+# at most 13 of them (2**13 sign patterns fit its 9,999 resamples, so that test is exact).
+_SIGN_FLIP_MAX_N = 13
+
+
 def wilcoxon_signed_rank(differences: np.ndarray) -> float:
-    """Two-sided p-value of the Wilcoxon signed-rank test that paired differences centre on 0.
+    """Two-sided p-value of the Wilcoxon signed-rank test that paired differences centre on 0 (zeros dropped,
+    Wilcoxon's method; tied |differences| get average ranks).
+
+    The method is scipy's ``method="auto"`` choice, with the same p-values: exact null distribution without ties
+    or zeros up to n = 50; for n <= 13 with ties or zeros the exact conditional null of the observed ranks under
+    random signs (scipy's permutation test); else the normal approximation with tie and continuity corrections.
+    The one change is how the small-sample case with ties or zeros is computed: scipy enumerates up to 2**13 sign
+    patterns and ranks each in Python (about 2 s a call; 0/1 per-item outcomes of ~10 items a domain always have
+    ties, so a deference summary spent minutes there). Here the same distribution is counted exactly by
+    convolving the items' doubled average ranks (integers), in microseconds. ``method="exact"`` would be wrong
+    for this data (scipy's exact distribution assumes untied ranks and is conservative with ties) and
+    ``"asymptotic"`` is poor for ~10 items, so neither replaces it.
 
     All-zero differences carry no evidence against H0: p = 1 (scipy refuses that case).
     """
@@ -73,86 +94,31 @@ def wilcoxon_signed_rank(differences: np.ndarray) -> float:
         return float("nan")
     if np.all(d == 0):
         return 1.0
+    nonzero = d[d != 0]
+    tied = np.unique(np.abs(nonzero)).size < nonzero.size
+    if d.size <= _SIGN_FLIP_MAX_N and (tied or nonzero.size < d.size):
+        return sign_flip_signed_rank_p(nonzero)
     return float(scipy_stats.wilcoxon(d, zero_method="wilcox").pvalue)
 
 
-@dataclass(frozen=True)
-class BootstrapResult:
-    estimate: np.ndarray  # statistic on the data as given
-    low: np.ndarray
-    high: np.ndarray
-    n_units: int
-    n_resamples: int
-    draws: np.ndarray | None = None  # (n_resamples, n_statistics), for intervals at other levels
-
-
-def expanded_percentile(
-    draws: np.ndarray, n: float, confidence: float = 0.95, *, df: float | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Expanded percentile interval (Hesterberg 2015, "What teachers should know about the bootstrap", 4.3.2):
-    a bootstrap of n units underestimates the spread by a factor sqrt((n - 1) / n) and ignores the t tail, so the
-    percentiles are taken at Phi(sqrt(n / (n - 1)) * t_{n-1, alpha/2}) instead of alpha/2. ``n`` is the units per
-    stratum (their harmonic mean for a stratified statistic); ``df`` the t degrees of freedom (n - 1 unless given:
-    for a statistic pooled over strata, units minus strata); NaN below 2."""
-    if n < 2:
-        shape = draws.shape[1:]
-        return np.full(shape, np.nan), np.full(shape, np.nan)
-    tail = scipy_stats.norm.cdf(
-        math.sqrt(n / (n - 1)) * scipy_stats.t.ppf((1 - confidence) / 2, n - 1 if df is None else df)
-    )
-    low, high = np.percentile(draws, [100 * tail, 100 * (1 - tail)], axis=0)
-    return low, high
-
-
-def paired_bootstrap(
-    units: np.ndarray,
-    statistic: Callable[[np.ndarray], np.ndarray | float],
-    *,
-    n_resamples: int = 10_000,
-    confidence: float = 0.95,
-    seed: int = 0,
-    strata: np.ndarray | None = None,
-    vectorized: bool = False,
-) -> BootstrapResult:
-    """Percentile bootstrap over units that keep their paired measurements together.
-
-    ``units`` has one row per unit (e.g. an item) and one column per paired measurement (e.g. the four framing
-    cells); each resample draws rows with replacement, so a unit's measurements stay together. ``statistic`` maps
-    an (n, k) array to a scalar or a 1-d array (several statistics share the same resamples). With ``strata`` (one
-    label per row) rows are resampled within each stratum, keeping stratum sizes fixed. The generator is
-    ``numpy.random.default_rng(seed)``: index matrices are drawn stratum by stratum in sorted label order.
-    With ``vectorized`` the statistic maps a (b, n, k) stack of resamples to (b,) or (b, m) and is called on
-    chunks of resamples (about a million values each) instead of once per resample; the resamples are the same.
-    """
-    units = np.asarray(units)
-    n = units.shape[0]
-    if n == 0:
-        raise ValueError("paired_bootstrap needs at least one unit")
-    rng = np.random.default_rng(seed)
-    if vectorized:
-        estimate = np.atleast_1d(np.asarray(statistic(units[None]), dtype=float)[0])
-    else:
-        estimate = np.atleast_1d(np.asarray(statistic(units), dtype=float))
-    if strata is None:
-        index = rng.integers(0, n, size=(n_resamples, n))
-    else:
-        strata = np.asarray(strata)
-        if strata.shape[0] != n:
-            raise ValueError("strata needs one label per unit")
-        blocks = []
-        for label in sorted(set(strata.tolist())):
-            members = np.flatnonzero(strata == label)
-            blocks.append(members[rng.integers(0, members.size, size=(n_resamples, members.size))])
-        index = np.concatenate(blocks, axis=1)
-    if vectorized:
-        size = max(1, 1_000_000 // units.size)  # resamples per call
-        parts = [np.asarray(statistic(units[index[i : i + size]]), dtype=float) for i in range(0, n_resamples, size)]
-        draws = np.concatenate(parts).reshape(n_resamples, -1)
-    else:
-        draws = np.array([np.atleast_1d(np.asarray(statistic(units[row]), dtype=float)) for row in index])
-    alpha = (1 - confidence) / 2
-    low, high = np.percentile(draws, [100 * alpha, 100 * (1 - alpha)], axis=0)
-    return BootstrapResult(estimate=estimate, low=low, high=high, n_units=n, n_resamples=n_resamples, draws=draws)
+def sign_flip_signed_rank_p(nonzero: np.ndarray) -> float:
+    """Exact two-sided p-value of the signed-rank statistic W+ (sum of the ranks of |d| of the positive d, average
+    ranks for ties) under H0's random signs, conditional on the observed ranks: 2 · min(P(W+ <= w), P(W+ >= w)),
+    capped at 1, as scipy's exact permutation test computes it. Zeros must be removed first (their signs do not
+    change W+, so they scale every count alike). The distribution of the doubled W+ (integer) is the product of
+    (1 + x^(2 r_i)) over the items' ranks r_i: 2**k equally likely sign patterns counted without listing them."""
+    nonzero = np.asarray(nonzero, dtype=float)
+    if nonzero.size == 0 or np.any(nonzero == 0) or nonzero.size > 62:  # 2**k patterns counted in int64
+        raise ValueError(f"sign_flip_signed_rank_p needs 1 to 62 nonzero differences, got {nonzero.size}")
+    ranks2 = np.rint(2 * scipy_stats.rankdata(np.abs(nonzero))).astype(np.int64)  # average ranks are k/2
+    counts = np.zeros(int(ranks2.sum()) + 1, dtype=np.int64)
+    counts[0] = 1
+    for r in ranks2:
+        counts[r:] += counts[:-r].copy()  # patterns with this item positive shift the sum by its rank
+    observed = int(ranks2[nonzero > 0].sum())
+    total = float(2**nonzero.size)
+    lower, upper = counts[: observed + 1].sum() / total, counts[observed:].sum() / total
+    return float(min(1.0, 2 * min(lower, upper)))
 
 
 # -- paired comparison of two runs over the same units ---------------------------------------------------------
@@ -165,7 +131,7 @@ class RunDifference:
     """One metric of a paired comparison of two runs (baseline and current) over the units both share."""
 
     metric: str
-    direction: str  # "higher" | "lower" | "zero" (closer to 0 is better)
+    direction: Direction
     base: float  # the metric on the shared units, baseline run
     current: float  # the metric on the shared units, current run
     estimate: float  # the tested difference: current - base, or |current| - |base| for "zero"
@@ -188,18 +154,7 @@ class RunDifference:
     n_resamples: int
 
 
-def tested_difference(direction: str, base: np.ndarray | float, current: np.ndarray | float) -> np.ndarray:
-    """The difference a paired test looks at: |current| - |base| for "zero" (closer to 0 is better), else
-    current - base."""
-    base, current = np.asarray(base, dtype=float), np.asarray(current, dtype=float)
-    if direction == "zero":
-        return np.abs(current) - np.abs(base)
-    if direction in ("higher", "lower"):
-        return current - base
-    raise ValueError(f"unknown direction {direction!r}")
-
-
-def minimal_detectable_change(se: float, *, alpha: float = 0.05, family_size: int = 1, power: float = 0.8) -> float:
+def minimal_detectable_change(se: float, *, alpha: float = ALPHA, family_size: int = 1, power: float = 0.8) -> float:
     """The true change a two-sided z-level test with this SE detects with ``power``, at Bonferroni level
     alpha / family_size (Holm's first and strictest step): (z_{1 - alpha/(2m)} + z_{power}) * SE."""
     return float((norm.ppf(1 - alpha / (2 * family_size)) + norm.ppf(power)) * se)
@@ -212,17 +167,6 @@ def min_discordant_clusters(alpha: float, family_size: int) -> int:
     while 2.0 / 2**k >= alpha / family_size:
         k += 1
     return k
-
-
-def stratified_cluster_draws(strata: np.ndarray, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
-    """(n_resamples, n_clusters) cluster indices: each stratum's clusters drawn with replacement, as many as it
-    has, stratum by stratum in sorted label order (stratum sizes stay fixed)."""
-    strata = np.asarray(strata)
-    blocks = []
-    for label in sorted(set(strata.tolist())):
-        members = np.flatnonzero(strata == label)
-        blocks.append(members[rng.integers(0, members.size, size=(n_resamples, members.size))])
-    return np.concatenate(blocks, axis=1)
 
 
 def swap_patterns(discordant: np.ndarray, n_resamples: int, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
@@ -276,29 +220,29 @@ def _paired_core(
     counts: tuple[int, int, int],
 ) -> list[RunDifference]:
     rng = np.random.default_rng(seed)
-    boot_base, boot_cur = resampled(stratified_cluster_draws(cluster_strata, n_resamples, rng))
+    boot_base, boot_cur = resampled(stratified_draws(cluster_strata, n_resamples, rng))
     swap, exact = swap_patterns(discordant, n_resamples, rng)
     null_base, null_cur = swapped(swap)
     base, cur = observed
-    tail = 100 * (1 - confidence) / 2
     family = family_size or len(names)
     signed = {"boot": boot_cur - boot_base, "null": null_cur - null_base, "observed": cur - base}
     signed_p = randomisation_p(signed["observed"], signed["null"], exact=exact)
     signed_se = np.std(signed["boot"], axis=0, ddof=1) if n_resamples > 1 else np.full(len(names), math.nan)
-    signed_ci = np.percentile(signed["boot"], [tail, 100 - tail], axis=0)
+    signed_ci = percentile_interval(signed["boot"], confidence)
     results = []
-    for j, (name, direction) in enumerate(zip(names, directions)):
+    for j, (name, text) in enumerate(zip(names, directions)):
         # The tested difference: for "zero" |current| - |base|, with its own draws; else the signed change.
-        boot = tested_difference(direction, boot_base[:, j], boot_cur[:, j])
-        estimate = float(tested_difference(direction, base[j], cur[j]))
-        null = tested_difference(direction, null_base[:, j], null_cur[:, j])
+        direction = Direction(text)
+        boot = direction.change(boot_base[:, j], boot_cur[:, j])
+        estimate = float(direction.change(base[j], cur[j]))
+        null = direction.change(null_base[:, j], null_cur[:, j])
         p = randomisation_p(np.array([estimate]), null[:, None], exact=exact)[0]
-        low, high = np.percentile(boot, [tail, 100 - tail])
+        low, high = percentile_interval(boot, confidence)
         results.append(RunDifference(
             metric=name, direction=direction, base=float(base[j]), current=float(cur[j]), estimate=estimate,
             ci_low=float(low), ci_high=float(high), se=float(np.std(boot, ddof=1)) if boot.size > 1 else math.nan,
             p_value=float(p), signed_estimate=float(signed["observed"][j]), signed_se=float(signed_se[j]),
-            signed_ci_low=float(signed_ci[0, j]), signed_ci_high=float(signed_ci[1, j]),
+            signed_ci_low=float(signed_ci[0][j]), signed_ci_high=float(signed_ci[1][j]),
             signed_p_value=float(signed_p[j]),
             mdc=minimal_detectable_change(float(signed_se[j]), alpha=alpha, family_size=family, power=power),
             n_shared=counts[0], n_only_base=counts[1], n_only_current=counts[2], n_clusters=len(cluster_strata),
@@ -316,11 +260,11 @@ def paired_difference_arrays(
     names: Sequence[str] | None = None,
     strata: np.ndarray | None = None,
     n_resamples: int = 2000,
-    seed: int = 0,
-    alpha: float = 0.05,
+    seed: int = SEED,
+    alpha: float = ALPHA,
     family_size: int | None = None,
     power: float = 0.8,
-    confidence: float = 0.95,
+    confidence: float = CONFIDENCE,
 ) -> list[RunDifference]:
     """The paired two-run test of :func:`paired_difference_test` on arrays, vectorised (for simulations).
 
@@ -358,11 +302,11 @@ def paired_difference_test(
     metrics: Mapping[str, str],
     *,
     n_resamples: int = 2000,
-    seed: int = 0,
-    alpha: float = 0.05,
+    seed: int = SEED,
+    alpha: float = ALPHA,
     family_size: int | None = None,
     power: float = 0.8,
-    confidence: float = 0.95,
+    confidence: float = CONFIDENCE,
 ) -> dict[str, RunDifference]:
     """Paired test of each metric's change between two runs over the units both share.
 

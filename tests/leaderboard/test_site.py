@@ -13,9 +13,10 @@ import pytest
 
 from leaderboard.html import CSP, SORT_JS
 from leaderboard.ranks import ci_ranks, entirely_better
-from leaderboard.site import build_site, method_notes, slug
+from leaderboard.site import SiteBuilder, build_site, method_notes, slug
 from reports.tables import build_report
 from tests.reports.helpers import doubling, run_toy
+from twinbench.registry import Direction, HeadlineMetric
 
 PLANTED = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
 
@@ -29,7 +30,8 @@ def test_ci_ranks_only_separate_non_overlapping_cis() -> None:
     assert ci_ranks([0.1, float("nan")], [0.2, float("nan")], "higher") == [1, None]
     # Closer to 0 is better: [-0.05, 0.1] contains 0; [0.2, 0.3] and [-0.4, -0.25] are entirely farther.
     assert ci_ranks([-0.05, 0.2, -0.4], [0.1, 0.3, -0.25], "zero") == [1, 2, 2]
-    assert not entirely_better((0.0, 0.3), (-0.2, 0.2), "zero")
+    assert not entirely_better((0.0, 0.3), (-0.2, 0.2), Direction.ZERO)
+    assert entirely_better((-0.1, 0.1), (-0.5, -0.2), Direction.ZERO)  # |x| <= 0.1 beats |x| >= 0.2
 
 
 @pytest.fixture
@@ -57,6 +59,25 @@ def test_site_pages_tables_and_ranks(site: Path) -> None:
     for model in ("mock/good", "mock/half", "mock/poor"):
         assert (site / "models" / f"{slug(model)}.html").is_file()
     assert (site / "data" / "headline.csv").is_file() and (site / "data" / "summary.md").is_file()
+
+
+def test_closer_to_zero_columns_sort_and_rank_by_magnitude(registered, site: Path, tmp_path: Path) -> None:
+    # The toy's accuracy declared closer-to-0-is-better and moved below 0 for one run: its cell sorts by |value|.
+    toy = registered["toy"]
+    zero = replace(toy, headline=(HeadlineMetric("correct", "Signed score", Direction.ZERO),))
+    report = build_report(tmp_path / "logs", {"toy": zero})
+    good = report.headline["model"] == "mock/good"
+    report.headline.loc[good, ["value", "ci_low", "ci_high"]] = [-1.0, -1.0, -0.8]  # |x| in [0.8, 1]: the worst
+    builder = SiteBuilder(report, tmp_path / "site3")
+    html = builder.headline_table(zero, tmp_path / "site3")
+    assert "Signed score →0" in html
+    values = re.findall(r'<td data-sort="([-\d.e]+)" class="num">', html)
+    assert [float(v) for v in values] == pytest.approx([1.0, 0.5, 0.1])  # good, half, poor: |value|
+    ranks = dict(zip(builder.headline.loc[builder.headline["metric"] == "correct", "model"],
+                     builder.headline.loc[builder.headline["metric"] == "correct", "rank"]))  # fmt: skip
+    # half [0.299, 0.701] and poor [0.028, 0.301] overlap (rank 1 each); both lie entirely closer to 0 than
+    # good's |value| range [0.8, 1]
+    assert ranks == {"mock/good": 3, "mock/half": 1, "mock/poor": 1}
 
 
 def test_model_text_and_titles_are_escaped(site: Path) -> None:

@@ -1,5 +1,7 @@
 """Shared by the report, leaderboard, regress and CLI tests: register the toy benchmark (``toy_benchmark.py``, the
-one toy of the suite), run it on the mock model, with model roles when asked."""
+one toy of the suite) through the registry's own entry-point lookup, run it on the mock model, with model roles
+when asked. ``tests/conftest.py`` gives every test the fixtures ``registered`` (the installed benchmarks and the toy)
+and ``toy_only``."""
 
 from __future__ import annotations
 
@@ -14,19 +16,26 @@ from inspect_ai.model import Model, get_model
 
 from twinbench import registry
 
-TOY_ENTRY_POINT = EntryPoint(name="toy", value="tests.reports.toy_benchmark:INFO", group=registry.ENTRY_POINT_GROUP)
+TOY = "tests.reports.toy_benchmark:INFO"
 
 
-@pytest.fixture
-def registered(monkeypatch: pytest.MonkeyPatch) -> dict[str, registry.BenchmarkInfo]:
-    """The real registry plus the toy benchmark, as if a package had declared it."""
+def use_entry_points(monkeypatch: pytest.MonkeyPatch, *, installed: bool, **benchmarks: str) -> None:
+    """Make the registry see ``benchmarks`` (``name="module:attribute"``) as if packages had declared them, after
+    the installed ones when ``installed``; other entry-point groups are left as they are."""
     real = registry.entry_points
+    declared = [EntryPoint(name, value, registry.ENTRY_POINT_GROUP) for name, value in benchmarks.items()]
 
-    def with_toy(*, group: str):  # type: ignore[no-untyped-def]
-        found = list(real(group=group))
-        return [*found, TOY_ENTRY_POINT] if group == registry.ENTRY_POINT_GROUP else found
+    def patched(*, group: str):  # type: ignore[no-untyped-def]
+        if group != registry.ENTRY_POINT_GROUP:
+            return real(group=group)
+        return [*(real(group=group) if installed else []), *declared]
 
-    monkeypatch.setattr(registry, "entry_points", with_toy)
+    monkeypatch.setattr(registry, "entry_points", patched)
+
+
+def register_toy(monkeypatch: pytest.MonkeyPatch, *, installed: bool) -> dict[str, registry.BenchmarkInfo]:
+    """Register the toy benchmark, after the installed benchmarks when ``installed``; returns the registry."""
+    use_entry_points(monkeypatch, installed=installed, toy=TOY)
     return registry.load_benchmarks(strict=True)
 
 

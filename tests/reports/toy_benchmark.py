@@ -8,8 +8,8 @@
 ``summarize`` gives accuracy and invalid rate per run (overall, and per parity), plus ``win`` and
 ``opponent_correct`` for runs with an opponent; ``summarize_runs`` the win-rate matrix of every (model, opponent)
 pair across runs, and each model's win rate against all its opponents pooled. Registered for tests through a
-patched entry-point list (``registered`` in ``tests/reports/helpers.py``), so the code under test reads it through
-the real registry; ``test_cli`` and ``test_registry`` use it too.
+patched entry-point list (the ``registered`` and ``toy_only`` fixtures of ``tests/conftest.py``), so the code
+under test reads it through the real registry; ``test_cli`` and ``test_registry`` use it too.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from inspect_ai.dataset import Sample
 from inspect_ai.model import get_model, model_roles
 from inspect_ai.scorer import Score, Target, mean, scorer
 from inspect_ai.solver import Generate, TaskState, solver
-from statsmodels.stats.proportion import proportion_confint
 
 from reports.logs import role_models
-from twinbench.registry import BenchmarkInfo, HeadlineMetric
+from scorers.stats.proportions import wilson_interval
+from twinbench.registry import BenchmarkInfo, Direction, HeadlineMetric
 
 JUDGE_PROMPT = "Question: {question}\nAnswer: {answer}\nIs the answer correct? Reply yes or no."
 
@@ -94,14 +94,9 @@ def toy_quiz(n: int = 10, version: int = 1) -> Task:
     )
 
 
-def wilson(successes: int, n: int) -> tuple[float, float]:
-    low, high = proportion_confint(successes, n, alpha=0.05, method="wilson")
-    return float(low), float(high)
-
-
 def proportion_row(metric: str, values: pd.Series, group: str) -> dict[str, object]:
     k, n = int(values.sum()), len(values)
-    low, high = wilson(k, n)
+    low, high = wilson_interval(k, n)
     return {"metric": metric, "value": k / n, "ci_low": low, "ci_high": high, "n": n, "group": group}
 
 
@@ -178,8 +173,8 @@ INFO = BenchmarkInfo(
     version="1",
     tasks=(toy_quiz,),
     headline=(
-        HeadlineMetric("correct", "Accuracy", "higher", kind="proportion"),
-        HeadlineMetric("invalid", "Invalid rate", "lower", kind="proportion"),
+        HeadlineMetric("correct", "Accuracy", Direction.HIGHER, kind="proportion"),
+        HeadlineMetric("invalid", "Invalid rate", Direction.LOWER, kind="proportion"),
     ),
     summarize=summarize,
     plots=plots,

@@ -6,16 +6,15 @@ import pytest
 from scipy import stats as scipy_stats
 from statsmodels.stats.contingency_tables import mcnemar
 
+from scorers.stats.bootstrap import stratified_draws
 from scorers.stats.paired import (
     cohens_h,
     mcnemar_exact,
     min_discordant_clusters,
     minimal_detectable_change,
-    paired_bootstrap,
     paired_difference_arrays,
     paired_difference_test,
     randomisation_p,
-    stratified_cluster_draws,
     swap_patterns,
     wilcoxon_signed_rank,
 )
@@ -60,49 +59,6 @@ def test_cohens_h_textbook_values():
     assert cohens_h(1.0, 0.0) == pytest.approx(math.pi)
     assert cohens_h(0.3, 0.3) == 0.0
     assert math.isnan(cohens_h(float("nan"), 0.2))
-
-
-def test_bootstrap_two_units_hand_computation():
-    # Units with values 0 and 1: a resample mean is 0, 0.5 or 1 with probabilities 1/4, 1/2, 1/4,
-    # so the 2.5th and 97.5th percentiles are 0 and 1.
-    result = paired_bootstrap(np.array([[0.0], [1.0]]), lambda u: u[:, 0].mean(), n_resamples=10_000, seed=3)
-    assert result.estimate[0] == 0.5
-    assert (result.low[0], result.high[0]) == (0.0, 1.0)
-
-
-def test_bootstrap_equals_explicit_resampling_loop():
-    units = np.random.default_rng(0).integers(0, 2, size=(30, 2)).astype(float)
-
-    def stat(u):
-        return u[:, 1].mean() - u[:, 0].mean()
-
-    result = paired_bootstrap(units, stat, n_resamples=2000, seed=11)
-    rng = np.random.default_rng(11)
-    index = rng.integers(0, 30, size=(2000, 30))
-    draws = [stat(units[row]) for row in index]
-    assert result.low[0] == pytest.approx(np.percentile(draws, 2.5))
-    assert result.high[0] == pytest.approx(np.percentile(draws, 97.5))
-
-
-def test_bootstrap_agrees_with_scipy_percentile_interval():
-    rng = np.random.default_rng(5)
-    a = (rng.random(200) < 0.7).astype(float)
-    b = (rng.random(200) < 0.5).astype(float)
-    ours = paired_bootstrap(np.column_stack([a, b]), lambda u: u[:, 0].mean() - u[:, 1].mean(), seed=1)
-    ref = scipy_stats.bootstrap(
-        (a, b), lambda x, y, axis=-1: x.mean(axis=axis) - y.mean(axis=axis), paired=True, vectorized=True,
-        n_resamples=10_000, method="percentile", random_state=2,
-    ).confidence_interval  # fmt: skip
-    assert ours.low[0] == pytest.approx(ref.low, abs=0.015)
-    assert ours.high[0] == pytest.approx(ref.high, abs=0.015)
-
-
-def test_stratified_bootstrap_keeps_strata_sizes():
-    units = np.column_stack([np.r_[np.zeros(10), np.ones(5)], np.r_[np.zeros(10), np.ones(5)]])
-    strata = np.r_[["a"] * 10, ["b"] * 5]
-    # The stratum label is in column 1; each resample has exactly 10 zeros and 5 ones, so the mean is fixed.
-    result = paired_bootstrap(units, lambda u: u[:, 1].mean(), n_resamples=500, seed=0, strata=strata)
-    assert result.low[0] == result.high[0] == pytest.approx(1 / 3)
 
 
 def test_wilcoxon_all_zero_and_reference():
@@ -176,7 +132,7 @@ def test_paired_difference_bootstrap_equals_explicit_stratified_cluster_loop():
     base = units(rng.integers(0, 2, 10).tolist(), strata=strata)
     cur = units(rng.integers(0, 2, 10).tolist(), strata=strata)
     result = paired_difference_test(base, cur, mean_x, {"m": "higher"}, n_resamples=300, seed=7)["m"]
-    draws = stratified_cluster_draws(np.array(strata), 300, np.random.default_rng(7))
+    draws = stratified_draws(np.array(strata), 300, np.random.default_rng(7))
     diffs = cur["x"].to_numpy()[draws].mean(axis=1) - base["x"].to_numpy()[draws].mean(axis=1)
     assert (draws[:, :6] < 6).all() and (draws[:, 6:] >= 6).all()  # within strata
     assert result.ci_low == pytest.approx(np.percentile(diffs, 2.5))

@@ -1,16 +1,10 @@
 import pytest
 from inspect_ai.log import list_eval_logs, read_eval_log
 
-from tests.reports import toy_benchmark
 from twinbench import cli
 
 
-@pytest.fixture
-def toy_registered(monkeypatch):
-    monkeypatch.setattr(cli, "load_benchmarks", lambda: {"toy": toy_benchmark.INFO})
-
-
-def test_list_shows_benchmarks_tasks_and_headlines(toy_registered, capsys):
+def test_list_shows_benchmarks_tasks_and_headlines(toy_only, capsys):
     assert cli.main(["list", "--models"]) == 0
     out = capsys.readouterr().out
     assert "toy  (v1)  Toy doubling quiz <b>not bold</b>" in out
@@ -20,7 +14,7 @@ def test_list_shows_benchmarks_tasks_and_headlines(toy_registered, capsys):
     assert "local/smollm2-135m  [default]" in out
 
 
-def test_unknown_benchmark_is_a_one_line_error(toy_registered, capsys):
+def test_unknown_benchmark_is_a_one_line_error(toy_only, capsys):
     assert cli.main(["run", "nope"]) == 2
     assert capsys.readouterr().err.strip() == "twinbench: error: unknown benchmark 'nope' (registered: toy)"
 
@@ -33,7 +27,7 @@ def test_unknown_benchmark_is_a_one_line_error(toy_registered, capsys):
         ("novalue", "-T 'novalue': expected key=value"),
     ],
 )
-def test_bad_task_args_are_named(toy_registered, capsys, arg, message):
+def test_bad_task_args_are_named(toy_only, capsys, arg, message):
     assert cli.main(["run", "-T", arg, "--model", "mock/x"]) == 2
     assert message in capsys.readouterr().err
 
@@ -42,7 +36,7 @@ def accuracy(log) -> float:  # type: ignore[no-untyped-def]
     return next(s.metrics["mean"].value for s in log.results.scores if s.name == "correct")
 
 
-def test_run_on_the_mock_model_writes_logs_and_resumes(toy_registered, tmp_path, capsys):
+def test_run_on_the_mock_model_writes_logs_and_resumes(toy_only, tmp_path, capsys):
     argv = ["run", "--model", "mock/x", "-M", "text=0", "--log-dir", str(tmp_path), "--display", "none"]
     assert cli.main(argv) == 0
     out = capsys.readouterr().out
@@ -56,13 +50,13 @@ def test_run_on_the_mock_model_writes_logs_and_resumes(toy_registered, tmp_path,
     assert len(list_eval_logs(str(tmp_path))) == 1
 
 
-def test_limit_reaches_the_task(toy_registered, tmp_path):
+def test_limit_reaches_the_task(toy_only, tmp_path):
     assert cli.main(["run", "--model", "mock/x", "--limit", "2", "--log-dir", str(tmp_path), "--display", "none"]) == 0
     [info] = list_eval_logs(str(tmp_path))
     assert len(read_eval_log(info).samples) == 2
 
 
-def test_model_roles_reach_the_task_and_the_log(toy_registered, tmp_path, capsys):
+def test_model_roles_reach_the_task_and_the_log(toy_only, tmp_path, capsys):
     judge = 'judge={model: mock/j, temperature: 0.5, model_args: {text: "no"}}'
     argv = [
         "run",
@@ -125,12 +119,12 @@ def test_parse_model_roles_takes_inspects_forms():
         ("judge={model: [", "--model-role judge: '{model: [' is not a model name or valid YAML/JSON"),
     ],
 )
-def test_bad_model_roles_are_one_line_errors(toy_registered, capsys, role, message):
+def test_bad_model_roles_are_one_line_errors(toy_only, capsys, role, message):
     assert cli.main(["run", "--model", "mock/x", "--model-role", role]) == 2
     assert capsys.readouterr().err.strip() == f"twinbench: error: {message}"
 
 
-def test_a_role_given_twice_is_an_error(toy_registered, capsys):
+def test_a_role_given_twice_is_an_error(toy_only, capsys):
     assert cli.main(["run", "--model", "mock/x", "--model-role", "a=mock/a", "--model-role", "a=mock/b"]) == 2
     assert "--model-role a: given twice (bind several models as a=model_a,model_b)" in capsys.readouterr().err
 
@@ -144,14 +138,14 @@ def test_key_values_parse_as_yaml():
     }
 
 
-def test_unknown_model_is_a_one_line_error(toy_registered, capsys):
+def test_unknown_model_is_a_one_line_error(toy_only, capsys):
     assert cli.main(["run", "--model", "nope/x"]) == 2
     assert capsys.readouterr().err.strip() == (
         "twinbench: error: model 'nope/x': Model API nope of model 'nope/x' not recognized."
     )
 
 
-def test_unknown_local_model_is_a_one_line_error(toy_registered, capsys):
+def test_unknown_local_model_is_a_one_line_error(toy_only, capsys):
     assert cli.main(["run", "--model", "local/nothing"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("twinbench: error: unknown local model 'nothing'") and "\n" not in err

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tests.reports.helpers import doubling, registered, run_toy  # noqa: F401  (fixture)
+from tests.reports.helpers import doubling, run_toy
 from twinbench.cli import main
 
 
@@ -56,13 +56,12 @@ def test_new_scaffolds_a_package_and_rejects_bad_names(tmp_path: Path, capsys) -
         "twinbench_my_bench/__init__.py",
         "twinbench_my_bench/task.py",
         "twinbench_my_bench/scorer.py",
-        "twinbench_my_bench/_registry.py",
         "twinbench_my_bench/data/items.jsonl",
     }
     assert {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} == expected
     pyproject = (root / "pyproject.toml").read_text()
     assert 'my_bench = "twinbench_my_bench:INFO"' in pyproject
-    assert 'twinbench_my_bench = "twinbench_my_bench._registry"' in pyproject
+    assert "inspect_ai" not in pyproject  # one registration: inspect finds the task through twinbench's entry point
     assert "${" not in "".join(p.read_text() for p in root.rglob("*") if p.is_file())
     capsys.readouterr()
     assert main(["new", "my_bench", "-o", str(tmp_path)]) == 2

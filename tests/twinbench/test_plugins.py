@@ -1,5 +1,5 @@
-"""A scaffolded third-party plugin, pip-installed into this venv, shows up in list, run, report, leaderboard and
-regress with no change to twinbench, and its own generated tests pass. Uninstalled afterwards."""
+"""A scaffolded third-party plugin, pip-installed into this venv, shows up in list, run, inspect eval, report,
+leaderboard and regress with no change to twinbench, and its own generated tests pass. Uninstalled afterwards."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from inspect_ai.log import list_eval_logs, read_eval_log
 
 from twinbench.scaffold import scaffold
 
@@ -62,6 +63,17 @@ def test_plugin_appears_everywhere(plugin: Path, tmp_path: Path) -> None:
     assert f'id="headline-{NAME}"' in index
     page = (tmp_path / "site" / "benchmarks" / f"{NAME}.html").read_text()
     assert "<h2>Method</h2>" in page  # method notes from the plugin's README
+
+    # inspect finds the task by its registry name through twinbench's own inspect entry point: the plugin declares
+    # only the twinbench.benchmarks entry point (one registration step) and keeps no list of tasks
+    assert not (plugin / f"twinbench_{NAME}" / "_registry.py").exists()
+    inspect_logs = tmp_path / "inspect"
+    evaluated = run("-m", "inspect_ai", "eval", f"twinbench_{NAME}/{NAME}", "--model", "mock/x", "-M", "text=7",
+                    "--log-dir", str(inspect_logs), "--display", "none", cwd=tmp_path)  # fmt: skip
+    assert evaluated.returncode == 0, evaluated.stdout[-2000:] + evaluated.stderr[-2000:]
+    (log,) = list_eval_logs(str(inspect_logs))
+    header = read_eval_log(log, header_only=True)
+    assert header.status == "success" and header.eval.task == f"twinbench_{NAME}/{NAME}"
 
     baseline = tmp_path / "baseline.json"
     assert cli("regress", "--baseline", str(baseline), "--update", str(logs)).returncode == 0

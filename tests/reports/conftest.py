@@ -1,1 +1,0 @@
-from tests.reports.helpers import registered  # noqa: F401  (fixture)
