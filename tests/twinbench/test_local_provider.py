@@ -1,5 +1,9 @@
-"""The embedded llama.cpp provider on the real SmolLM2 model: serving, logprobs, and no orphaned server, ever."""
+"""The embedded llama.cpp provider: serving, logprobs, outputs equal to a logits_all server, and no orphaned server.
 
+Tests marked slow start the real SmolLM2 (or Gemma) model; the others run the engine's pieces without one.
+"""
+
+import json
 import os
 import signal
 import subprocess
@@ -14,7 +18,6 @@ from inspect_ai.model import GenerateConfig, get_model
 
 from twinbench.providers.local import running_servers
 
-pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
@@ -43,6 +46,7 @@ def wait_until(condition, timeout: float = 20.0) -> bool:
     return False
 
 
+@pytest.mark.slow
 async def test_serves_chat_with_logprobs_and_close_stops_the_server():
     model = get_model("local/smollm2-135m", memoize=False)
     [server] = running_servers()
@@ -60,6 +64,7 @@ async def test_serves_chat_with_logprobs_and_close_stops_the_server():
     assert wait_until(lambda: not Path(f"/proc/{pid}").exists() or servers_of(os.getpid()) == [])
 
 
+@pytest.mark.slow
 async def test_gemma3_base_model_serves_with_the_gemma_turn_format():
     model = get_model("local/gemma3-270m", memoize=False)
     try:
@@ -69,6 +74,7 @@ async def test_gemma3_base_model_serves_with_the_gemma_turn_format():
         model.api.close()
 
 
+@pytest.mark.slow
 def test_a_file_that_is_no_model_fails_with_one_line_and_no_server(tmp_path):
     bogus = tmp_path / "bogus.gguf"
     bogus.write_bytes(b"not a gguf file" * 100)
@@ -78,11 +84,26 @@ def test_a_file_that_is_no_model_fails_with_one_line_and_no_server(tmp_path):
     assert servers_of(os.getpid()) == []
 
 
+@pytest.mark.slow
 def test_inspect_eval_cli_runs_a_task_and_leaves_no_server(tmp_path):
     proc = subprocess.Popen(
-        [BIN / "inspect", "eval", "tests/twinbench/fixtures/capitals_task.py", "--model", "local/smollm2-135m",
-         "--limit", "2", "--log-dir", tmp_path, "--display", "plain"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            BIN / "inspect",
+            "eval",
+            "tests/twinbench/fixtures/capitals_task.py",
+            "--model",
+            "local/smollm2-135m",
+            "--limit",
+            "2",
+            "--log-dir",
+            tmp_path,
+            "--display",
+            "plain",
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     _, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 0, stderr[-2000:]
@@ -102,6 +123,7 @@ time.sleep(600)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
 def test_server_dies_with_its_parent(sig):
     proc = subprocess.Popen([sys.executable, "-c", STARTER], stdout=subprocess.PIPE, text=True)
@@ -115,11 +137,23 @@ def test_server_dies_with_its_parent(sig):
         proc.kill()
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_an_inspect_eval_leaves_no_server(tmp_path):
     proc = subprocess.Popen(
-        [BIN / "inspect", "eval", "tests/twinbench/fixtures/slow_task.py", "--model", "local/smollm2-135m",
-         "--log-dir", tmp_path, "--display", "plain"],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            BIN / "inspect",
+            "eval",
+            "tests/twinbench/fixtures/slow_task.py",
+            "--model",
+            "local/smollm2-135m",
+            "--log-dir",
+            tmp_path,
+            "--display",
+            "plain",
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         assert wait_until(lambda: servers_of(proc.pid) != [], timeout=120)
@@ -132,6 +166,7 @@ def test_ctrl_c_during_an_inspect_eval_leaves_no_server(tmp_path):
         proc.kill()
 
 
+@pytest.mark.slow
 async def test_a_response_schema_constrains_the_output_to_valid_json():
     from typing import Literal
 
@@ -154,6 +189,7 @@ async def test_a_response_schema_constrains_the_output_to_valid_json():
     assert Verdict.model_validate_json(out.completion).verdict in ("correct", "incorrect")
 
 
+@pytest.mark.slow
 async def test_a_prompt_longer_than_the_context_stops_with_model_length():
     model = get_model("local/smollm2-135m", memoize=False, n_ctx=256)
     try:
@@ -164,6 +200,7 @@ async def test_a_prompt_longer_than_the_context_stops_with_model_length():
     assert "maximum context length is 256 tokens" in out.completion
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(60)
 async def test_a_request_the_server_rejects_fails_at_once_with_its_message():
     model = get_model("local/smollm2-135m", memoize=False)
@@ -177,6 +214,7 @@ async def test_a_request_the_server_rejects_fails_at_once_with_its_message():
     assert time.monotonic() - start < 20  # no retry back-off (inspect's first retry waits longer than this)
 
 
+@pytest.mark.slow
 async def test_a_dead_server_is_named_not_retried():
     model = get_model("local/smollm2-135m", memoize=False)
     [server] = running_servers()
@@ -187,3 +225,122 @@ async def test_a_dead_server_is_named_not_retried():
             await model.generate("hello")
     finally:
         model.api.close()
+
+
+# -- the engine (llama_engine.py): log-probabilities without logits_all ------------------------------------------
+
+
+def test_top_logprobs_are_a_full_sort_cut_to_k_ties_included():
+    import numpy as np
+
+    from twinbench.providers.llama_engine import top_logprobs
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n = int(rng.integers(1, 60))
+        values = rng.choice(np.array([-3.0, -2.5, -1.0, -0.5, -7.25], dtype=np.float32), size=n)  # many ties
+        for k in (0, 1, 3, 20, n, n + 5):
+            expected = sorted(zip(values, range(n)), reverse=True)[:k]  # upstream's order
+            assert top_logprobs(values, k) == [(v, i) for v, i in expected]
+
+
+def _benchmark_requests():
+    """Real prompts: survey first-token log-probabilities, deference verdicts under the schema, and more."""
+    from benchmarks.deference.task import deference
+    from benchmarks.survey.solver import LOGPROB_CONFIG
+    from benchmarks.survey.task import survey
+
+    verdicts = deference(items_per_domain=1)
+    questions = survey(max_items=6)
+    requests = [(s.input, LOGPROB_CONFIG) for s in list(questions.dataset)[:6]]
+    requests += [(s.input, verdicts.config) for s in list(verdicts.dataset)[::5][:6]]
+    several = GenerateConfig(max_tokens=5, temperature=0, logprobs=True, top_logprobs=5)
+    requests += [(s.input, several) for s in list(questions.dataset)[6:8]]
+    requests += [(list(questions.dataset)[0].input, GenerateConfig(max_tokens=8, temperature=0))]
+    requests += [(list(questions.dataset)[1].input, LOGPROB_CONFIG)] * 2  # the second: an exact prompt-cache hit
+    return requests
+
+
+def _assert_same_output(new, ref, where):
+    """Identical text, stop reason, token counts and log-probabilities (every float equal, not approximately)."""
+    assert new.completion == ref.completion, where
+    assert new.stop_reason == ref.stop_reason, where
+    assert (new.usage.input_tokens, new.usage.output_tokens) == (ref.usage.input_tokens, ref.usage.output_tokens)
+    new_lp, ref_lp = new.choices[0].logprobs, ref.choices[0].logprobs
+    assert (new_lp is None) == (ref_lp is None), where
+    if ref_lp is not None:
+        assert new_lp.model_dump() == ref_lp.model_dump(), where
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("alias,n_requests", [("smollm2-135m", None), ("gemma3-270m", 8)])
+async def test_outputs_equal_those_of_the_logits_all_server(alias, n_requests):
+    """Greedy text, stop reasons and top logprobs as from upstream's server with logits_all=True (the old one)."""
+    requests = _benchmark_requests()
+    if n_requests:  # Gemma: a 262k vocabulary, a bigger model; its first survey and verdict requests
+        requests = requests[:4] + requests[6:10]
+    new = get_model(f"local/{alias}", memoize=False)
+    ref = get_model(f"local/{alias}", memoize=False, engine="upstream", logits_all=True)
+    try:
+        assert new.api._server.server_args["logits_all"] is False
+        for i, (prompt, config) in enumerate(requests):  # the same sequence on both: the same prompt-cache history
+            _assert_same_output(
+                await new.generate(prompt, config=config), await ref.generate(prompt, config=config), f"request {i}"
+            )
+        top = (await new.generate(requests[0][0], config=requests[0][1])).choices[0].logprobs.content[0].top_logprobs
+        assert len(top) == 20
+    finally:
+        new.api.close()
+        ref.api.close()
+
+
+@pytest.mark.slow
+async def test_prompt_and_streamed_logprobs_switch_logits_all_on_for_that_request_only():
+    import httpx
+
+    new = get_model("local/smollm2-135m", memoize=False)
+    ref = get_model("local/smollm2-135m", memoize=False, engine="upstream", logits_all=True)
+    chat = {
+        "messages": [{"role": "user", "content": "Name a colour."}],
+        "max_tokens": 3,
+        "temperature": 0,
+        "logprobs": True,
+        "top_logprobs": 3,
+    }
+    echo = {"prompt": "The capital of France is", "max_tokens": 2, "temperature": 0, "logprobs": 3, "echo": True}
+
+    def streamed(text):
+        chunks = [json.loads(line[5:]) for line in text.splitlines() if line.startswith("data: {")]
+        return [c["choices"][0]["logprobs"]["content"][0] for c in chunks if c["choices"][0].get("logprobs")]
+
+    try:
+        async with httpx.AsyncClient(timeout=300) as client:
+
+            async def both(path, body):
+                out = []
+                for model in (new, ref):
+                    response = await client.post(f"{model.api._server.base_url}{path}", json=body)
+                    response.raise_for_status()
+                    out.append(response)
+                return out
+
+            # generated-token logprobs (fast path), then prompt logprobs (logits_all for one request), then back
+            plain_new, plain_ref = await both("/chat/completions", chat)
+            echo_new, echo_ref = await both("/completions", echo)
+            stream_new, stream_ref = await both("/chat/completions", {**chat, "stream": True})
+            again_new, _ = await both("/chat/completions", chat)
+    finally:
+        new.api.close()
+        ref.api.close()
+
+    def values(content):
+        return [(t["token"], t["logprob"], [(x["token"], x["logprob"]) for x in t["top_logprobs"]]) for t in content]
+
+    plain = values(plain_new.json()["choices"][0]["logprobs"]["content"])
+    assert len(plain) == 3 and all(len(top) == 3 for _, _, top in plain)
+    assert plain == values(plain_ref.json()["choices"][0]["logprobs"]["content"])  # equal floats, not approximately
+    assert values(streamed(stream_new.text)) == values(streamed(stream_ref.text)) == plain
+    assert values(again_new.json()["choices"][0]["logprobs"]["content"]) == plain
+    lp_new, lp_ref = echo_new.json()["choices"][0]["logprobs"], echo_ref.json()["choices"][0]["logprobs"]
+    assert len(lp_new["tokens"]) > 5  # the prompt's tokens and the reply's
+    assert lp_new == lp_ref

@@ -1,15 +1,27 @@
 """Child-process entry for the embedded llama.cpp server: ``python -m twinbench.providers.llama_server PARENT_PID ...``.
 
-It runs ``llama_cpp.server`` with the remaining arguments, plus a watchdog thread that exits as soon as the parent
-process is gone. The parent's atexit handler stops the server on a normal exit or Ctrl-C; the watchdog covers the
-cases where no Python code of the parent runs (SIGKILL, SIGTERM, a crash), so no server is ever orphaned.
+It serves ``llama_cpp.server``'s OpenAI-compatible app, configured from the remaining arguments by upstream's own
+parser, with two changes:
+
+- the loaded model is a :class:`~twinbench.providers.llama_engine.TwinLlama`, which returns log-probabilities
+  of generated tokens without ``logits_all`` (the same outputs; see ``llama_engine.py``);
+- no access log line per request.
+
+``--engine upstream`` serves upstream's model unchanged instead (see :func:`serve`).
+
+A watchdog thread exits as soon as the parent process is gone. The parent's atexit handler stops the server on a
+normal exit or Ctrl-C; the watchdog covers the cases where no Python code of the parent runs (SIGKILL, SIGTERM, a
+crash), so no server is ever orphaned.
 """
 
+from __future__ import annotations
+
+import argparse
 import os
-import runpy
 import sys
 import threading
 import time
+from typing import cast
 
 POLL_SECONDS = 0.5
 
@@ -21,11 +33,44 @@ def _watch_parent(parent_pid: int) -> None:
         time.sleep(POLL_SECONDS)
 
 
+ENGINES = ("twin", "upstream")
+
+
+def serve(argv: list[str]) -> None:
+    """Parse ``llama_cpp.server`` arguments (plus ``--engine``), load the model and serve until stopped.
+
+    ``--engine twin`` (default) serves the model as a TwinLlama; ``--engine upstream`` serves llama-cpp-python's
+    ``Llama`` unchanged (with ``--logits_all True``, the server as it was before TwinLlama: a reference for tests
+    and benchmarks, and a way out should TwinLlama ever misbehave).
+    """
+    import uvicorn
+    from llama_cpp.server import app as server_app
+    from llama_cpp.server.cli import add_args_from_model, parse_model_from_args
+    from llama_cpp.server.settings import ModelSettings, ServerSettings, Settings
+
+    parser = argparse.ArgumentParser(prog="twinbench.providers.llama_server")
+    parser.add_argument("--engine", choices=ENGINES, default="twin")
+    add_args_from_model(parser, Settings)
+    args = parser.parse_args(argv)
+    # parse_model_from_args takes the class (its annotation says an instance)
+    server_settings = cast(ServerSettings, parse_model_from_args(ServerSettings, args))
+    model_settings = cast(ModelSettings, parse_model_from_args(ModelSettings, args))
+    app = server_app.create_app(server_settings=server_settings, model_settings=[model_settings])
+    if args.engine == "twin":
+        from twinbench.providers.llama_engine import TwinLlama
+
+        # _llama_proxy (private module global of llama_cpp.server.app, llama-cpp-python==0.3.36) is the LlamaProxy
+        # that create_app just made; calling it returns the one model this server serves, already loaded.
+        proxy = server_app._llama_proxy
+        assert proxy is not None
+        TwinLlama.adopt(proxy())
+    uvicorn.run(app, host=server_settings.host, port=server_settings.port, access_log=False)
+
+
 def main() -> None:
     parent_pid = int(sys.argv[1])
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
-    sys.argv = ["llama_cpp.server", *sys.argv[2:]]
-    runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
+    serve(sys.argv[2:])
 
 
 if __name__ == "__main__":

@@ -2,7 +2,10 @@
 
 ``local/smollm2-135m`` (the suite's default model), ``local/gemma3-270m``, or ``local//abs/path/model.gguf``.
 Model args (``-M key=value``) are passed to ``llama_cpp.server`` (e.g. ``-M n_ctx=4096``,
-``-M draft_model=prompt-lookup-decoding``); ``startup_timeout`` (seconds) bounds the wait for readiness.
+``-M draft_model=prompt-lookup-decoding``); ``startup_timeout`` (seconds) bounds the wait for readiness. The child
+(``llama_server.py``) serves the model as ``llama_engine.TwinLlama``: upstream's outputs and log-probabilities without
+``logits_all``; ``-M engine=upstream`` serves llama-cpp-python's ``Llama`` unchanged (with ``-M logits_all=true``: the
+server as it was before, a reference for tests and ``scripts/bench_provider.py``).
 
 The server always stops: ``close()``, an atexit handler (normal exit, exceptions, Ctrl-C) and, for deaths that run
 no Python code, a watchdog in the child that exits when this process is gone (see ``llama_server.py``).
@@ -23,7 +26,11 @@ from typing import Any
 
 import httpx
 from inspect_ai._util.error import PrerequisiteError
-from inspect_ai.model import ChatMessage, GenerateConfig, ModelOutput
+from inspect_ai.model import ChatMessage, GenerateConfig
+
+# inspect-ai 0.3.285 exports no OpenAI-compatible provider class publicly (inspect_ai.model has ModelAPI only). Wrapping
+# a public `openai-api/...` Model instead would lose this class's behaviour (retries, connection keys, the agent
+# bridge's isinstance checks), so we subclass the private one, as inspect's own llama-cpp-python provider does.
 from inspect_ai.model._providers.openai_compatible import OpenAICompatibleAPI
 from inspect_ai.tool import ToolChoice, ToolInfo
 from openai import APIStatusError
@@ -34,9 +41,11 @@ HOST = "127.0.0.1"  # never bind anything but loopback
 SERVER_DEFAULTS: dict[str, Any] = {
     "n_threads": 2,
     "n_threads_batch": 2,
-    # 2048 keeps logits_all's buffer (n_ctx x vocabulary floats) small: 2 GiB for Gemma's 262k vocabulary.
-    "n_ctx": 2048,
-    "logits_all": True,  # needed for log-probabilities and prompt-lookup speculation
+    "n_ctx": 2048,  # a logits_all request reserves n_ctx x vocabulary floats while it runs: 2 GiB for Gemma
+    # Log-probabilities of generated tokens need no logits_all (the child reads each token's own logits row, see
+    # llama_engine.py); prompt log-probabilities switch it on for that request only; llama_cpp turns it on itself
+    # for a draft_model (prompt-lookup speculation).
+    "logits_all": False,
     "seed": 0,
     "verbose": False,
 }
