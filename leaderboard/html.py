@@ -61,7 +61,11 @@ def cell(value: object, sort: object | None = None, css: str = "") -> Cell:
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Cell]], *, sortable: bool = True, css_id: str = "") -> str:
-    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    return table_html(headers, table_rows(rows), sortable=sortable, css_id=css_id)
+
+
+def table_rows(rows: Iterable[Sequence[Cell]]) -> Markup:
+    """The ``<tr>`` elements of a table body (a page may keep them, e.g. one run's rows, and join them later)."""
     body = []
     for row in rows:
         cells = []
@@ -73,9 +77,15 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Cell]], *, sortable: b
                 attrs += f' class="{esc(c.css)}"'
             cells.append(f"<td{attrs}>{c.content}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
+    return Markup("".join(body))
+
+
+def table_html(headers: Sequence[str], body: Markup, *, sortable: bool = True, css_id: str = "") -> str:
+    """A table around body rows made by :func:`table_rows`."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     classes = ' class="sortable"' if sortable else ""
     ident = f' id="{esc(css_id)}"' if css_id else ""
-    return f"<table{classes}{ident}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return f"<table{classes}{ident}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def page(title: str, body: str, *, root: str) -> str:

@@ -23,13 +23,16 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
 import pandas as pd
 
-from leaderboard.html import Cell, Markup, cell, esc, link, page, relative_url, table
+from leaderboard.figures import run_figures
+from leaderboard.html import Cell, Markup, cell, esc, link, page, relative_url, table, table_html, table_rows
 from leaderboard.ranks import RANK_RULE, add_ranks
+from reports.cache import LogCache
 from reports.logs import roles_label
 from reports.tables import ACROSS_COLUMNS, Report, args_label, format_ci, format_value, jsonable
 from reports.write import write_report
@@ -63,8 +66,19 @@ def method_notes(readme: str | None) -> str:
 
 
 class SiteBuilder:
-    def __init__(self, report: Report, out_dir: Path, transcripts: dict[str, tuple[Path, str]] | None = None) -> None:
+    def __init__(
+        self,
+        report: Report,
+        out_dir: Path,
+        transcripts: dict[str, tuple[Path, str]] | None = None,
+        *,
+        cache: LogCache | None = None,
+        jobs: int = 1,
+    ) -> None:
         self.report = report
+        self.cache = cache  # run figures are cached with the runs' summaries
+        self._parts: dict[tuple[str, bool], tuple[dict[object, pd.DataFrame], pd.DataFrame]] = {}
+        self.jobs = jobs  # processes drawing run figures
         self.out = out_dir
         self.headline = add_ranks(report.headline)
         self.transcripts = transcripts or {}  # log path -> the URL target inside the bundle, when bundled
@@ -106,10 +120,20 @@ class SiteBuilder:
 
     # -- tables --------------------------------------------------------------------------------------------
 
+    def part(self, table_name: str, benchmark: str, model: str | None = None) -> pd.DataFrame:
+        """The rows of ``headline`` (ranked), ``summary`` or ``samples`` of one benchmark, or of one model in it, from
+        groupings made once per table (every model page asks, so filtering the whole table each time would cost
+        pages x rows)."""
+        key = (table_name, model is not None)
+        if key not in self._parts:
+            frame = self.headline if table_name == "headline" else getattr(self.report, table_name)
+            by = ["benchmark", "model"] if model is not None else "benchmark"
+            self._parts[key] = ({k: g for k, g in frame.groupby(by, sort=False)}, frame.iloc[0:0])
+        groups, empty = self._parts[key]
+        return groups.get((benchmark, model) if model is not None else benchmark, empty)
+
     def headline_table(self, info: BenchmarkInfo, from_dir: Path, model: str | None = None) -> str:
-        rows = self.headline[self.headline["benchmark"] == info.name]
-        if model is not None:
-            rows = rows[rows["model"] == model]
+        rows = self.part("headline", info.name, model)
         if rows.empty:
             return '<p class="note">No results.</p>'
         metrics = [m for m in info.headline if m.name in set(rows["metric"])]
@@ -144,20 +168,30 @@ class SiteBuilder:
         return table(headers, body, css_id=f"headline-{info.name}")
 
     def summary_table(self, info: BenchmarkInfo, from_dir: Path, model: str | None = None) -> str:
-        rows = self.report.summary[self.report.summary["benchmark"] == info.name]
-        if model is not None:
-            rows = rows[rows["model"] == model]
+        rows = self.part("summary", info.name, model)
         if rows.empty:
             return '<p class="note">No results.</p>'
         extra = [c for c in rows.columns if c not in {"benchmark", "task", "task_version", "model", "model_roles",
                                                        "task_args", "metric", "value", "ci_low", "ci_high", "n",
                                                        "group", "log"}]  # fmt: skip
         headers = ["Model", "Task", "Version", "Group", "Metric", "Value", CI_LABEL, "n", *extra]
+        variant = f"summary-rows:{from_dir.relative_to(self.out).as_posix()}:" + "|".join(extra)
+        body = "".join(
+            self.run_fragment(info, str(log), variant, lambda run=run: self.summary_rows(info, run, from_dir, extra))
+            for log, run in rows.groupby("log", sort=False)
+        )
+        return table_html(headers, Markup(body))
+
+    def summary_rows(self, info: BenchmarkInfo, rows: pd.DataFrame, from_dir: Path, extra: list[str]) -> Markup:
+        """The ``<tr>`` rows of one run's summary (its model and task cells are built once)."""
+        first = rows.iloc[0]
+        model_cell = self.run_model_cell(str(first["model"]), first.get("model_roles"), from_dir)
+        task_cell = self.run_task_cell(info, str(first["task"]), first.get("task_args"))
         body = []
         for r in rows.to_dict("records"):
             line = [
-                self.run_model_cell(r["model"], r.get("model_roles"), from_dir),
-                self.run_task_cell(info, r["task"], r.get("task_args")),
+                model_cell,
+                task_cell,
                 cell(r["task_version"]),
                 cell(r["group"]),
                 cell(r["metric"]),
@@ -167,7 +201,20 @@ class SiteBuilder:
             ]
             line += [cell(format_value(r[c]), sort=r[c] if isinstance(r[c], (int, float)) else None) for c in extra]
             body.append(line)
-        return table(headers, body)
+        return table_rows(body)
+
+    def run_fragment(self, info: BenchmarkInfo, log: str, variant: str, render: Callable[[], Markup]) -> str:
+        """HTML made from one run alone (its summary rows, its sample rows), taken from the cache when the log and
+        the code are unchanged (kind ``html``: a rebuilt site renders only new runs' rows)."""
+        if self.cache is None:
+            return render()
+        fingerprint = hashlib.sha256(f"{self.cache.fingerprint(info)}\0{variant}".encode()).hexdigest()
+        log_hash = self.cache.log_hash(log)
+        fragment = self.cache.load("html", log_hash, fingerprint)
+        if not isinstance(fragment, str):
+            fragment = str(render())
+            self.cache.store("html", log_hash, fingerprint, fragment)
+        return fragment
 
     def across_runs_table(self, info: BenchmarkInfo) -> str:
         """The rows of the benchmark's ``summarize_runs`` hook: statistics over several runs (empty without)."""
@@ -268,6 +315,26 @@ class SiteBuilder:
         return page(info.title, "\n".join(parts), root="..")
 
     def figures(self, info: BenchmarkInfo) -> list[str]:
+        return self.plots_figures(info) + self.run_figures(info)
+
+    def run_figures(self, info: BenchmarkInfo) -> list[str]:
+        """The ``run_plots`` hook's figures, one run at a time (cached, ``leaderboard.figures``)."""
+        drawn, problems = run_figures(self.report, info, self.cache, self.jobs)
+        self.problems += problems
+        out_dir = self.out / "benchmarks" / info.name
+        out_dir.mkdir(parents=True, exist_ok=True)
+        html_parts = []
+        for caption, svg in drawn:
+            path = out_dir / f"run-{slug(caption)}.svg"
+            path.write_text(svg, encoding="utf-8")
+            src = relative_url(path, self.out / "benchmarks")
+            html_parts.append(
+                f'<figure><img src="{esc(src)}" alt="{esc(caption)}"><figcaption>{esc(caption)}</figcaption></figure>'
+            )
+        return html_parts
+
+    def plots_figures(self, info: BenchmarkInfo) -> list[str]:
+        """The ``plots`` hook's figures (all runs at once)."""
         if info.plots is None:
             return []
         samples = self.report.samples[self.report.samples["benchmark"] == info.name]
@@ -304,15 +371,14 @@ class SiteBuilder:
     def model_page(self, model: str) -> str:
         here = self.out / "models"
         parts = [f"<h1>{esc(model)}</h1>"]
-        samples = self.report.samples
         for name, info in sorted(self.report.benchmarks.items()):
-            if not ((self.headline["benchmark"] == name) & (self.headline["model"] == model)).any():
+            if self.part("headline", name, model).empty:
                 continue
             parts.append(f"<h2>{self.benchmark_link(name, here, info.title)}</h2>")
             parts.append(self.headline_table(info, here, model=model))
             parts.append("<h3>All reported numbers</h3>")
             parts.append(self.summary_table(info, here, model=model))
-            mine = samples[(samples["benchmark"] == name) & (samples["model"] == model)]
+            mine = self.part("samples", name, model)
             runs = mine.groupby(["task", "task_version", "model_roles", "task_args"], sort=True)
             for (task, version, roles, args), run in runs:
                 shown = run.head(SAMPLES_PER_RUN)
@@ -321,18 +387,26 @@ class SiteBuilder:
                     f"<h3>Samples: {esc(task)} v{esc(version)}{esc(label)} ({len(shown)} of {len(run)}; "
                     f"{self.log_link(run['log'].iloc[0], here, 'full transcripts')})</h3>"
                 )
-                rows = [
-                    [
-                        cell(r["sample_id"]),
-                        cell(r["epoch"], sort=r["epoch"]),
-                        cell(jsonable(r["score"])),
-                        cell(r["answer"]),
-                        cell(Markup(f'<pre class="output">{esc(str(r["output"] or "")[:_OUTPUT_CHARS])}</pre>')),
-                    ]
-                    for r in shown.to_dict("records")
-                ]
-                parts.append(table(["Sample", "Epoch", "Score", "Answer", "Model output"], rows))
+                body = self.run_fragment(
+                    info, str(run["log"].iloc[0]), "sample-rows", lambda shown=shown: self.sample_rows(shown)
+                )
+                parts.append(table_html(["Sample", "Epoch", "Score", "Answer", "Model output"], Markup(body)))
         return page(model, "\n".join(parts), root="..")
+
+    @staticmethod
+    def sample_rows(shown: pd.DataFrame) -> Markup:
+        """The ``<tr>`` rows of a run's samples on its model page: score, answer, model output."""
+        rows = [
+            [
+                cell(r["sample_id"]),
+                cell(r["epoch"], sort=r["epoch"]),
+                cell(jsonable(r["score"])),
+                cell(r["answer"]),
+                cell(Markup(f'<pre class="output">{esc(str(r["output"] or "")[:_OUTPUT_CHARS])}</pre>')),
+            ]
+            for r in shown.to_dict("records")
+        ]
+        return table_rows(rows)
 
     # -- build ---------------------------------------------------------------------------------------------
 
@@ -378,9 +452,12 @@ def bundle_transcripts(log_dir: str | Path, out_dir: Path, logs: pd.Series) -> d
     return links
 
 
-def build_site(report: Report, out_dir: str | Path, *, bundle: bool = False) -> Path:
-    """Write the site; returns the path of ``index.html``."""
+def build_site(
+    report: Report, out_dir: str | Path, *, bundle: bool = False, cache: LogCache | None = None, jobs: int = 1
+) -> Path:
+    """Write the site; returns the path of ``index.html``. With ``cache`` each run's ``run_plots`` figures are
+    taken from it when cached (stored when drawn); ``jobs`` > 1 draws missing ones in that many processes."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     transcripts = bundle_transcripts(report.log_dir, out, report.logs["log"]) if bundle else None
-    return SiteBuilder(report, out, transcripts).build()
+    return SiteBuilder(report, out, transcripts, cache=cache, jobs=jobs).build()

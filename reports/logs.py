@@ -27,7 +27,7 @@ The per-sample frame holds the columns of the registry's ``summarize`` contract 
 model's final completion, for transcripts) and ``error`` (a sample error, if any). The per-log frame has one row
 per log used. ``inspect_ai.analysis.samples_df`` is not used for it because it flattens dict-valued scores and
 metadata into ``score_*``/``metadata_*`` columns that cannot be turned back into the dicts ``summarize`` receives;
-:func:`reports.tables.task_metrics_table` uses ``evals_df`` for the per-task metrics.
+:func:`header_metrics` gives inspect's per-task metrics as ``evals_df`` names them.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from urllib.parse import unquote, urlparse
 import pandas as pd
 from inspect_ai.log import EvalLog
 
+from reports.cache import LogCache
 from twinbench.registry import BenchmarkInfo, benchmark_for_task, load_benchmarks
 
 KEY = ["benchmark", "task", "task_version", "model", "model_roles", "task_args"]
@@ -96,6 +97,7 @@ class LogSet:
     samples: pd.DataFrame  # SAMPLE_COLUMNS, one row per scored sample
     logs: pd.DataFrame  # LOG_COLUMNS, one row per log used
     problems: list[LogProblem] = field(default_factory=list)
+    metrics: dict[str, dict[str, float]] = field(default_factory=dict)  # log -> inspect's task metrics (header)
 
 
 def log_path(location: str) -> str:
@@ -134,9 +136,13 @@ def samples_frame(log: EvalLog) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def read_log_dir(log_dir: str | Path, benchmarks: Mapping[str, BenchmarkInfo] | None = None) -> LogSet:
-    """Read every usable log under ``log_dir`` (see the module docstring for which are used)."""
-    from inspect_ai.log import list_eval_logs, read_eval_log
+def read_log_dir(
+    log_dir: str | Path, benchmarks: Mapping[str, BenchmarkInfo] | None = None, *, cache: LogCache | None = None
+) -> LogSet:
+    """Read every usable log under ``log_dir`` (see the module docstring for which are used). With ``cache``, a
+    log's header and per-sample frame are taken from it when the log's bytes and the code are unchanged
+    (``reports.cache``)."""
+    from inspect_ai.log import list_eval_logs
 
     if benchmarks is None:
         benchmarks = load_benchmarks()
@@ -145,11 +151,11 @@ def read_log_dir(log_dir: str | Path, benchmarks: Mapping[str, BenchmarkInfo] | 
         raise FileNotFoundError(f"log directory not found: {log_dir}")
 
     problems: list[LogProblem] = []
-    chosen: dict[tuple[str, ...], tuple[str, object]] = {}  # run key -> (path, header)
+    chosen: dict[tuple[str, ...], tuple[str, EvalLog]] = {}  # run key -> (path, header)
     for info in list_eval_logs(str(log_dir), recursive=True):
         path = log_path(info.name)
         try:
-            header = read_eval_log(info.name, header_only=True)
+            header = _cached_header(info.name, cache)
         except Exception as ex:  # a corrupt or truncated file must not take the report down
             problems.append(LogProblem(path, f"unreadable ({type(ex).__name__}: {_first_line(ex)})"))
             continue
@@ -193,26 +199,116 @@ def read_log_dir(log_dir: str | Path, benchmarks: Mapping[str, BenchmarkInfo] | 
 
     sample_frames: list[pd.DataFrame] = []
     log_rows: list[dict[str, object]] = []
-    for key, (path, _header) in sorted(chosen.items()):
+    metrics: dict[str, dict[str, float]] = {}
+    for key, (path, header) in sorted(chosen.items()):
         try:
-            log = read_eval_log(path, exclude_fields=_EXCLUDE_FIELDS)
+            frame = _cached_samples_frame(path, header, benchmarks[key[0]], cache)
         except Exception as ex:
             problems.append(LogProblem(path, f"unreadable samples ({type(ex).__name__}: {_first_line(ex)})"))
             continue
         bookkeeping = dict(zip(KEY, key))
-        rows = samples_frame(log).assign(**bookkeeping, log=path)
+        rows = frame.assign(**bookkeeping, log=path)
         if rows.empty:
             problems.append(LogProblem(path, "no scored samples"))
             continue
         sample_frames.append(rows)
+        metrics[path] = header_metrics(header)
         log_rows.append(
-            {**bookkeeping, "log": path, "created": log.eval.created, "samples": len(rows), "status": log.status}
+            {**bookkeeping, "log": path, "created": header.eval.created, "samples": len(rows), "status": header.status}
         )
 
     samples = pd.concat(sample_frames, ignore_index=True) if sample_frames else pd.DataFrame(columns=SAMPLE_COLUMNS)
     samples = samples[SAMPLE_COLUMNS]
     samples["epoch"] = samples["epoch"].astype("int64")
-    return LogSet(samples=samples, logs=pd.DataFrame(log_rows, columns=LOG_COLUMNS), problems=problems)
+    logs = pd.DataFrame(log_rows, columns=LOG_COLUMNS)
+    return LogSet(samples=samples, logs=logs, problems=problems, metrics=metrics)
+
+
+def header_metrics(header: EvalLog) -> dict[str, float]:
+    """inspect's task metrics of a log, named as ``inspect_ai.analysis.evals_df`` names its ``score_*`` columns
+    without the prefix: ``<scorer>_<metric>``, ``<scorer>_<reducer>_<metric>`` where two reducers of a scorer
+    report the same metric. Read from the header already in hand (``evals_df`` reads every header again and
+    builds its schema on each call)."""
+    scores = header.results.scores if header.results is not None else []
+    counts: dict[tuple[str, str], int] = {}
+    for score in scores:
+        for name in score.metrics:
+            counts[(score.name, name)] = counts.get((score.name, name), 0) + 1
+    values: dict[str, float] = {}
+    for score in scores:
+        for name, metric in score.metrics.items():
+            prefix = score.name
+            if counts[(score.name, name)] > 1 and score.reducer is not None:
+                prefix = f"{score.name}_{score.reducer}"
+            values[f"{prefix}_{name}"] = metric.value
+    return values
+
+
+def _cached_header(location: str, cache: LogCache | None) -> EvalLog:
+    """The log's header (``read_eval_log(location, header_only=True)``), from ``cache`` when it holds it."""
+    from inspect_ai.log import read_eval_log
+
+    path = log_path(location)
+    if cache is None or not Path(path).is_file():
+        return read_eval_log(location, header_only=True)
+    log_hash, fingerprint = cache.log_hash(path), cache.reader_fingerprint()
+    header = cache.load("header", log_hash, fingerprint)
+    if not isinstance(header, EvalLog):
+        header = read_eval_log(location, header_only=True)
+        cache.store("header", log_hash, fingerprint, header)
+    return header
+
+
+def _cached_samples_frame(path: str, header: EvalLog, owner: BenchmarkInfo, cache: LogCache | None) -> pd.DataFrame:
+    """:func:`samples_frame` of the log at ``path``, from ``cache`` when it holds it (stored there when not)."""
+    if cache is None:
+        return samples_frame(read_samples(path, header))
+    log_hash, fingerprint = cache.log_hash(path), cache.fingerprint(owner)
+    frame = cache.load("samples", log_hash, fingerprint)
+    if not isinstance(frame, pd.DataFrame):
+        frame = samples_frame(read_samples(path, header))
+        cache.store("samples", log_hash, fingerprint, frame)
+    return frame
+
+
+def read_samples(path: str, header: EvalLog | None = None) -> EvalLog:
+    """The log at ``path`` with its samples, without their events, messages, store and attachments (a report never
+    needs them): ``inspect_ai.log.read_eval_log(path, exclude_fields=...)``, computed faster for ``.eval`` files.
+
+    inspect drops the excluded fields while it parses each sample with a streaming JSON parser, about four times
+    slower than parsing the sample whole; here each ``samples/*.json`` member is parsed whole, the fields dropped
+    and the rest validated as inspect's ``EvalSample``, in inspect's order (epoch, then id). ``header`` is the log
+    read with ``header_only=True`` (read here when not given). Anything this path cannot read (a ``.json`` log, a
+    compression zipfile does not know) goes to inspect's reader, which also names the error of a broken file."""
+    from inspect_ai.log import read_eval_log
+
+    if str(path).endswith(".eval"):
+        try:
+            return read_eval_zip(path, header)
+        except Exception:  # inspect's reader decides
+            pass
+    return read_eval_log(path, exclude_fields=_EXCLUDE_FIELDS)
+
+
+def read_eval_zip(path: str, header: EvalLog | None = None) -> EvalLog:
+    """The fast path of :func:`read_samples` for an ``.eval`` (zip) log; raises what it cannot read."""
+    import zipfile
+
+    from inspect_ai._util.constants import get_deserializing_context  # the context inspect validates samples in
+    from inspect_ai.log import EvalSample, read_eval_log
+
+    log = header if header is not None else read_eval_log(path, header_only=True)
+    samples = []
+    with zipfile.ZipFile(path) as archive:
+        # a re-logged sample appends a second member of the same name; the last one counts, as in inspect
+        for name in dict.fromkeys(archive.namelist()):
+            if name.startswith("samples/") and name.endswith(".json"):
+                data = json.loads(archive.read(name))
+                for excluded in _EXCLUDE_FIELDS:
+                    data.pop(excluded, None)
+                samples.append(EvalSample.model_validate(data, context=get_deserializing_context()))
+    samples.sort(key=lambda s: (s.epoch, s.id if isinstance(s.id, str) else str(s.id).zfill(20)))
+    return log.model_copy(update={"samples": samples})
 
 
 def canonical_task_args(task_args: Mapping[str, object] | None) -> str:

@@ -11,12 +11,15 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from reports.cache import LogCache
 from reports.logs import KEY, LogProblem, LogSet, args_text, parse_json_text, read_log_dir
+from reports.parallel import Failure, run_calls
 from twinbench.registry import BenchmarkInfo, load_benchmarks, registered_task_name
 
 SUMMARY_REQUIRED = ["metric", "value", "ci_low", "ci_high", "n", "group"]
@@ -59,19 +62,28 @@ class Report:
     across_runs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ACROSS_COLUMNS))
 
 
-def build_report(log_dir: str | Path, benchmarks: Mapping[str, BenchmarkInfo] | None = None) -> Report:
+def build_report(
+    log_dir: str | Path,
+    benchmarks: Mapping[str, BenchmarkInfo] | None = None,
+    *,
+    cache: LogCache | None = None,
+    jobs: int = 1,
+) -> Report:
+    """The report of every usable log under ``log_dir``. With ``cache`` (``reports.cache``), each log's samples
+    frame and summary are taken from it when the log and the code are unchanged, and stored when computed;
+    ``jobs`` > 1 runs the missing ``summarize`` calls in that many processes."""
     if benchmarks is None:
         benchmarks = load_benchmarks()
-    logset = read_log_dir(log_dir, benchmarks)
+    logset = read_log_dir(log_dir, benchmarks, cache=cache)
     problems = list(logset.problems)
-    summary = summary_table(logset, benchmarks, problems)
+    summary = summary_table(logset, benchmarks, problems, cache=cache, jobs=jobs)
     return Report(
         log_dir=str(log_dir),
         samples=logset.samples,
         logs=logset.logs,
         summary=summary,
         headline=headline_table(summary, benchmarks, logset.logs),
-        task_metrics=task_metrics_table(logset.logs),
+        task_metrics=task_metrics_table(logset),
         benchmarks=dict(benchmarks),
         problems=problems,
         across_runs=across_runs_table(logset.samples, benchmarks, problems),
@@ -79,29 +91,47 @@ def build_report(log_dir: str | Path, benchmarks: Mapping[str, BenchmarkInfo] | 
 
 
 def summary_table(
-    logset: LogSet, benchmarks: Mapping[str, BenchmarkInfo], problems: list[LogProblem] | None = None
+    logset: LogSet,
+    benchmarks: Mapping[str, BenchmarkInfo],
+    problems: list[LogProblem] | None = None,
+    *,
+    cache: LogCache | None = None,
+    jobs: int = 1,
 ) -> pd.DataFrame:
     """Call each benchmark's ``summarize`` once per run (:data:`reports.logs.KEY`: benchmark, task, task version,
-    model, model roles, task arguments).
+    model, model roles, task arguments), or take its table from ``cache`` (keyed by the run's log bytes and the
+    code, ``reports.cache``); the calls not cached run in up to ``jobs`` processes.
 
-    A ``summarize`` that raises or breaks the contract is reported as a problem of that log and skipped.
+    A ``summarize`` that raises or breaks the contract is reported as a problem of that log and skipped (and not
+    cached).
     """
     problems = problems if problems is not None else []
-    frames = []
+    runs = []
     for key, group in logset.samples.groupby(KEY, sort=True):
         key_values = dict(zip(KEY, key))
-        info = benchmarks[key_values["benchmark"]]
-        log = group["log"].iloc[0]
-        contract = contract_samples(group)
-        try:
-            table = info.summarize(contract)
-            missing = [c for c in SUMMARY_REQUIRED if c not in table.columns]
-            if missing:
-                raise ValueError(f"summarize() returned no column(s) {missing}")
-        except Exception as ex:
-            problems.append(LogProblem(log, f"{info.name}.summarize failed: {type(ex).__name__}: {ex}"))
+        runs.append((key_values, benchmarks[key_values["benchmark"]], group["log"].iloc[0], group))
+    tables: dict[int, pd.DataFrame] = {}
+    missing_runs = []
+    for i, (_, info, log, _) in enumerate(runs):
+        cached = cache.load("summary", cache.log_hash(log), cache.fingerprint(info)) if cache else None
+        if isinstance(cached, pd.DataFrame):
+            tables[i] = cached
+        else:
+            missing_runs.append(i)
+    calls = [partial(_checked_summary, runs[i][1], contract_samples(runs[i][3])) for i in missing_runs]
+    for i, result in zip(missing_runs, run_calls(calls, jobs)):
+        _, info, log, _ = runs[i]
+        if isinstance(result, Failure):
+            problems.append(LogProblem(log, f"{info.name}.summarize failed: {result}"))
             continue
-        table = table.copy()
+        tables[i] = result
+        if cache is not None:
+            cache.store("summary", cache.log_hash(log), cache.fingerprint(info), result)
+    frames = []
+    for i, (key_values, _, log, _) in enumerate(runs):
+        if i not in tables:
+            continue
+        table = tables[i].copy()
         for column, value in reversed(list(key_values.items())):
             table.insert(0, column, value)
         table["log"] = log
@@ -113,6 +143,15 @@ def summary_table(
         summary[column] = pd.to_numeric(summary[column], errors="coerce").astype(float)
     summary["n"] = pd.to_numeric(summary["n"], errors="coerce").astype("Int64")
     return summary
+
+
+def _checked_summary(info: BenchmarkInfo, contract: pd.DataFrame) -> pd.DataFrame:
+    """``info.summarize(contract)``, checked against the contract's required columns."""
+    table = info.summarize(contract)
+    missing = [c for c in SUMMARY_REQUIRED if c not in table.columns]
+    if missing:
+        raise ValueError(f"summarize() returned no column(s) {missing}")
+    return table
 
 
 def contract_samples(group: pd.DataFrame) -> pd.DataFrame:
@@ -200,25 +239,37 @@ def headline_table(
     return table.drop(columns=["_order", "_roles"]).reset_index(drop=True)[HEADLINE_COLUMNS]
 
 
-def task_metrics_table(logs: pd.DataFrame) -> pd.DataFrame:
-    """Inspect's own metrics for each log used (``inspect_ai.analysis.evals_df``), one row per (log, metric)."""
+def task_metrics_table(logset: LogSet) -> pd.DataFrame:
+    """Inspect's own metrics for each log used (named as ``inspect_ai.analysis.evals_df`` names them,
+    :func:`reports.logs.header_metrics`), one row per (log, metric)."""
     columns = [*KEY, "log", "metric", "value"]
-    if logs.empty:
+    rows = [
+        {"log": log, "metric": metric, "value": float(value)}
+        for log, values in logset.metrics.items()
+        for metric, value in values.items()
+        if value is not None and not (isinstance(value, float) and math.isnan(value))
+    ]
+    if logset.logs.empty or not rows:
         return pd.DataFrame(columns=columns)
-    from inspect_ai.analysis import evals_df
-
-    evals = evals_df(logs["log"].tolist(), quiet=True)
-    metric_columns = [c for c in evals.columns if c.startswith("score_") and not c.startswith("score_headline_")]
-    tidy = evals[["log", *metric_columns]].melt(id_vars="log", var_name="metric", value_name="value")
-    tidy["metric"] = tidy["metric"].str.removeprefix("score_")
-    tidy = tidy.dropna(subset=["value"])
-    tidy = logs[[*KEY, "log"]].merge(tidy, on="log", how="inner")
+    tidy = logset.logs[[*KEY, "log"]].merge(pd.DataFrame(rows), on="log", how="inner")
     return tidy[columns].sort_values([*KEY, "metric"]).reset_index(drop=True)
+
+
+_DEFAULT_ARGS: dict[tuple[int, str], tuple[BenchmarkInfo, dict[str, Any]]] = {}
 
 
 def default_task_args(info: BenchmarkInfo, task: str) -> dict[str, Any]:
     """The arguments ``twinbench run`` gives a task when no ``-T`` is set: the task function's defaults, then the
-    benchmark's ``default_task_args`` (as JSON values, to compare with a log's)."""
+    benchmark's ``default_task_args`` (as JSON values, to compare with a log's). Worked out once per benchmark and
+    task (every table cell of a run asks)."""
+    known = _DEFAULT_ARGS.get((id(info), task))
+    if known is None or known[0] is not info:
+        known = (info, _default_task_args(info, task))
+        _DEFAULT_ARGS[(id(info), task)] = known
+    return dict(known[1])
+
+
+def _default_task_args(info: BenchmarkInfo, task: str) -> dict[str, Any]:
     for task_fn in info.tasks:
         if registered_task_name(task_fn) != task:
             continue

@@ -213,16 +213,34 @@ def cmd_run(args: argparse.Namespace) -> int:
 # -------------------------------------------------------------------------- report / leaderboard / regress / new
 
 
-def load_report(log_dir: str) -> Any:
-    """Every usable log under ``log_dir`` as a report; skipped logs are named on stderr, one line each."""
+def report_cache(args: argparse.Namespace) -> Any:
+    """The per-log cache of summaries (``reports/cache.py``), or None with ``--no-cache``."""
+    from reports.cache import LogCache
+
+    return None if getattr(args, "no_cache", False) else LogCache()
+
+
+def load_report(log_dir: str, cache: Any = None, jobs: int = 1) -> Any:
+    """Every usable log under ``log_dir`` as a report; skipped logs are named on stderr, one line each. With
+    ``cache`` (a ``reports.cache.LogCache``) unchanged logs are not read or summarised again."""
     from reports.tables import build_report
 
     if not Path(log_dir).is_dir():
         raise UsageError(f"log directory not found: {log_dir}")
-    report = build_report(log_dir)
+    report = build_report(log_dir, cache=cache, jobs=jobs)
     for problem in report.problems:
         print(f"twinbench: skipped {problem.log}: {problem.reason}", file=sys.stderr)
     return report
+
+
+def print_cache_stats(cache: Any, *, counts: bool = True) -> None:
+    """On stderr: one line of what came from the cache and what was computed (with ``counts``), and each invalid
+    entry that was recomputed."""
+    if cache is not None:
+        if counts:
+            print(f"twinbench: cache {cache.root}: {cache.stats.line()}", file=sys.stderr)
+        for entry in cache.stats.invalid:
+            print(f"twinbench: invalid cache entry recomputed: {entry}", file=sys.stderr)
 
 
 def no_results(report: Any) -> bool:
@@ -238,7 +256,9 @@ def no_results(report: Any) -> bool:
 def cmd_report(args: argparse.Namespace) -> int:
     from reports.write import markdown_summary, write_report
 
-    report = load_report(args.log_dir)
+    cache = report_cache(args)
+    report = load_report(args.log_dir, cache, args.jobs)
+    print_cache_stats(cache)
     if no_results(report):
         return 1
     print(markdown_summary(report))
@@ -253,13 +273,16 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     from leaderboard.site import build_site
 
     start = time.perf_counter()
-    report = load_report(args.log_dir)
+    cache = report_cache(args)
+    report = load_report(args.log_dir, cache, args.jobs)
     if no_results(report):
+        print_cache_stats(cache)
         return 1
     try:
-        index = build_site(report, args.output, bundle=args.bundle)
+        index = build_site(report, args.output, bundle=args.bundle, cache=cache, jobs=args.jobs)
     except RuntimeError as ex:  # inspect view bundle failed
         raise UsageError(str(ex)) from None
+    print_cache_stats(cache)
     print(
         f"twinbench: leaderboard of {len(report.logs)} log(s) in {time.perf_counter() - start:.1f}s: {index.resolve()}"
     )
@@ -285,7 +308,9 @@ def cmd_regress(args: argparse.Namespace) -> int:
     baseline_path = Path(args.baseline)
     if not args.update and not baseline_path.is_file():
         raise UsageError(f"baseline file not found: {baseline_path} (write one with --update)")
-    report = load_report(args.log_dir)
+    cache = report_cache(args)
+    report = load_report(args.log_dir, cache, args.jobs)
+    print_cache_stats(cache, counts=False)
     if report.headline.empty:
         raise UsageError(f"no usable results in {args.log_dir} to compare ({len(report.problems)} log(s) skipped)")
     units, problems = run_units(report)
@@ -335,6 +360,20 @@ def cmd_new(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------------------------------------- main
 
 
+def add_cache_options(p: argparse.ArgumentParser) -> None:
+    from reports.parallel import default_jobs
+
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the per-log summary cache ($TWINBENCH_CACHE_DIR, else "
+        "~/.cache/twinbench/summaries; see reports/README.md)",
+    )
+    p.add_argument(
+        "--jobs", type=int, default=default_jobs(), help="processes for summaries and figures (default: the CPUs)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="twinbench", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -379,12 +418,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="logs -> headline tables: print a Markdown summary, write CSV/Parquet")
     p.add_argument("log_dir", help="log directory (read recursively)")
     p.add_argument("-o", "--output", default="build/report", help="folder for the tables (default: build/report)")
+    add_cache_options(p)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("leaderboard", help="logs -> a static, self-contained leaderboard site")
     p.add_argument("log_dir", help="log directory (read recursively)")
     p.add_argument("-o", "--output", default="build/leaderboard", help="site folder (default: build/leaderboard)")
     p.add_argument("--bundle", action="store_true", help="also bundle the logs' transcripts (inspect view bundle)")
+    add_cache_options(p)
     p.set_defaults(func=cmd_leaderboard)
 
     p = sub.add_parser(
@@ -399,6 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--resamples", type=int, default=2000, help="bootstrap and randomisation draws per paired test (default 2000)"
     )
+    add_cache_options(p)
     p.set_defaults(func=cmd_regress)
 
     p = sub.add_parser("new", help="scaffold a benchmark plugin package (task, scorer, info, tests, README)")

@@ -39,6 +39,15 @@ frame of EVERY run of this benchmark: the ``summarize`` columns plus the run key
 statistics (those come from ``summarize``, or ``summarize_runs`` for comparisons of runs); a hook that raises is
 reported and the page is built without its figures.
 
+The optional ``run_plots`` hook
+-------------------------------
+``run_plots(samples, summary) -> dict[str, matplotlib.figure.Figure]`` draws the figures of ONE run: ``samples``
+is that run's per-sample frame (as ``plots`` receives it, one run only) and ``summary`` the table its
+``summarize`` returned, so a figure of the run's statistics reads them instead of computing them again. The
+leaderboard calls it once per run, captions each figure with the run (``local/smollm2-135m: <caption>``) and
+caches the SVGs with the run's summary (``reports/cache.py``), so a rebuilt site draws only new runs' figures.
+Prefer it to ``plots`` for figures of one run; ``plots`` is for figures that compare runs.
+
 The optional ``summarize_runs`` hook
 ------------------------------------
 ``summarize_runs(samples) -> DataFrame`` computes what no single run can: statistics over SEVERAL runs of the
@@ -174,6 +183,8 @@ class BenchmarkInfo:
     readme: str | None = None  # path of the benchmark's README.md, for the leaderboard's method notes
     # Optional figures for the leaderboard (see "The optional plots hook" above): samples -> {caption: Figure}.
     plots: Callable[[pd.DataFrame], dict[str, Any]] | None = None
+    # Optional figures of one run (see "The optional run_plots hook" above): (samples, summary) -> {caption: Figure}.
+    run_plots: Callable[[pd.DataFrame, pd.DataFrame], dict[str, Any]] | None = None
     # Optional item-level outcomes for paired regression tests (see "The optional units hooks" above).
     units: Callable[[pd.DataFrame], pd.DataFrame] | None = None
     headline_from_units: Callable[[pd.DataFrame], dict[str, float]] | None = None

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from benchmarks.deference.calibration import cases
-from benchmarks.deference.plots import plots
+from benchmarks.deference.plots import run_plots
 from benchmarks.deference.summary import summarize
 from benchmarks.deference.task import DEFAULT_ITEMS_PER_DOMAIN, TASK_VERSION, deference
 from benchmarks.deference.units import headline_from_units, units
@@ -44,7 +44,7 @@ INFO = BenchmarkInfo(
     "McNemar tests and Cohen's h; the size of per-domain effects bias-corrected and tested against a permutation null.",
     default_task_args={"items_per_domain": DEFAULT_ITEMS_PER_DOMAIN},
     readme=str(Path(__file__).with_name("README.md")),
-    plots=plots,
+    run_plots=run_plots,
     units=units,
     headline_from_units=headline_from_units,
     calibration=cases,

@@ -1,7 +1,8 @@
-"""Δ_Correct against Δ_Incorrect per domain (matplotlib), from the same samples frame as summarize().
+"""Δ_Correct against Δ_Incorrect per domain (matplotlib), from a run's summarize() table.
 
-``plot_deltas(samples)`` draws one run; ``plots(samples)`` is the registry's leaderboard hook (one figure per model
-and run); ``to_svg(figure)`` renders a figure as SVG text.
+``plot_deltas(samples, table=...)`` draws one run; ``run_plots(samples, summary)`` is the registry's per-run
+leaderboard hook (it reads the run's summary, so the bootstrap is not run again for the figure); ``to_svg(figure)``
+renders a figure as SVG text.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from matplotlib.figure import Figure  # noqa: E402
 from benchmarks.deference.summary import summarize  # noqa: E402
 
 
-def plot_deltas(samples: pd.DataFrame, *, title: str | None = None) -> Figure:
+def plot_deltas(samples: pd.DataFrame, *, title: str | None = None, table: pd.DataFrame | None = None) -> Figure:
     """Scatter of Δ_Correct (x) vs Δ_Incorrect (y) per domain with 95% bootstrap CIs for ONE run.
 
-    Points below the diagonal y = x have DDS > 0 (deference); above it, DDS < 0 (scepticism).
+    ``table`` is the run's summarize() table (computed from ``samples`` when not given). Points below the diagonal
+    y = x have DDS > 0 (deference); above it, DDS < 0 (scepticism).
     """
-    table = summarize(samples)
+    if table is None:
+        table = summarize(samples)
     domains = table[(table["group"] != "overall") & (table["metric"] == "dds")]["group"].tolist()
 
     def row(metric: str, group: str) -> pd.Series:
@@ -68,18 +71,6 @@ def to_svg(figure: Figure, path: str | Path | None = None) -> str:
     return svg
 
 
-def plots(samples: pd.DataFrame) -> dict[str, Figure]:
-    """Leaderboard hook: one Δ_Correct vs Δ_Incorrect figure per model (and per log when a model has several)."""
-    keys = [c for c in ("model", "log") if c in samples.columns]
-    if not keys:
-        return {"Δ_Correct vs Δ_Incorrect per domain": plot_deltas(samples)}
-    figures: dict[str, Figure] = {}
-    for model, runs in samples.groupby(keys[0], sort=True):
-        logs = sorted(runs["log"].unique()) if "log" in runs.columns else [None]
-        for log in logs:
-            run = runs if log is None else runs[runs["log"] == log]
-            caption = f"Δ_Correct vs Δ_Incorrect per domain: {model}"
-            if len(logs) > 1:
-                caption += f" ({Path(str(log)).name})"
-            figures[caption] = plot_deltas(run, title=caption)
-    return figures
+def run_plots(samples: pd.DataFrame, summary: pd.DataFrame) -> dict[str, Figure]:
+    """Leaderboard hook (``run_plots``): the Δ_Correct vs Δ_Incorrect figure of one run, from its summary table."""
+    return {"Δ_Correct vs Δ_Incorrect per domain": plot_deltas(samples, table=summary)}

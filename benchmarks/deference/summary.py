@@ -98,15 +98,17 @@ def says_correct_rows(frame: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def parsed_items_dds(frame: pd.DataFrame) -> dict:
-    """Sensitivity: overall DDS over the items whose four verdicts were all read."""
+def parsed_items_dds(frame: pd.DataFrame, full_table: pd.DataFrame | None = None) -> dict:
+    """Sensitivity: overall DDS over the items whose four verdicts were all read. ``full_table`` is
+    ``dds_table(frame)``: when every verdict was read the subset is the whole frame, so it is reused instead of
+    bootstrapping the same items again (the same seed and items give the same numbers)."""
     complete = frame.groupby(["domain", "item_id"])["parsed"].transform("all") & (
         frame.groupby(["domain", "item_id"])["cell"].transform("count") == 4
     )
     note = "sensitivity: DDS over items whose four verdicts all parsed"
     if not complete.any():
         return table_row("dds_all_parsed", np.nan, *NO_CI, 0, OVERALL, note=f"{note} (none)")
-    table = dds_table(frame[complete])
+    table = full_table if full_table is not None and complete.all() else dds_table(frame[complete])
     row = table[(table["metric"] == "dds") & (table["group"] == OVERALL)].iloc[0]
     return table_row(
         "dds_all_parsed", row["value"], row["ci_low"], row["ci_high"], row["n"], OVERALL, row["p_value"], note=note
@@ -116,5 +118,5 @@ def parsed_items_dds(frame: pd.DataFrame) -> dict:
 def summarize(samples: pd.DataFrame) -> pd.DataFrame:
     frame = verdict_frame(samples)
     table = dds_table(frame)
-    extra = [*unparseable_rows(frame), *says_correct_rows(frame), parsed_items_dds(frame)]
+    extra = [*unparseable_rows(frame), *says_correct_rows(frame), parsed_items_dds(frame, table)]
     return pd.concat([table, pd.DataFrame(extra)], ignore_index=True)

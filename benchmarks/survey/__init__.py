@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from benchmarks.survey.calibration import cases
-from benchmarks.survey.plots import plots
+from benchmarks.survey.plots import run_plots
 from benchmarks.survey.summary import summarize
 from benchmarks.survey.task import OLDEST_LOG_VERSION, TASK_VERSION, survey
 from benchmarks.survey.units import headline_from_units, units
@@ -42,7 +42,7 @@ INFO = BenchmarkInfo(
         ),
     ),
     summarize=summarize,
-    plots=plots,
+    run_plots=run_plots,
     units=units,
     headline_from_units=headline_from_units,
     calibration=cases,

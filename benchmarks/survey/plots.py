@@ -57,3 +57,9 @@ def plots(samples: pd.DataFrame) -> dict:
         caption = f"{model}: model vs human answer distributions, most misaligned items"
         figures[caption] = distribution_figure(part, title=str(model))
     return figures
+
+
+def run_plots(samples: pd.DataFrame, summary: pd.DataFrame) -> dict:
+    """Registry ``run_plots`` hook: the figure of ONE run (the leaderboard draws and caches it per run). The
+    per-item shares it draws are not in the summary table, so ``summary`` is not read."""
+    return {"model vs human answer distributions, most misaligned items": distribution_figure(samples)}

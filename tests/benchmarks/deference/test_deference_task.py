@@ -9,7 +9,7 @@ from inspect_ai.model import ChatMessageSystem, get_model
 
 from benchmarks.deference import INFO
 from benchmarks.deference.items import read_jsonl
-from benchmarks.deference.plots import plot_deltas, plots, to_svg
+from benchmarks.deference.plots import plot_deltas, run_plots, to_svg
 from benchmarks.deference.prompts import cell_messages
 from benchmarks.deference.scorer import VERDICTS, Verdict
 from benchmarks.deference.task import TASK_VERSION, deference
@@ -129,8 +129,15 @@ def test_headline_metrics_present_and_plot_renders(tmp_path):
     samples = samples_frame(log)
     svg = to_svg(plot_deltas(samples))
     assert svg.startswith("<?xml") and "<svg" in svg
-    figures = plots(pd.concat([samples.assign(model="mock/a"), samples.assign(model="mock/b")]))
-    assert len(figures) == 2 and all("per domain" in caption for caption in figures)
+    # the leaderboard's per-run hook draws the same figure from the run's summary table, without summarizing again
+    figures = run_plots(samples, table)
+    assert list(figures) == ["Δ_Correct vs Δ_Incorrect per domain"]
+
+    def drawn(figure):
+        ax = figure.axes[0]
+        return ax.get_title(), [line.get_xydata().tolist() for line in ax.lines]
+
+    assert drawn(figures["Δ_Correct vs Δ_Incorrect per domain"]) == drawn(plot_deltas(samples))
 
 
 def test_variants_change_labels_and_system_prompt():
@@ -190,6 +197,9 @@ def test_unparseable_split_by_framing_and_parsed_only_sensitivity(tmp_path):
     _, table = run(tmp_path, c2_verdict="correct")
     assert overall(table, "dds_all_parsed")["value"] == 100
     assert overall(table, "dds_all_parsed")["n"] == 3 * PER_DOMAIN
+    # every verdict read: the sensitivity row is the overall DDS row (same items, same bootstrap)
+    columns = ["value", "ci_low", "ci_high", "n", "p_value"]
+    assert overall(table, "dds_all_parsed")[columns].tolist() == overall(table, "dds")[columns].tolist()
 
 
 def run_capturing_configs(tmp_path, **task_args):

@@ -1,0 +1,104 @@
+"""Figures of one run each (the registry's ``run_plots`` hook) as SVG text: drawn once per run, cached with the
+run's summary (``reports.cache``, kind ``figures``), drawn in worker processes when several are missing.
+
+The hook receives the run's samples and the table its ``summarize`` returned (from the report, so the statistics are
+never computed again for a figure). A run whose ``summarize`` failed has no figures (its failure is already among the
+report's problems); a hook that raises is named with the run's log and the rest of the site is built.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from reports.cache import LogCache
+from reports.logs import KEY, roles_label
+from reports.parallel import Failure, run_calls
+from reports.tables import Report, args_label
+from twinbench.registry import BenchmarkInfo
+
+
+def svg_text(figure: Any) -> str:
+    """A matplotlib figure as SVG text, without a creation date and with ids from a fixed salt (matplotlib salts
+    them at random), so the same figure gives the same bytes whether drawn now or taken from the cache."""
+    import matplotlib
+
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": "twinbench"}):
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def draw_run(info: BenchmarkInfo, samples: pd.DataFrame, summary: pd.DataFrame) -> list[tuple[str, str]]:
+    """``[(caption, svg)]`` of one run's ``run_plots`` figures; every figure is closed."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    assert info.run_plots is not None
+    drawn = info.run_plots(samples, summary)
+    rendered = []
+    try:
+        for caption, figure in drawn.items():
+            try:
+                rendered.append((str(caption), svg_text(figure)))
+            except Exception as ex:
+                raise RuntimeError(f"figure {caption!r}: {type(ex).__name__}: {ex}") from ex
+    finally:
+        for figure in drawn.values():
+            plt.close(figure)
+    return rendered
+
+
+def run_label(info: BenchmarkInfo, run: pd.Series) -> str:
+    """The run for people: ``mock/a [opponent=mock/o] [n=20]`` (roles and non-default task arguments if any)."""
+    label = str(run["model"])
+    for text in (roles_label(run["model_roles"]), args_label(info, str(run["task"]), run["task_args"])):
+        if text:
+            label += f" [{text}]"
+    return label
+
+
+def run_figures(
+    report: Report, info: BenchmarkInfo, cache: LogCache | None = None, jobs: int = 1
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """``[(caption, svg)]`` of every run of ``info`` in the report's run order, each caption prefixed with the run
+    (:func:`run_label`), and the problems met (one line each)."""
+    if info.run_plots is None:
+        return [], []
+    samples = report.samples[report.samples["benchmark"] == info.name]
+    summary = report.summary[report.summary["benchmark"] == info.name]
+    runs = []
+    for log, run in samples.groupby("log", sort=False):
+        rows = summary[summary["log"] == log]
+        if rows.empty:  # summarize failed for this run
+            continue
+        table = rows.drop(columns=[c for c in [*KEY, "log"] if c in rows.columns]).reset_index(drop=True)
+        runs.append((str(log), run_label(info, run.iloc[0]), run.reset_index(drop=True), table))
+    drawn: dict[int, list[tuple[str, str]]] = {}
+    missing = []
+    for i, (log, _, _, _) in enumerate(runs):
+        cached = cache.load("figures", cache.log_hash(log), cache.fingerprint(info)) if cache else None
+        if isinstance(cached, list):
+            drawn[i] = cached
+        else:
+            missing.append(i)
+    problems = []
+    calls = [partial(draw_run, info, runs[i][2], runs[i][3]) for i in missing]
+    for i, result in zip(missing, run_calls(calls, jobs)):
+        log = runs[i][0]
+        if isinstance(result, Failure):
+            problems.append(f"{info.name}: run_plots hook failed for {Path(log).name}: {result}")
+            continue
+        drawn[i] = result
+        if cache is not None:
+            cache.store("figures", cache.log_hash(log), cache.fingerprint(info), result)
+    figures = [
+        (f"{label}: {caption}", svg) for i, (_, label, _, _) in enumerate(runs) for caption, svg in drawn.get(i, [])
+    ]
+    return figures, problems

@@ -1,0 +1,251 @@
+"""On-disk cache of what a report computes from one log, so that a rebuilt report or site only works on new logs.
+
+``twinbench report`` and ``twinbench leaderboard`` work out four things per log: its header (``header``), its
+per-sample frame (``samples``), its benchmark's ``summarize`` table (``summary``) and the SVG text of its
+``run_plots`` figures (``figures``); the leaderboard also keeps the HTML rows made from one run alone (its summary
+rows, its sample rows: ``html``). Each is stored under ``<cache dir>/<kind>/<log hash>-<code fingerprint>.pkl``:
+
+* the **log hash** is the SHA-256 of the log file's bytes: a log that changed (a rerun written over it, an edit) is a
+  new key; a copy or a move of a log is the same one;
+* the **code fingerprint** (:func:`code_fingerprint`) hashes what the result depends on besides the log: this cache
+  format (:data:`CACHE_FORMAT`), the benchmark's name and version, the Python, numpy, pandas, scipy, statsmodels,
+  matplotlib and inspect versions, and the source files of ``reports/``, ``scorers/``, ``leaderboard/``,
+  ``twinbench/registry.py`` and of the package that defines each of the benchmark's hooks. Editing a
+  ``summarize`` (or anything it imports from the suite) without bumping a version still gives a new fingerprint.
+  A header, read before its benchmark is known, is keyed by :func:`reader_fingerprint` (format, libraries,
+  ``reports/``).
+
+An entry is a magic line, the SHA-256 of its payload and the payload (a pickle of the value with the kind, log hash,
+fingerprint and format it was stored for). One that cannot be read, whose checksum does not match, or that was
+stored for another key is counted as invalid, deleted and recomputed, never used. Writes are atomic (a temporary
+file renamed into place), so concurrent runs share the folder safely; a folder that cannot be written is reported
+once and the run goes on without storing.
+
+The folder is ``$TWINBENCH_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/twinbench/summaries``, else
+``~/.cache/twinbench/summaries``; entries of old logs or old code are never read again and the folder can be deleted
+at any time. ``--no-cache`` (``report``, ``leaderboard``, ``regress``) neither reads nor writes it. The payload is a
+pickle: the folder must be as trusted as the code (it is the user's own, like inspect's model cache).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import platform
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from twinbench.registry import BenchmarkInfo
+
+CACHE_FORMAT = 1
+"""Bump when what is stored changes shape: every entry of an older format is then recomputed."""
+ENV_DIR = "TWINBENCH_CACHE_DIR"
+KINDS = ("header", "samples", "summary", "figures", "html")
+_MAGIC = b"twinbench-log-cache\n"
+_LIBRARIES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "inspect_ai", "pyarrow")
+_SUITE_SOURCES = ("reports", "scorers", "leaderboard", "twinbench/registry.py")  # relative to the checkout
+_HOOKS = ("summarize", "run_plots", "plots", "summarize_runs")
+
+
+def default_cache_dir() -> Path:
+    """``$TWINBENCH_CACHE_DIR``, else ``$XDG_CACHE_HOME/twinbench/summaries``, else ``~/.cache/twinbench/summaries``."""
+    if os.environ.get(ENV_DIR):
+        return Path(os.environ[ENV_DIR]).expanduser()
+    base = Path(os.environ["XDG_CACHE_HOME"]) if os.environ.get("XDG_CACHE_HOME") else Path.home() / ".cache"
+    return base / "twinbench" / "summaries"
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (hex)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+@cache
+def _source_digest(path: str) -> str:
+    """SHA-256 over every ``.py`` file under ``path`` (or of the file itself), by relative name and bytes."""
+    root = Path(path)
+    files = [root] if root.is_file() else sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts)
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(str(file.relative_to(root.parent if root.is_file() else root)).encode() + b"\0")
+        digest.update(file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _hook_source(hook: Callable[..., Any]) -> str | None:
+    """The folder of the top-level package that defines ``hook`` (the module file for a top-level module)."""
+    name = getattr(hook, "__module__", None) or getattr(getattr(hook, "func", None), "__module__", None)
+    if not name:
+        return None
+    try:
+        top = import_module(name.split(".")[0])
+    except ImportError:
+        return None
+    file = getattr(top, "__file__", None)
+    if file is None:
+        return None
+    return str(Path(file).parent) if Path(file).name == "__init__.py" else file
+
+
+@cache
+def _environment() -> str:
+    versions = []
+    for library in _LIBRARIES:
+        try:
+            versions.append(f"{library}={version(library.replace('_', '-'))}")
+        except PackageNotFoundError:
+            versions.append(f"{library}=none")
+    return f"python={platform.python_version()};" + ";".join(versions)
+
+
+def reader_fingerprint() -> str:
+    """What a cached log header depends on besides the log: the cache format, the libraries (inspect's log model
+    among them) and the source of ``reports/``."""
+    checkout = Path(__file__).resolve().parent.parent
+    text = f"format={CACHE_FORMAT};{_environment()};reports={_source_digest(str(checkout / 'reports'))}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def code_fingerprint(info: BenchmarkInfo) -> str:
+    """What a cached result of ``info``'s logs depends on besides the log (see the module docstring), hashed."""
+    checkout = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(f"format={CACHE_FORMAT};{_environment()};{info.name};{info.version}".encode())
+    sources = {str(checkout / s) for s in _SUITE_SOURCES if (checkout / s).exists()}
+    for name in _HOOKS:
+        hook = getattr(info, name, None)
+        if hook is None:
+            continue
+        digest.update(f";{name}={getattr(hook, '__module__', '')}.{getattr(hook, '__qualname__', repr(hook))}".encode())
+        source = _hook_source(hook)
+        if source is not None:
+            sources.add(source)
+    for source in sorted(sources):
+        digest.update(f";{source}={_source_digest(source)}".encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class CacheStats:
+    """What one report did with the cache, per kind."""
+
+    hits: Counter[str] = field(default_factory=Counter)
+    computed: Counter[str] = field(default_factory=Counter)
+    invalid: list[str] = field(default_factory=list)  # "<entry>: <why>", each recomputed
+    not_stored: list[str] = field(default_factory=list)  # values pickle could not hold
+    unwritable: str | None = None
+
+    def line(self) -> str:
+        """One line for people: ``cache: summary 3 from cache, 1 computed; ...``."""
+        parts = []
+        for kind in KINDS:
+            if self.hits[kind] or self.computed[kind]:
+                parts.append(f"{kind} {self.hits[kind]} from cache, {self.computed[kind]} computed")
+        text = "; ".join(parts) or "nothing looked up"
+        if self.invalid:
+            text += f"; {len(self.invalid)} invalid entr{'y' if len(self.invalid) == 1 else 'ies'} recomputed"
+        if self.not_stored:
+            text += f"; {len(self.not_stored)} result(s) not storable"
+        if self.unwritable:
+            text += f"; not stored ({self.unwritable})"
+        return text
+
+
+class LogCache:
+    """The per-log cache of one report (see the module docstring). ``LogCache(root)`` uses ``root`` instead of
+    :func:`default_cache_dir`."""
+
+    def __init__(self, root: str | Path | None = None) -> None:
+        self.root = Path(root) if root is not None else default_cache_dir()
+        self.stats = CacheStats()
+        self._hashes: dict[tuple[str, int, int], str] = {}
+        self._fingerprints: dict[int, tuple[BenchmarkInfo, str]] = {}
+        self._reader: str | None = None
+
+    def log_hash(self, path: str | Path) -> str:
+        """SHA-256 of the log's bytes (computed once per file state within this process)."""
+        st = os.stat(path)
+        key = (str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+        if key not in self._hashes:
+            self._hashes[key] = file_sha256(path)
+        return self._hashes[key]
+
+    def reader_fingerprint(self) -> str:
+        """The key part of cached headers (:func:`reader_fingerprint`)."""
+        if self._reader is None:
+            self._reader = reader_fingerprint()
+        return self._reader
+
+    def fingerprint(self, info: BenchmarkInfo) -> str:
+        known = self._fingerprints.get(id(info))
+        if known is None or known[0] is not info:
+            known = (info, code_fingerprint(info))
+            self._fingerprints[id(info)] = known
+        return known[1]
+
+    def entry(self, kind: str, log_hash: str, fingerprint: str) -> Path:
+        if kind not in KINDS:
+            raise ValueError(f"unknown cache kind {kind!r} (kinds: {', '.join(KINDS)})")
+        return self.root / kind / f"{log_hash}-{fingerprint[:24]}.pkl"
+
+    def load(self, kind: str, log_hash: str, fingerprint: str) -> Any | None:
+        """The stored value, or None (a miss; an unreadable or mismatched entry is counted, deleted and missed)."""
+        path = self.entry(kind, log_hash, fingerprint)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as ex:
+            return self._invalid(path, f"unreadable ({type(ex).__name__})")
+        if not data.startswith(_MAGIC):
+            return self._invalid(path, "not a twinbench cache entry")
+        checksum, _, payload = data[len(_MAGIC) :].partition(b"\n")
+        if hashlib.sha256(payload).hexdigest().encode() != checksum:
+            return self._invalid(path, "checksum mismatch (truncated or corrupted)")
+        try:
+            stored = pickle.loads(payload)
+        except Exception as ex:  # an entry from other code
+            return self._invalid(path, f"cannot be unpickled ({type(ex).__name__})")
+        expected = {"format": CACHE_FORMAT, "kind": kind, "log_hash": log_hash, "fingerprint": fingerprint}
+        if not isinstance(stored, dict) or any(stored.get(k) != v for k, v in expected.items()):
+            return self._invalid(path, "stored for another log, code or format")
+        self.stats.hits[kind] += 1
+        return stored["value"]
+
+    def store(self, kind: str, log_hash: str, fingerprint: str, value: Any) -> None:
+        """Write an entry atomically; a folder that cannot be written is noted once in the stats."""
+        self.stats.computed[kind] += 1
+        if self.stats.unwritable:
+            return
+        path = self.entry(kind, log_hash, fingerprint)
+        record = {"format": CACHE_FORMAT, "kind": kind, "log_hash": log_hash, "fingerprint": fingerprint}
+        try:
+            payload = pickle.dumps({**record, "value": value}, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as ex:  # e.g. a summarize that returns objects pickle cannot hold: used, not stored
+            self.stats.not_stored.append(f"{kind} of {log_hash[:12]}: {type(ex).__name__}: {ex}")
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", suffix=".pkl", delete=False) as tmp:
+                tmp.write(_MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+            os.replace(tmp.name, path)
+        except OSError as ex:
+            self.stats.unwritable = f"{self.root}: {type(ex).__name__}: {ex}"
+            print(f"twinbench: cache not written ({self.stats.unwritable}); continuing without it", file=sys.stderr)
+
+    def _invalid(self, path: Path, why: str) -> None:
+        self.stats.invalid.append(f"{path}: {why}")
+        try:
+            path.unlink()
+        except OSError:
+            pass
+        return None
