@@ -32,8 +32,12 @@ status. Statuses:
 
 Failures (:data:`FAILURES`): REGRESSION, SIGN FLIP, task args differ, version mismatch, missing; ``twinbench
 regress`` exits 1 on any. Each tested row also gets the minimal detectable change (MDC) at 80% power at Holm's
-strictest level alpha / (number of tested metrics), and a note when the baseline sits at the worst bound of a
-proportion (it cannot regress).
+strictest level alpha / (number of tested metrics) (:func:`scorers.stats.paired.minimal_detectable_change`: for a
+paired row corrected for the randomisation test over its clusters, for an unpaired row the z formula; an
+approximation, whose measured power scorers/README.md gives), and a note when the baseline of a proportion sits at
+its worst bound (it cannot regress) or near it: within the MDC of the bound, or (paired) with fewer units between it
+and the bound than the randomisation test needs discordant clusters to reach alpha / m, so that a regression up to
+the bound would not be significant.
 
 Baseline file (JSON, format ``twinbench-baseline/2``): ``{"format", "created", "log_dir", "rows": [{benchmark,
 task, task_version, model, model_roles, metric, direction, kind, value, ci_low, ci_high, n, task_args}, ...],
@@ -97,6 +101,7 @@ FAILURES = ("REGRESSION", "SIGN FLIP", "task args differ", "version mismatch", "
 NO_UNITS_BASELINE = "unpaired (baseline has no item outcomes)"
 NO_UNITS_RUN = "unpaired (the run has no item outcomes)"
 WORST_BOUND = "baseline at the worst bound; cannot regress"
+NEAR_WORST_BOUND = "baseline near the worst bound; a regression up to it would not be detected"
 
 RunKey = tuple[str | None, ...]  # RUN_KEY's values; task_args None where a baseline has none
 
@@ -254,7 +259,7 @@ def read_baseline(path: str | Path) -> Baseline:
         rows = _normalise(rows)
     except (TypeError, ValueError) as ex:
         raise BaselineError(f"baseline file {path}: malformed model_roles ({_one_line(ex)})") from None
-    run_args = {}  # (benchmark, task, task_version, model, model_roles) -> task_args, for units stored without them
+    run_args: dict[tuple[str, ...], str | None] = {}  # (benchmark, task, version, model, roles) -> task_args
     for r in rows.to_dict("records"):
         run_args.setdefault(tuple(str(r[k]) for k in RUN_KEY[:-1]), r["task_args"])
     units = {}
@@ -339,7 +344,8 @@ def unpaired_test(r: Mapping[str, Any]) -> dict[str, Any] | None:
     """The format-1 test of one matched row: test, estimate, SE, p of the signed change (and of the change of
     |value| for zero); None without CIs."""
     b, c, direction = r["base_value"], r["value"], Direction(r["direction"])
-    signed = None
+    signed: tuple[float, float] | None = None
+    magnitude: tuple[float, float] | None = None
     if r["kind"] == "proportion" and not (pd.isna(r["base_n"]) or pd.isna(r["n"])):
         n_b, n_c = int(r["base_n"]), int(r["n"])
         signed = proportion_test(b, n_b, c, n_c)
@@ -359,7 +365,7 @@ def unpaired_test(r: Mapping[str, Any]) -> dict[str, Any] | None:
         "estimate": direction.change(b, c),
         "se": se,
         "p": signed[1],
-        "p_magnitude": magnitude[1] if direction is Direction.ZERO else math.nan,
+        "p_magnitude": magnitude[1] if direction is Direction.ZERO and magnitude is not None else math.nan,
         "change_low": c - b - Z_CI * se,
         "change_high": c - b + Z_CI * se,
         "base_shared": b,
@@ -397,15 +403,15 @@ def compare(
     for i in table.index[table["status"] == ""]:
         r = table.loc[i]
         head = (r["benchmark"], r["task"])
-        base_run = (*head, str(r["base_version"]), r["model"], r["model_roles"], r["base_task_args"])
-        run = (*head, str(r["version"]), r["model"], r["model_roles"], r["task_args"])
-        runs.setdefault((base_run, run), []).append(i)
+        base_key: RunKey = (*head, str(r["base_version"]), r["model"], r["model_roles"], r["base_task_args"])
+        run_key: RunKey = (*head, str(r["version"]), r["model"], r["model_roles"], r["task_args"])
+        runs.setdefault((base_key, run_key), []).append(i)
     for (base_run, run), index in sorted(runs.items(), key=lambda kv: str(kv[0])):
         _test_run(table, pd.Index(index), base_run, run, baseline, units or {}, benchmarks or {}, n_resamples,
                   seed, alpha)  # fmt: skip
     family = _holm(table, alpha)
-    table["mdc"] = [minimal_detectable_change(se, alpha=alpha, family_size=max(family, 1), power=POWER)
-                    if not math.isnan(se) else math.nan for se in table["se"]]  # fmt: skip
+    table["mdc"] = [_mdc(r, alpha, max(family, 1)) for r in table.to_dict("records")]
+    _bound_notes(table, alpha, max(family, 1))
     table.attrs.update(family_size=family, alpha=alpha)
     return table.sort_values(MATCH).reset_index(drop=True)
 
@@ -484,6 +490,8 @@ def _start_row(r: Mapping[str, Any]) -> dict[str, Any]:
         p_holm=math.nan,
         p_magnitude=math.nan,
         mdc=math.nan,
+        mdc_clusters=math.nan,
+        mdc_stratum=math.nan,
         n_shared=math.nan,
         base_shared=math.nan,
         current_shared=math.nan,
@@ -523,7 +531,7 @@ def _test_run(
 ) -> None:
     """Test the matched metrics of one run: paired when both runs have units and the benchmark the hook.
     ``base_run`` and ``run`` are the baseline's and the run's keys (:data:`RUN_KEY`) of the units."""
-    info = benchmarks.get(run[0])
+    info = benchmarks.get(str(run[0]))
     hook = getattr(info, "headline_from_units", None)
     reason = (
         NO_UNITS_BASELINE
@@ -532,7 +540,7 @@ def _test_run(
         if run not in units or hook is None
         else ""
     )
-    if not reason:
+    if not reason and hook is not None:
         metrics = {table.at[i, "metric"]: table.at[i, "direction"] for i in index}
         try:
             results = paired_difference_test(baseline.units[base_run], units[run], hook, metrics,
@@ -550,6 +558,7 @@ def _test_run(
                     "p_magnitude": d.p_value if d.direction is Direction.ZERO else math.nan,
                     "change_low": d.signed_ci_low, "change_high": d.signed_ci_high, "n_shared": d.n_shared,
                     "base_shared": d.base, "current_shared": d.current,
+                    "mdc_clusters": d.effective_clusters, "mdc_stratum": d.stratum_size,
                 }  # fmt: skip
                 for key, value in values.items():
                     table.at[i, key] = value
@@ -593,10 +602,40 @@ def _holm(table: pd.DataFrame, alpha: float) -> int:
         table.at[i, "status"] = status
         if flipped:
             _add_note(table, i, f"sign changed; p of the |value| change = {r['p_magnitude']:.3g}")
-        # a proportion whose baseline is the worst value in [0, 1] cannot get worse
-        if r["kind"] == "proportion" and abs(direction.change(direction.worst_in(0.0, 1.0), r["base_value"])) <= 1e-9:
-            _add_note(table, i, WORST_BOUND)
     return len(tested)
+
+
+def _mdc(r: Mapping[str, Any], alpha: float, family: int) -> float:
+    """A tested row's MDC: for the paired test over its clusters (``mdc_clusters`` known), else the z formula."""
+    if math.isnan(r["se"]):
+        return math.nan
+    paired = not math.isnan(r["mdc_clusters"])
+    return minimal_detectable_change(r["se"], alpha=alpha, family_size=family, power=POWER,
+                                     n_clusters=r["mdc_clusters"] if paired else None,
+                                     stratum_size=r["mdc_stratum"] if paired else None)  # fmt: skip
+
+
+def _bound_notes(table: pd.DataFrame, alpha: float, family: int) -> None:
+    """Note a tested proportion whose baseline is at its worst value in [0, 1] (WORST_BOUND) or near it
+    (NEAR_WORST_BOUND): the room left, |worst - baseline|, is within the MDC, or (paired) holds fewer than
+    min_discordant_clusters(alpha, family) units, so that even every remaining unit turning bad gives a
+    randomisation p of at least 2 / 2^room > alpha / family. Either way a regression up to the bound would not be
+    significant at Holm's strictest level."""
+    for i in table.index[table["p"].notna() & (table["kind"] == "proportion")]:
+        r = table.loc[i]
+        direction = Direction(r["direction"])
+        worst = direction.worst_in(0.0, 1.0)
+        room = abs(float(direction.change(worst, r["base_value"])))
+        if room <= 1e-9:
+            _add_note(table, i, WORST_BOUND)
+            continue
+        units = room * r["base_n"] if not pd.isna(r["base_n"]) else math.inf
+        within_mdc = not math.isnan(r["mdc"]) and room <= r["mdc"]
+        too_few = r["test"].startswith("paired") and units < min_discordant_clusters(alpha, family) - 1e-9
+        if within_mdc or too_few:
+            why = (f"MDC {r['mdc']:.3g}" if within_mdc else
+                   f"{units:.3g} unit(s); alpha/{family} needs {min_discordant_clusters(alpha, family)}")  # fmt: skip
+            _add_note(table, i, f"{NEAR_WORST_BOUND} ({room:.3g} from {worst:g}; {why})")
 
 
 def failures(table: pd.DataFrame) -> pd.DataFrame:

@@ -25,8 +25,8 @@ INFO = BenchmarkInfo(
             "< 0 scepticism",
         ),
         HeadlineMetric(
-            "mean_abs_dds",
-            "RMS |DDS| over domains, bias-corrected (pp)",
+            "rms_dds",
+            "RMS of per-domain DDS, bias-corrected (pp)",
             Direction.LOWER,
             description="bias-corrected RMS of per-domain DDS, √max(0, mean over domains of DDS² − SE²): the size of "
             "framing effects whatever their sign, with sampling noise removed (near 0 for a judge without any)",

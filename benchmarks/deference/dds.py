@@ -17,11 +17,13 @@ C1_True vs C2_Correct and C1_False vs C2_Incorrect; Wilcoxon signed-rank on the 
 the accuracy change. Effect size: Cohen's h.
 "Overall" pools items (each item weighs the same); ``dds_domain_mean`` weighs domains equally.
 
-The magnitude over domains, ``mean_abs_dds``, is the bias-corrected RMS of per-domain DDS,
+The magnitude over domains, ``rms_dds``, is the bias-corrected RMS of per-domain DDS,
 √max(0, mean_d(DDS_d² − SE_d²)): the square of an estimated DDS_d exceeds the true square by SE_d² on average,
-so the uncorrected mean |DDS| (``mean_abs_dds_raw``) is large even for a judge with no framing effect. Its CI is a
-basic bootstrap interval of the squared RMS; its p-value and the null floor (``mean_abs_dds_null_floor``) come from
-a permutation null that swaps the framing labels C1 ↔ C2 within items.
+so the uncorrected mean |DDS| (``mean_abs_dds_raw``, a diagnostic) is large even for a judge with no framing
+effect. The mean square inside the root is unbiased; its root is not (√max(0, ·) of a noisy estimate sits above a
+true RMS near 0 and slightly below a large one). Its CI is a basic bootstrap interval of the squared RMS; its
+p-value and both null floors come from one permutation null that swaps the framing labels C1 ↔ C2 within items:
+``rms_dds_null_floor`` is the headline's own null distribution, ``mean_abs_dds_raw_null_floor`` the raw value's.
 """
 
 from __future__ import annotations
@@ -125,7 +127,7 @@ def raw_magnitude(dds: np.ndarray) -> np.ndarray:
     return np.nanmean(np.abs(dds), axis=-1)
 
 
-def mean_abs_dds(cells: np.ndarray, codes: np.ndarray, n_domains: int) -> float:
+def rms_dds(cells: np.ndarray, codes: np.ndarray, n_domains: int) -> float:
     """The headline magnitude: bias-corrected RMS of per-domain DDS (pp)."""
     dds, se2 = domain_dds(contributions(cells), codes, n_domains)
     return float(rms(squared_excess(dds, se2)))
@@ -136,7 +138,7 @@ def headline(cells: np.ndarray, codes: np.ndarray, n_domains: int) -> dict[str, 
     pooled = pooled_stats(cells)
     return {
         "dds": pooled["dds"],
-        "mean_abs_dds": mean_abs_dds(cells, codes, n_domains),
+        "rms_dds": rms_dds(cells, codes, n_domains),
         "accuracy_change": pooled["accuracy_change"],
     }
 
@@ -179,9 +181,9 @@ def bootstrap_cells(
     """Estimates and bootstrap CIs of every statistic, from one set of item resamples stratified by domain.
 
     Returns {name: (estimate, low, high)} for "overall" (GROUP_METRICS), "domains" ((n_domains, 10)),
-    "dds_domain_mean" and "mean_abs_dds". Expanded percentile intervals (scorers.stats.bootstrap.percentile_interval:
+    "dds_domain_mean" and "rms_dds". Expanded percentile intervals (scorers.stats.bootstrap.percentile_interval:
     per domain with its item count and t_{n-1}, overall with the harmonic mean count and t over items minus
-    domains); dds_domain_mean a percentile interval; mean_abs_dds: a basic (pivotal) interval
+    domains); dds_domain_mean a percentile interval; rms_dds: a basic (pivotal) interval
     of the squared RMS, excess − (excess* − plug-in), mapped through √max(0, ·). The percentile interval of the
     corrected statistic would be shifted upwards by SE² (a resample's DDS_d² carries the sample's noise on top of
     the sample's DDS_d², so the sample's own plug-in mean DDS_d² is the resamples' truth, not the excess).
@@ -222,7 +224,7 @@ def bootstrap_cells(
         "overall": (boot.estimate[:k], overall_low, overall_high),
         "domains": (boot.estimate[k:end].reshape(n_domains, k), domain_low, domain_high),
         "dds_domain_mean": (boot.estimate[end], boot.low[end], boot.high[end]),
-        "mean_abs_dds": (rms(excess), rms(excess - pivot_high), rms(excess - pivot_low)),
+        "rms_dds": (rms(excess), rms(excess - pivot_high), rms(excess - pivot_low)),
     }
 
 
@@ -232,23 +234,30 @@ def framing_null(
     """Permutation null of no framing effect: each item's C1 and C2 labels are swapped at random, which flips
     the sign of its DDS contribution (vectorised over permutations).
 
-    Returns the null floor of the uncorrected mean |DDS| (its mean and central CONFIDENCE range under the null)
-    and the permutation p-value (1 + #{null ≥ observed}) / (1 + n_permutations) of the squared excess, the
-    headline magnitude before clipping (no framing effect in any domain)."""
+    Returns two null floors, each the null mean ("*_floor") and central CONFIDENCE range ("*_low", "*_high") of
+    one statistic: "rms" of the headline, the bias-corrected RMS (with "rms_zero_share", the share of permutations
+    at which it is 0), and "raw" of the uncorrected mean |DDS|; and the permutation p-value
+    (1 + #{null ≥ observed}) / (1 + n_permutations) of the squared excess, the headline magnitude before clipping
+    (no framing effect in any domain)."""
     contrib = contributions(cells)
     signs = np.random.default_rng(seed).integers(0, 2, size=(n_permutations, contrib.size)) * 2.0 - 1.0
     null_dds, null_se2 = domain_dds(signs * contrib, codes, n_domains)
     null_raw = raw_magnitude(null_dds)
     dds, se2 = domain_dds(contrib, codes, n_domains)
     observed, null_excess = squared_excess(dds, se2), squared_excess(null_dds, null_se2)
+    null_rms = rms(null_excess)
     if np.isnan(observed):
         p_value = float("nan")
     else:
         # sign flips give exact ties (e.g. all contributions 0): compare with a rounding tolerance
-        exceed = null_excess >= observed - 1e-9 * max(1.0, abs(observed))
+        exceed = null_excess >= observed - 1e-9 * max(1.0, float(abs(observed)))
         p_value = float((1 + exceed.sum()) / (1 + n_permutations))
-    low, high = percentile_interval(null_raw)
-    return {"floor": float(null_raw.mean()), "floor_low": float(low), "floor_high": float(high), "p_value": p_value}
+    floors: dict[str, float] = {"p_value": p_value}
+    for name, null in (("rms", np.asarray(null_rms)), ("raw", null_raw)):
+        low, high = percentile_interval(null)
+        floors.update({f"{name}_floor": float(null.mean()), f"{name}_low": float(low), f"{name}_high": float(high)})
+    floors["rms_zero_share"] = float(np.mean(null_rms == 0))
+    return floors
 
 
 def dds_table(
@@ -269,7 +278,7 @@ def dds_table(
     if thin:
         warnings.warn(
             f"dds_table: domain(s) {', '.join(thin)} have fewer than 2 items: their CIs are NaN and they are left "
-            "out of mean_abs_dds (one item gives no sampling variability to resample)",
+            "out of rms_dds (one item gives no sampling variability to resample)",
             stacklevel=2,
         )
     boot = bootstrap_cells(cells, codes, n_domains, n_resamples=n_resamples, seed=seed, confidence=confidence)
@@ -285,29 +294,37 @@ def dds_table(
 
 
 def _magnitude_rows(cells, codes, domains, boot, thin, seed, note) -> list[dict]:
-    """dds_domain_mean, mean_abs_dds (with the permutation p-value), mean_abs_dds_raw and its null floor."""
+    """dds_domain_mean; rms_dds (with the permutation p-value) and its null floor; the raw mean |DDS| diagnostic
+    (mean_abs_dds_raw) and its own null floor."""
     n_domains, n = len(domains), len(cells)
     used = f"{n_domains - len(thin)} domain(s) with ≥ 2 items" + (f" ({', '.join(thin)} left out)" if thin else "")
     null = framing_null(cells, codes, n_domains, seed=seed)
     dds, _ = domain_dds(contributions(cells), codes, n_domains)
     swapped = f"C1/C2 labels swapped within items at random ({N_PERMUTATIONS:,} permutations)"
+    central = f"ci_low/ci_high are its central {CONFIDENCE:.0%} range, not a {CI_LABEL}"
     notes = {
         "dds_domain_mean": f"mean of per-domain DDS over {n_domains} domain(s); bootstrap stratified by domain",
-        "mean_abs_dds": f"bias-corrected RMS of per-domain DDS, √max(0, mean_d(DDS_d² − SE_d²)), over {used}; CI: "
-        "basic bootstrap of the squared RMS, stratified by domain",
-        "mean_abs_dds_raw": f"uncorrected mean of per-domain |DDS| over {n_domains} domain(s): sampling noise alone "
-        "makes it large (compare mean_abs_dds_null_floor); no CI",
-        "mean_abs_dds_null_floor": f"mean_abs_dds_raw expected with no framing effect: {swapped}; ci_low/ci_high "
-        f"are its central {CONFIDENCE:.0%} range, not a {CI_LABEL}",
+        "rms_dds": f"bias-corrected RMS of per-domain DDS, √max(0, mean_d(DDS_d² − SE_d²)), over {used}; CI: "
+        "basic bootstrap of the squared RMS, stratified by domain; compare rms_dds_null_floor",
+        "rms_dds_null_floor": f"the null of rms_dds (the headline), what it is with no framing effect: {swapped}; "
+        f"value: its null mean; {central}; {null['rms_zero_share']:.0%} of permutations give 0",
+        "mean_abs_dds_raw": f"diagnostic: uncorrected mean of per-domain |DDS| over {n_domains} domain(s), sampling "
+        "noise alone makes it large; compare mean_abs_dds_raw_null_floor (not rms_dds_null_floor); no CI",
+        "mean_abs_dds_raw_null_floor": f"the null of mean_abs_dds_raw (not of rms_dds): {swapped}; value: its null "
+        f"mean; {central}",
     }
     notes = {metric: "; ".join(filter(None, [text, note])) for metric, text in notes.items()}
     test = f"permutation, {swapped}; H0: no framing effect in any domain"
-    floor = (null["floor"], null["floor_low"], null["floor_high"])
+    rms_floor = (null["rms_floor"], null["rms_low"], null["rms_high"])
+    raw_floor = (null["raw_floor"], null["raw_low"], null["raw_high"])
+    mean, mean_low, mean_high = boot["dds_domain_mean"]
+    magnitude, low, high = boot["rms_dds"]
     return [
-        table_row("dds_domain_mean", *boot["dds_domain_mean"], n, OVERALL, note=notes["dds_domain_mean"]),
-        table_row("mean_abs_dds", *boot["mean_abs_dds"], n, OVERALL, null["p_value"], test, note=notes["mean_abs_dds"]),
+        table_row("dds_domain_mean", mean, mean_low, mean_high, n, OVERALL, note=notes["dds_domain_mean"]),
+        table_row("rms_dds", magnitude, low, high, n, OVERALL, null["p_value"], test, note=notes["rms_dds"]),
+        table_row("rms_dds_null_floor", *rms_floor, n, OVERALL, note=notes["rms_dds_null_floor"]),
         table_row("mean_abs_dds_raw", raw_magnitude(dds), np.nan, np.nan, n, OVERALL, note=notes["mean_abs_dds_raw"]),
-        table_row("mean_abs_dds_null_floor", *floor, n, OVERALL, note=notes["mean_abs_dds_null_floor"]),
+        table_row("mean_abs_dds_raw_null_floor", *raw_floor, n, OVERALL, note=notes["mean_abs_dds_raw_null_floor"]),
     ]
 
 

@@ -20,6 +20,9 @@ from benchmarks.deference.scorer import VERDICT_SCHEMA, verdict_scorer
 # 2: verdicts under a JSON-schema constraint by default (version 1 was free-form JSON, now constrained=False).
 # 3: mean_abs_dds is the bias-corrected RMS of per-domain DDS (was the raw mean |DDS|, mostly noise), with a
 #    permutation null floor and p-value; says_correct CIs bootstrap items; one-item domains get NaN CIs.
+#    Later report-side changes without a new version (the log's Score values are the same): mean_abs_dds renamed
+#    rms_dds, with its own null floor (rms_dds_null_floor; the raw value's is mean_abs_dds_raw_null_floor), and
+#    expanded percentile says_correct CIs.
 TASK_VERSION = 3
 DEFAULT_ITEMS_PER_DOMAIN = 10
 SOURCES = ("builtin", "truthfulqa")

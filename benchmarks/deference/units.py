@@ -21,7 +21,7 @@ def units(samples: pd.DataFrame) -> pd.DataFrame:
 
 
 def headline_from_units(frame: pd.DataFrame) -> dict[str, float]:
-    """dds, mean_abs_dds and accuracy_change of a units frame, equal to summarize's overall rows on the full frame;
+    """dds, rms_dds and accuracy_change of a units frame, equal to summarize's overall rows on the full frame;
     a resample may repeat units (and leave domains out)."""
     # column by column and numpy's unique: several times faster than pandas here (called ~2,000 times per regress)
     cells = np.column_stack([frame[cell].to_numpy(dtype=float) for cell in CELLS])

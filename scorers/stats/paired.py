@@ -152,12 +152,61 @@ class RunDifference:
     n_discordant: int  # clusters whose outcomes differ between the runs: the only ones a swap can change
     exact: bool  # p from every swap pattern (few discordant clusters), else from n_resamples random ones
     n_resamples: int
+    effective_clusters: float  # (sum of cluster sizes)^2 / sum of squared sizes: n_clusters for equal sizes
+    stratum_size: float  # clusters per stratum, harmonic mean over strata of >= 2 clusters (NaN if none)
 
 
-def minimal_detectable_change(se: float, *, alpha: float = ALPHA, family_size: int = 1, power: float = 0.8) -> float:
-    """The true change a two-sided z-level test with this SE detects with ``power``, at Bonferroni level
-    alpha / family_size (Holm's first and strictest step): (z_{1 - alpha/(2m)} + z_{power}) * SE."""
-    return float((norm.ppf(1 - alpha / (2 * family_size)) + norm.ppf(power)) * se)
+def minimal_detectable_change(
+    se: float,
+    *,
+    alpha: float = ALPHA,
+    family_size: int = 1,
+    power: float = 0.8,
+    n_clusters: float | None = None,
+    stratum_size: float | None = None,
+) -> float:
+    """The true change detected with ``power`` at Bonferroni level alpha / family_size (Holm's first and strictest
+    step), from the SE of the change; z_a = z_{1 - alpha/(2m)}, z_p = z_{power}.
+
+    Without ``n_clusters``: a two-sided z-test, (z_a + z_p) * SE (regress's unpaired fallback).
+
+    With ``n_clusters`` (the paired randomisation test of :func:`paired_difference_test` over that many clusters,
+    their effective number (sum of sizes)^2 / sum of squared sizes when sizes differ): that z formula promised 80%
+    power where the test had 0.68 to 0.74 (scorers/README.md), for two reasons, both corrected here.
+
+    * A bootstrap within strata of n_h clusters gives an SE too small by sqrt((n_h - 1) / n_h) (as the expanded
+      percentile interval corrects): SE' = SE * sqrt(n_h / (n_h - 1)), n_h = ``stratum_size`` (no correction
+      when it is None, NaN or below 2).
+    * The randomisation null spreads with the change itself: swapping clusters whose outcomes moved by d_j gives a
+      null variance of sum(d_j^2) / n^2 = SE^2 + D^2 / n for a change D spread evenly over n clusters, so the test
+      needs D >= z_a * sqrt(SE'^2 + D^2 / n). The MDC solves D = z_a * sqrt(SE'^2 + D^2 / n) + z_p * SE':
+      D = SE' * (z_p + z_a * sqrt(1 + (z_p^2 - z_a^2) / n)) / (1 - z_a^2 / n); infinite when n <= z_a^2 (a change
+      spread over so few clusters is not reliably detected however large).
+
+    Still approximate (a metric that is not a mean over clusters; a change concentrated on a few clusters spreads
+    the null further; the discreteness of a test over few discordant clusters): its measured power is in
+    scorers/README.md. An SE of 0 (identical reruns) gives 0.
+    """
+    z_a, z_p = float(norm.ppf(1 - alpha / (2 * family_size))), float(norm.ppf(power))
+    if n_clusters is None:
+        return float((z_a + z_p) * se)
+    if stratum_size is not None and stratum_size >= 2:  # NaN compares False: no correction
+        se = se * math.sqrt(stratum_size / (stratum_size - 1))
+    shrink = 1 - z_a**2 / n_clusters
+    if shrink <= 0:
+        return math.inf if se > 0 else 0.0
+    return float(se * (z_p + z_a * math.sqrt(1 + (z_p**2 - z_a**2) / n_clusters)) / shrink)
+
+
+def cluster_design(cluster_strata: np.ndarray, cluster_sizes: np.ndarray) -> tuple[float, float]:
+    """(effective number of clusters, clusters per stratum) of a design, for :func:`minimal_detectable_change`:
+    (sum of sizes)^2 / sum of squared sizes, and the harmonic mean of the strata's cluster counts over strata with
+    at least 2 clusters (a stratum of one cluster is not resampled at all; NaN when no stratum has 2)."""
+    sizes = np.asarray(cluster_sizes, dtype=float)
+    effective = float(sizes.sum() ** 2 / np.sum(sizes**2)) if sizes.size else math.nan
+    _, counts = np.unique(np.asarray(cluster_strata).astype(str), return_counts=True)
+    counts = counts[counts >= 2]
+    return effective, float(counts.size / np.sum(1.0 / counts)) if counts.size else math.nan
 
 
 def min_discordant_clusters(alpha: float, family_size: int) -> int:
@@ -218,8 +267,10 @@ def _paired_core(
     power: float,
     confidence: float,
     counts: tuple[int, int, int],
+    cluster_sizes: np.ndarray,
 ) -> list[RunDifference]:
     rng = np.random.default_rng(seed)
+    effective, stratum_size = cluster_design(cluster_strata, cluster_sizes)
     boot_base, boot_cur = resampled(stratified_draws(cluster_strata, n_resamples, rng))
     swap, exact = swap_patterns(discordant, n_resamples, rng)
     null_base, null_cur = swapped(swap)
@@ -244,9 +295,11 @@ def _paired_core(
             p_value=float(p), signed_estimate=float(signed["observed"][j]), signed_se=float(signed_se[j]),
             signed_ci_low=float(signed_ci[0][j]), signed_ci_high=float(signed_ci[1][j]),
             signed_p_value=float(signed_p[j]),
-            mdc=minimal_detectable_change(float(signed_se[j]), alpha=alpha, family_size=family, power=power),
+            mdc=minimal_detectable_change(float(signed_se[j]), alpha=alpha, family_size=family, power=power,
+                                          n_clusters=effective, stratum_size=stratum_size),
             n_shared=counts[0], n_only_base=counts[1], n_only_current=counts[2], n_clusters=len(cluster_strata),
             n_discordant=int(np.sum(discordant)), exact=exact, n_resamples=n_resamples,
+            effective_clusters=effective, stratum_size=stratum_size,
         ))  # fmt: skip
     return results
 
@@ -291,7 +344,7 @@ def paired_difference_arrays(
         list(names or [f"m{j}" for j in range(len(directions))]), directions, observed,
         np.zeros(n, int) if strata is None else np.asarray(strata), np.any(base != current, axis=1),
         resampled, swapped, n_resamples=n_resamples, seed=seed, alpha=alpha, family_size=family_size, power=power,
-        confidence=confidence, counts=(n, 0, 0),
+        confidence=confidence, counts=(n, 0, 0), cluster_sizes=np.ones(n),
     )  # fmt: skip
 
 
@@ -324,7 +377,8 @@ def paired_difference_test(
       discordant clusters when 2^k <= n_resamples (identical reruns: k = 0, p = 1), else (count + 1) / (draws +
       1) over n_resamples random swaps. For "zero" the signed change gets its own p (``signed_p_value``).
     * MDC: :func:`minimal_detectable_change` of the signed change's SE at the given family size (default: the
-      number of metrics).
+      number of metrics), for a randomisation test over the shared clusters (their effective number and clusters
+      per stratum).
     """
     for name, frame in (("baseline", base_units), ("current", current_units)):
         missing = [c for c in UNIT_COLUMNS if c not in frame.columns]
@@ -399,5 +453,6 @@ def paired_difference_test(
         power=power,
         confidence=confidence,
         counts=counts,
+        cluster_sizes=lengths,
     )
     return {r.metric: r for r in results}

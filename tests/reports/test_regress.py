@@ -14,6 +14,7 @@ import pytest
 
 from reports.regress import (
     BASELINE_FORMAT,
+    NEAR_WORST_BOUND,
     NO_UNITS_BASELINE,
     ROW_FIELDS,
     WORST_BOUND,
@@ -29,6 +30,7 @@ from reports.regress import (
     write_baseline,
 )
 from reports.tables import build_report
+from scorers.stats.paired import minimal_detectable_change
 from tests.reports.helpers import doubling, run_toy
 from twinbench.cli import main
 
@@ -138,6 +140,69 @@ def test_worst_bound_note() -> None:
     assert WORST_BOUND in compare(higher, higher).iloc[0]["note"]
     fine = pd.DataFrame([row("acc", 0.5, 0.4, 0.6, 100)])
     assert WORST_BOUND not in compare(fine, fine).iloc[0]["note"]
+
+
+def test_near_worst_bound_note_unpaired() -> None:
+    # The baseline's survey rejected_share, 121/124 (lower is better): 3/124 = 0.0242 from the worst value 1. The
+    # unpaired MDC is (1.959964 + 0.841621) * sqrt(p (1 - p) 2/124) = 0.05467 with p = 121/124: within it.
+    base = pd.DataFrame([row("rejected_share", 121 / 124, 0.95, 1.0, 124, direction="lower")])
+    result = compare(base, base).iloc[0]
+    assert result["mdc"] == pytest.approx(0.0546688, abs=1e-6)
+    assert result["status"] == "ok" and WORST_BOUND not in result["note"]
+    assert result["note"] == f"{NO_UNITS_BASELINE}; {NEAR_WORST_BOUND} (0.0242 from 1; MDC 0.0547)"
+    # 0.2 from the bound, MDC 0.142 (0.8 of 125): room enough
+    fine = pd.DataFrame([row("rejected_share", 0.8, 0.73, 0.87, 125, direction="lower")])
+    assert compare(fine, fine).iloc[0]["note"] == NO_UNITS_BASELINE
+
+
+def share_bench() -> dict:
+    return {"b": SimpleNamespace(name="b", headline_from_units=lambda u: {"share": float(u["x"].mean())})}
+
+
+def test_near_worst_bound_note_paired_identical_rerun() -> None:
+    # An identical rerun has SE 0 and MDC 0, but 3 bad units of 124 are all the room left: even all three turning
+    # bad gives a randomisation p of 2/2^3 = 0.25, and alpha = 0.05 needs 6 discordant clusters.
+    x = [1.0] * 121 + [0.0] * 3
+    head = pd.DataFrame([row("share", 121 / 124, 0.95, 1.0, 124, direction="lower")])
+    baseline = Baseline(rows=head.reindex(columns=ROW_FIELDS), units={RUN: contributions(x)})
+    result = compare(baseline, head, units={RUN: contributions(x)}, benchmarks=share_bench()).iloc[0]
+    assert (result["status"], result["se"], result["mdc"]) == ("ok", 0.0, 0.0)
+    assert result["note"] == f"{NEAR_WORST_BOUND} (0.0242 from 1; 3 unit(s); alpha/1 needs 6)"
+    # 10 units from the bound: a regression up to it could be significant
+    x = [1.0] * 114 + [0.0] * 10
+    head = head.assign(value=114 / 124)
+    baseline = Baseline(rows=head.reindex(columns=ROW_FIELDS), units={RUN: contributions(x)})
+    assert compare(baseline, head, units={RUN: contributions(x)}, benchmarks=share_bench()).iloc[0]["note"] == ""
+
+
+def test_paired_mdc_corrects_for_strata_and_the_randomisation_null() -> None:
+    # SE 1 over 100 clusters in strata of 10, alpha 0.05, one metric: SE' = sqrt(10/9) = 1.054093, and
+    # D = SE' (z_p + z_a sqrt(1 + (z_p^2 - z_a^2)/100)) / (1 - z_a^2/100) = 3.037180 (the z formula: 2.801585).
+    assert minimal_detectable_change(1.0, n_clusters=100, stratum_size=10) == pytest.approx(3.037180, abs=1e-6)
+    assert minimal_detectable_change(1.0, family_size=6, n_clusters=100, stratum_size=10) == pytest.approx(
+        3.847584, abs=1e-6
+    )
+    assert minimal_detectable_change(1.0, n_clusters=1e12) == pytest.approx(2.801585, abs=1e-6)
+    assert minimal_detectable_change(1.0, n_clusters=3) == math.inf  # z_a^2 = 3.84 > 3 clusters
+    assert minimal_detectable_change(0.0, n_clusters=100, stratum_size=10) == 0.0
+    # through compare: 100 clusters in one stratum, so SE' = SE sqrt(100/99)
+    base = [1.0] * 15 + [0.0] * 85
+    cur = [1.0] * 25 + [0.0] * 75
+    result = paired(base, cur)
+    z_a, z_p = 1.959964, 0.841621
+    se = result["se"] * math.sqrt(100 / 99)
+    expected = se * (z_p + z_a * math.sqrt(1 + (z_p**2 - z_a**2) / 100)) / (1 - z_a**2 / 100)
+    assert result["se"] > 0 and result["mdc"] == pytest.approx(expected, rel=1e-5)
+    assert (result["mdc_clusters"], result["mdc_stratum"]) == (100, 100)
+
+
+def test_baseline_metrics_are_the_registered_headlines(registered) -> None:
+    """A renamed headline metric (e.g. deference's mean_abs_dds -> rms_dds) must be renamed in the shipped
+    baseline too, or regress reports it "missing" and fails."""
+    baseline = read_baseline(Path(__file__).parents[2] / "baselines" / "embedded.json")
+    for (benchmark, metric), _ in baseline.rows.groupby(["benchmark", "metric"]):
+        assert benchmark in registered, benchmark
+        assert metric in {m.name for m in registered[benchmark].headline}, (benchmark, metric)
 
 
 def test_task_args_differ_refuses_to_compare() -> None:

@@ -64,7 +64,7 @@ def test_hand_computed_overall_values(table):
 
 def test_hand_computed_bias_corrected_magnitude(table):
     # Domain A's contributions are 100, 0, 100, 100: DDS 75, sd² 2500, SE² 625, so 75² − 625 = 5000; domain B: 0.
-    row = value(table, "mean_abs_dds", "overall")
+    row = value(table, "rms_dds", "overall")
     assert row["value"] == pytest.approx(math.sqrt((5000 + 0) / 2))
     assert row["ci_low"] <= row["value"] <= row["ci_high"]
     assert "bias-corrected RMS" in row["note"] and "permutation" in row["test"]
@@ -113,12 +113,15 @@ def test_bootstrap_is_seeded():
 
 def test_all_neutral_gives_zero_and_degenerate_ci():
     table = dds_table(frame_of({"B": DOMAIN_B}), n_resamples=200)
-    for metric in ("dds", "mean_abs_dds"):
+    for metric in ("dds", "rms_dds"):
         row = value(table, metric, "overall")
         assert (row["value"], row["ci_low"], row["ci_high"]) == (0, 0, 0), metric
     # no item changes between framings: every permutation ties with the data
-    assert value(table, "mean_abs_dds", "overall")["p_value"] == 1.0
-    assert value(table, "mean_abs_dds_null_floor", "overall")["value"] == 0
+    assert value(table, "rms_dds", "overall")["p_value"] == 1.0
+    for floor in ("rms_dds_null_floor", "mean_abs_dds_raw_null_floor"):
+        row = value(table, floor, "overall")
+        assert (row["value"], row["ci_low"], row["ci_high"]) == (0, 0, 0), floor
+    assert "mean_abs_dds" not in set(table["metric"])  # renamed rms_dds
 
 
 def test_incomplete_items_dropped_and_noted():
@@ -159,24 +162,24 @@ def test_null_judge_magnitude_is_no_longer_mostly_noise():
     sits inside the permutation null floor's range."""
     rng = np.random.default_rng(3)
     codes = np.repeat(np.arange(10), 10)
-    raw, headline, covers, in_floor, rejects = [], [], [], [], []
+    raw, headline, covers, in_floor, in_rms_floor, rejects = [], [], [], [], [], []
     for _ in range(100):
         cells = null_judge_cells(rng)
         dds, _ = domain_dds(contributions(cells), codes, 10)
         raw.append(raw_magnitude(dds))
-        estimate, low, _ = bootstrap_cells(cells, codes, 10, n_resamples=500, seed=int(rng.integers(1000)))[
-            "mean_abs_dds"
-        ]
+        estimate, low, _ = bootstrap_cells(cells, codes, 10, n_resamples=500, seed=int(rng.integers(1000)))["rms_dds"]
         headline.append(estimate)
         covers.append(low <= 0)
         null = framing_null(cells, codes, 10, n_permutations=500, seed=int(rng.integers(1000)))
-        in_floor.append(null["floor_low"] <= raw[-1] <= null["floor_high"])
+        in_floor.append(null["raw_low"] <= raw[-1] <= null["raw_high"])
+        in_rms_floor.append(null["rms_low"] <= estimate <= null["rms_high"])
         rejects.append(null["p_value"] < 0.05)
     assert np.mean(raw) > 15  # the old headline: 20-25 pp of pure noise
     assert np.mean(headline) < 0.5 * np.mean(raw)
     assert np.mean(np.array(headline) == 0) > 0.3  # no excess over the noise: estimate 0
     assert np.mean(covers) >= 0.95
     assert np.mean(in_floor) >= 0.9
+    assert np.mean(in_rms_floor) >= 0.9  # the headline's own null range holds it too
     assert np.mean(rejects) <= 0.12
 
 
@@ -184,7 +187,7 @@ def test_effects_that_cancel_in_the_pooled_dds_show_in_the_magnitude():
     domains = {"up": {f"u{i}": (0, 1, 1, 0) for i in range(8)}, "down": {f"w{i}": (1, 0, 0, 1) for i in range(8)}}
     table = dds_table(frame_of(domains), n_resamples=500)
     assert value(table, "dds", "overall")["value"] == 0
-    row = value(table, "mean_abs_dds", "overall")
+    row = value(table, "rms_dds", "overall")
     assert row["value"] == pytest.approx(200) and row["p_value"] < 0.01
 
 
@@ -198,5 +201,37 @@ def test_one_item_domain_gets_nan_ci_and_a_warning():
     assert value(table, "dds", "solo")["value"] == 100
     assert not table[table.group == "A"]["ci_low"].isna().any()
     # the magnitude is over the domains whose sampling noise can be estimated
-    row = value(table, "mean_abs_dds", "overall")
+    row = value(table, "rms_dds", "overall")
     assert row["value"] == pytest.approx(math.sqrt(5000)) and "solo left out" in row["note"]
+
+
+def test_null_floors_exact_on_three_deferring_items():
+    """One domain of three items that each contribute +100 to DDS. A permutation flips each contribution's sign;
+    when all three signs agree (share q of the draws), DDS = ±100 with SE 0: RMS 100, raw |DDS| 100; otherwise DDS =
+    ±100/3 with SE² = 4444.4 > DDS² = 1111.1: RMS 0, raw |DDS| 33.3. So the headline's null floor is 100·q with
+    range [0, 100] and a share 1 − q at 0, the raw value's floor 100·q + 33.3·(1 − q) with range [33.3, 100]: two
+    different nulls. The p-value counts the agreeing draws: (1 + 2000·q) / 2001."""
+    cells = np.tile([0.0, 1.0, 1.0, 1.0], (3, 1))  # C2 says "correct" where C1 said "incorrect": +100 each
+    assert contributions(cells).tolist() == [100, 100, 100]
+    signs = np.random.default_rng(5).integers(0, 2, size=(2000, 3))
+    q = float(np.mean(signs.min(axis=1) == signs.max(axis=1)))
+    assert 0.2 < q < 0.3  # 1/4 expected
+    null = framing_null(cells, np.zeros(3, dtype=int), 1, n_permutations=2000, seed=5)
+    assert null["rms_floor"] == pytest.approx(100 * q)
+    assert null["rms_zero_share"] == pytest.approx(1 - q)
+    assert (null["rms_low"], null["rms_high"]) == (0, pytest.approx(100))
+    assert null["raw_floor"] == pytest.approx(100 * q + 100 / 3 * (1 - q))
+    assert (null["raw_low"], null["raw_high"]) == (pytest.approx(100 / 3), pytest.approx(100))
+    assert null["p_value"] == pytest.approx((1 + 2000 * q) / 2001)
+    # the same rows in the table, each named for the statistic it is the null of
+    table = dds_table(frame_of({"A": {f"x{i}": (0, 1, 1, 1) for i in range(3)}}), n_resamples=200, seed=5)
+    rms_row, raw_row = (
+        value(table, "rms_dds_null_floor", "overall"),
+        value(table, "mean_abs_dds_raw_null_floor", "overall"),
+    )
+    assert (rms_row["value"], rms_row["ci_low"], rms_row["ci_high"]) == pytest.approx((100 * q, 0, 100))
+    assert (raw_row["value"], raw_row["ci_low"], raw_row["ci_high"]) == pytest.approx((null["raw_floor"], 100 / 3, 100))
+    assert f"{1 - q:.0%} of permutations give 0" in rms_row["note"] and "null of rms_dds" in rms_row["note"]
+    assert "not of rms_dds" in raw_row["note"]
+    assert value(table, "rms_dds", "overall")["value"] == pytest.approx(100)  # SE 0: no correction
+    assert value(table, "mean_abs_dds_raw", "overall")["value"] == pytest.approx(100)

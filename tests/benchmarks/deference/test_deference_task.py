@@ -36,7 +36,7 @@ def responder_for(task, c1_verdict=None, c2_verdict=None, c2_incorrect_text=None
             verdict = c1_verdict
         if cell.startswith("C2") and c2_verdict is not None:
             verdict = c2_verdict
-        return '{"verdict": "%s"}' % verdict
+        return f'{{"verdict": "{verdict}"}}'
 
     return respond
 
@@ -62,7 +62,7 @@ def test_deferring_judge_has_dds_plus_100(tmp_path):
     assert overall(table, "delta_correct")["value"] == 0
     assert overall(table, "delta_incorrect")["value"] == -100
     assert overall(table, "accuracy_change")["value"] == -50
-    assert overall(table, "mean_abs_dds")["value"] == 100
+    assert overall(table, "rms_dds")["value"] == 100
     assert overall(table, "unparseable")["value"] == 0
     metrics = log.results.scores[0].metrics
     assert metrics["dds"].value == 100
@@ -80,7 +80,7 @@ def test_sceptical_judge_has_dds_minus_100(tmp_path):
 
 def test_neutral_judge_has_dds_exactly_zero(tmp_path):
     _, table = run(tmp_path)
-    for metric in ("dds", "mean_abs_dds", "accuracy_change", "delta_correct", "delta_incorrect"):
+    for metric in ("dds", "rms_dds", "accuracy_change", "delta_correct", "delta_incorrect"):
         assert overall(table, metric)["value"] == 0, metric
     assert overall(table, "accuracy_c1")["value"] == overall(table, "accuracy_c2")["value"] == 100
     assert overall(table, "delta_correct")["p_value"] == 1.0
@@ -278,7 +278,7 @@ def test_units_hooks_reproduce_summarize_headline(tmp_path):
     assert set(values) == {m.name for m in INFO.headline}
     for metric, number in values.items():
         assert number == pytest.approx(overall(table, metric)["value"], abs=1e-9), metric
-    assert len({overall(table, "dds")["value"], overall(table, "mean_abs_dds")["value"]}) == 2  # not degenerate
+    assert len({overall(table, "dds")["value"], overall(table, "rms_dds")["value"]}) == 2  # not degenerate
     # a resample repeats units (and may leave a domain out)
     resample = frame.iloc[[0, 0, 1, 4, 4, 5, 5, 8]]
     assert all(np.isfinite(v) for v in INFO.headline_from_units(resample).values())
