@@ -31,10 +31,10 @@ class SurveyAnswer(StoreModel):
     calls: int = 0
     option_shares: list[float] = Field(default_factory=list)  # renormalised over the options
     invalid_share: float = 1.0  # answer mass off the option letters
-    # logprobs mode: the first token, each letter's listed mass and the bound for unlisted letters
+    # logprobs mode: the first token, each letter's listed mass and the mass outside the top-k list
     first_token: str | None = None
     letter_mass: list[float] | None = None
-    unlisted_bound: float | None = None
+    unlisted_mass: float | None = None
     # samples mode: answers per option, invalid answers and the answers' first 40 characters
     option_counts: list[int] | None = None
     invalid_count: int | None = None
@@ -51,9 +51,10 @@ def letter_probabilities(output: ModelOutput, letters: tuple[str, ...]) -> dict 
     """Option shares from the first token's top log-probabilities, or None if the reply has none.
 
     Probability mass on tokens that are not an option letter (and mass outside the top-k list) is the invalid
-    share; the option shares are renormalised over the options (OpinionQA). ``unlisted_bound`` is the largest
-    probability a letter missing from the list can have (the smallest listed probability, at most the unlisted
-    mass): the test uses it so that the list's truncation never makes an option impossible.
+    share; the option shares are renormalised over the options (OpinionQA). ``letter_mass`` is each letter's listed
+    mass (all its listed token forms) and ``unlisted_mass`` the mass outside the list: any part of it may belong to
+    any letter (a letter missing from the list, or a cut token form of a listed one), so the test allows every
+    split of it (``benchmarks.survey.analysis.alignment_test``).
     """
     logprobs = output.choices[0].logprobs if output.choices else None
     if logprobs is None or not logprobs.content:
@@ -68,15 +69,13 @@ def letter_probabilities(output: ModelOutput, letters: tuple[str, ...]) -> dict 
             mass[letter] += math.exp(logprob)
     valid = min(1.0, sum(mass.values()))
     shares = [mass[x] / sum(mass.values()) if valid > 0 else 0.0 for x in letters]
-    listed = [math.exp(lp) for _, lp in candidates]
-    unlisted = max(0.0, 1.0 - sum(listed))
-    bound = min(min(listed), unlisted) if listed else 0.0
+    unlisted = max(0.0, 1.0 - sum(math.exp(lp) for _, lp in candidates))
     return {
         "option_shares": shares,
         "invalid_share": 1.0 - valid,
         "first_token": first.token,
         "letter_mass": [mass[x] for x in letters],
-        "unlisted_bound": bound,
+        "unlisted_mass": unlisted,
     }
 
 

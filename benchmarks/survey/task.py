@@ -19,8 +19,12 @@ from benchmarks.survey.surveys import SURVEYS
 
 # 2: goodness-of-fit test on the valid options; invalid share reported, never tested.
 # 3: log layout only (numbers in Score.value, the model's distribution in Score.metadata); the same statistics.
-TASK_VERSION = 3
-OLDEST_LOG_VERSION = 3  # logs of older versions keep structures in Score.value: summarize cannot read them
+# 4: the goodness-of-fit test allows every split of the mass outside the top-k list (was: an upper bound plugged in
+#    for a missing letter, invalid); letter masses in Score.metadata for pooled epochs; question-level CIs.
+TASK_VERSION = 4
+# logs of older versions: version 3's p-values used the invalid bound and its logs lack the letter masses that the
+# pooled test needs; older ones keep structures in Score.value. summarize cannot read them correctly.
+OLDEST_LOG_VERSION = 4
 DEFAULT_SURVEYS = tuple(SURVEYS)
 
 

@@ -139,6 +139,14 @@ class ClusterDraws:
     names: np.ndarray
     rows_of: list[np.ndarray]  # row indices of each cluster, in ``names`` order
     index: np.ndarray  # (n_resamples, n_clusters)
+    stratum_of: np.ndarray | None = None  # each cluster's stratum, in ``names`` order
+
+    def expansion(self) -> tuple[float, float]:
+        """(n, df) of the expanded percentile interval (:func:`percentile_interval`): clusters per stratum (their
+        harmonic mean over strata) and clusters minus strata."""
+        strata = np.zeros(self.names.size, dtype=int) if self.stratum_of is None else self.stratum_of
+        per_stratum = np.unique(strata, return_counts=True)[1]
+        return float(per_stratum.size / np.sum(1.0 / per_stratum)), float(self.names.size - per_stratum.size)
 
     @property
     def counts(self) -> np.ndarray:
@@ -164,7 +172,8 @@ def cluster_draws(clusters, strata=None, *, n_resamples: int = N_RESAMPLES, seed
     if any(np.unique(strata[r]).size > 1 for r in rows_of):
         raise ValueError("a cluster spans several strata")
     stratum_of = np.array([strata[r[0]] for r in rows_of])
-    return ClusterDraws(names, rows_of, stratified_draws(stratum_of, n_resamples, np.random.default_rng(seed)))
+    index = stratified_draws(stratum_of, n_resamples, np.random.default_rng(seed))
+    return ClusterDraws(names, rows_of, index, stratum_of)
 
 
 @dataclass(frozen=True)
@@ -176,18 +185,35 @@ class Interval:
     n_clusters: int
 
 
-def _interval(estimate: float, draws: np.ndarray, confidence: float, n: int, n_clusters: int) -> Interval:
-    low, high = percentile_interval(draws, confidence)
-    return Interval(estimate, float(low), float(high), n, n_clusters)
+def _interval(
+    estimate: float, values: np.ndarray, confidence: float, n: int, draws: ClusterDraws, expanded: bool
+) -> Interval:
+    if expanded:
+        n_per_stratum, df = draws.expansion()
+        if n_per_stratum < 2 or df < 1:  # a stratum of one cluster never varies: no interval
+            return Interval(estimate, math.nan, math.nan, n, int(draws.names.size))
+        low, high = percentile_interval(values, confidence, n=n_per_stratum, df=df)
+    else:
+        low, high = percentile_interval(values, confidence)
+    return Interval(estimate, float(low), float(high), n, int(draws.names.size))
 
 
 def cluster_ratio_ci(
-    x, y, clusters, strata=None, *, n_resamples: int = N_RESAMPLES, confidence: float = CONFIDENCE, seed: int = SEED
+    x,
+    y,
+    clusters,
+    strata=None,
+    *,
+    n_resamples: int = N_RESAMPLES,
+    confidence: float = CONFIDENCE,
+    seed: int = SEED,
+    expanded: bool = False,
 ) -> Interval:
     """mean(x) / mean(y) over rows where both are finite; ``y`` all ones gives the mean of ``x``.
 
     Vectorised: a resample's ratio is sum_j c_j X_j / sum_j c_j Y_j with cluster sums X_j, Y_j and draw counts c_j.
-    Fewer than two clusters: no interval (NaN).
+    Fewer than two clusters: no interval (NaN). ``expanded``: the expanded percentile interval over the clusters
+    per stratum (:func:`percentile_interval`; NaN when a stratum has a single cluster), for few clusters.
     """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     keep = np.isfinite(x) & np.isfinite(y)
@@ -208,11 +234,12 @@ def cluster_ratio_ci(
     counts = draws.counts
     with np.errstate(invalid="ignore", divide="ignore"):
         ratios = (counts @ sx) / (counts @ sy)
-    return _interval(estimate, ratios, confidence, n, int(draws.names.size))
+    return _interval(estimate, ratios, confidence, n, draws, expanded)
 
 
 def cluster_mean_ci(values, clusters, strata=None, **kwargs) -> Interval:
-    """Mean of ``values`` (NaN rows dropped) with a cluster-bootstrap percentile CI."""
+    """Mean of ``values`` (NaN rows dropped) with a cluster-bootstrap percentile CI (``expanded=True``: the
+    expanded percentile interval)."""
     values = np.asarray(values, dtype=float)
     return cluster_ratio_ci(values, np.ones_like(values), clusters, strata, **kwargs)
 
@@ -225,9 +252,10 @@ def cluster_statistic_ci(
     n_resamples: int = N_RESAMPLES,
     confidence: float = CONFIDENCE,
     seed: int = SEED,
+    expanded: bool = False,
 ) -> Interval:
     """Any ``statistic(row_indices)`` (e.g. a share of rejections re-decided by BH in each resample), slower than
-    the ratio form: one call per resample."""
+    the ratio form: one call per resample. ``expanded`` as in :func:`cluster_ratio_ci`."""
     clusters = np.asarray(clusters).astype(str)
     n = int(clusters.size)
     if n == 0:
@@ -237,4 +265,4 @@ def cluster_statistic_ci(
     if draws.names.size < 2:
         return Interval(estimate, math.nan, math.nan, n, int(draws.names.size))
     values = np.array([statistic(draws.rows(b)) for b in range(n_resamples)], dtype=float)
-    return _interval(estimate, values, confidence, n, int(draws.names.size))
+    return _interval(estimate, values, confidence, n, draws, expanded)

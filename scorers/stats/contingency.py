@@ -1,5 +1,5 @@
-"""Chi-square statistics: goodness of fit to a known distribution, homogeneity of two samples, Cohen's w, power,
-and count helpers.
+"""Chi-square statistics: goodness of fit to a known (or partly known) distribution, homogeneity of two samples,
+Cohen's w, power, count helpers, and an interval for a share of clustered decisions.
 
 Generic: count vectors over the same categories, no knowledge of where they came from.
 """
@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import MonteCarloMethod, chi2_contingency, chisquare
 from statsmodels.stats.power import GofChisquarePower
+from statsmodels.stats.proportion import proportion_confint
 
-from scorers.stats.settings import ALPHA, SEED
+from scorers.stats.settings import ALPHA, CONFIDENCE, SEED
 
 MIN_EXPECTED = 5.0  # the usual validity rule for the chi-square approximation
 
@@ -158,6 +159,64 @@ def goodness_of_fit_test(
     # a relative tolerance so that ties with the observed statistic count as "at least as extreme"
     exceed = int(np.sum(simulated >= statistic * (1 - 1e-9)))
     return GoodnessOfFitResult(statistic, (1 + exceed) / (1 + n_resamples), p.size - 1, "monte_carlo", n, smallest)
+
+
+def least_favourable_shares(counts, known_mass, free_mass: float) -> np.ndarray:
+    """The distribution closest to ``counts`` (smallest Pearson statistic) among every distribution the category
+    masses can have when only part of each is known.
+
+    Category j's mass is ``known_mass[j]`` plus an unknown non-negative extra; the extras together are at most
+    ``free_mass`` (e.g. probability mass outside a truncated top-k list, which may belong to any category, or to
+    none). The distribution is the masses normalised. Every such distribution q has q_j >= a_j = known_j /
+    (sum(known) + free) and sums to 1, and every q with those bounds is reachable (the extras T q_j - known_j with T
+    = sum(known) + free are non-negative and sum to ``free_mass``). The Pearson statistic n (sum_j h_j^2 / q_j - 1)
+    of the observed shares h is convex in q; its minimum over that set is q_j = max(a_j, c h_j) with c making the
+    shares sum to 1 (the KKT conditions), found exactly: fix the categories whose bound binds, recompute c, until
+    none is left. Since the chi-square p-value falls as the statistic grows, testing against this q gives the largest
+    asymptotic p-value over all the masses the data allow: a conservative, valid test of "the counts come from the
+    (partly known) distribution". Without free mass it is ``known_mass`` normalised.
+    """
+    observed = np.asarray(counts, dtype=float)
+    known = np.asarray(known_mass, dtype=float)
+    if observed.shape != known.shape or observed.ndim != 1:
+        raise ValueError(f"counts and known_mass need the same 1-d shape, got {observed.shape} and {known.shape}")
+    if np.any(observed < 0) or np.any(known < 0) or free_mass < 0 or not np.all(np.isfinite([*observed, *known])):
+        raise ValueError("counts, known masses and the free mass must be finite and non-negative")
+    total = float(known.sum() + free_mass)
+    if total <= 0 or observed.sum() <= 0:
+        raise ValueError("least_favourable_shares needs some mass and at least one observation")
+    if free_mass == 0:
+        return known / total
+    floor = known / total
+    h = observed / observed.sum()
+    free = h > 0  # categories nobody chose stay at their floor (more mass there only raises the statistic)
+    while free.any():  # at least one stays free (the floors sum to less than 1) but for rounding
+        scale = (1.0 - floor[~free].sum()) / h[free].sum()
+        binding = free & (floor > scale * h)
+        if not binding.any():
+            return np.where(free, scale * h, floor) / np.where(free, scale * h, floor).sum()
+        free &= ~binding
+    return floor / floor.sum()
+
+
+def clustered_share_interval(share: float, cluster_sizes, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """A CI for a share of 0/1 decisions over units grouped in clusters (e.g. the sub-populations of a survey
+    question), when the clusters are the sampling units and may be all-or-nothing.
+
+    If clusters are drawn at random and cluster j's share of positive decisions is y_j in [0, 1], the variance of
+    the pooled share sum_j N_j y_j / sum_j N_j is at most mu (1 - mu) / n_eff, with n_eff = (sum N_j)^2 / sum N_j^2
+    (Kish's effective number of clusters), attained when every cluster is all 0 or all 1. This is the Wilson score
+    interval for ``share`` out of n_eff trials (statsmodels ``proportion_confint``; the same interval as
+    ``scorers.stats.proportions.wilson_interval`` at a fractional count): the worst case of the between-cluster
+    variance, so it never needs a variance estimate from a handful of clusters (a bootstrap of 9 questions shows no
+    spread when every sampled question happened to be misaligned and covers far below nominal). NaN without a
+    cluster.
+    """
+    n_eff = kish_effective_n(cluster_sizes)
+    if n_eff <= 0 or not math.isfinite(share):
+        return math.nan, math.nan
+    low, high = proportion_confint(share * n_eff, n_eff, alpha=1 - confidence, method="wilson")
+    return float(low), float(high)
 
 
 def one_sample_w(observed_shares, reference_shares) -> float:

@@ -134,3 +134,21 @@ def test_cluster_ratio_without_variation_and_with_one_cluster():
     assert (ratio.estimate, ratio.low, ratio.high) == (2.0, 2.0, 2.0)
     one = cluster_mean_ci([1.0, 2.0], ["a", "a"])
     assert one.estimate == 1.5 and math.isnan(one.low) and one.n_clusters == 1
+
+
+def test_expanded_cluster_interval_is_wider_and_needs_two_clusters_per_stratum():
+    rng = np.random.default_rng(3)
+    clusters = np.repeat(np.arange(9), 4).astype(str)
+    values = rng.normal(size=36) + np.repeat(rng.normal(size=9), 4)
+    plain = cluster_mean_ci(values, clusters, n_resamples=1000)
+    expanded = cluster_mean_ci(values, clusters, n_resamples=1000, expanded=True)
+    assert expanded.estimate == plain.estimate
+    assert expanded.low < plain.low and expanded.high > plain.high
+    draws = cluster_draws(clusters, n_resamples=1000, seed=SEED)
+    by_hand = percentile_interval(np.array([values[draws.rows(b)].mean() for b in range(1000)])[:, None], n=9, df=8)
+    assert (expanded.low, expanded.high) == pytest.approx((by_hand[0][0], by_hand[1][0]))
+    # a stratum of one cluster never varies: no expanded interval
+    strata = np.where(np.repeat(np.arange(9), 4) < 8, "a", "b")
+    lonely = cluster_mean_ci(values, clusters, strata, n_resamples=200, expanded=True)
+    assert math.isnan(lonely.low) and math.isnan(lonely.high)
+    assert cluster_draws(clusters, strata, n_resamples=10).expansion() == pytest.approx((2 / (1 / 8 + 1), 7.0))

@@ -6,14 +6,17 @@ from scipy.stats import chi2, chi2_contingency, chisquare, hypergeom, multinomia
 from statsmodels.stats.power import GofChisquarePower
 
 from scorers.stats.contingency import (
+    clustered_share_interval,
     gof_power,
     goodness_of_fit_test,
     homogeneity_test,
     kish_effective_n,
     largest_remainder_counts,
+    least_favourable_shares,
     one_sample_w,
     required_sample_size,
 )
+from scorers.stats.proportions import wilson_interval
 
 
 def test_kish_effective_n_hand_computed():
@@ -173,3 +176,58 @@ def test_one_sample_w_and_power():
 def test_required_sample_size_matches_cohens_table(w, n_bins, cohen):
     # Cohen's tables were computed with approximations: agree within one observation
     assert abs(required_sample_size(w, n_bins) - cohen) <= 1
+
+
+def _asymptotic_p(counts, shares):
+    counts, shares = np.asarray(counts, float), np.asarray(shares, float)
+    expected = counts.sum() * shares / shares.sum(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore"):  # a missing letter left at 0 with people on it: p = 0
+        return chi2.sf(np.sum((counts - expected) ** 2 / expected, axis=-1), counts.size - 1)
+
+
+def test_least_favourable_shares_give_the_largest_p_over_a_brute_force_grid():
+    """Two letters missing from the list (B, C), two listed (A, D), 0.15 of the mass outside the list: every split
+    of it (extras >= 0 for all four letters, summing to at most 0.15) on a grid; the closed form's p is the largest."""
+    counts = np.array([300, 60, 40, 100])
+    known, free = np.array([0.5, 0.0, 0.0, 0.2]), 0.15
+    best = least_favourable_shares(counts, known, free)
+    p_best = goodness_of_fit_test(counts, best).p_value
+    assert goodness_of_fit_test(counts, best).method == "asymptotic"
+    step = free / 30
+    grid = np.array(
+        [
+            (a, b, c, d)
+            for a in range(31)
+            for b in range(31 - a)
+            for c in range(31 - a - b)
+            for d in range(31 - a - b - c)
+        ]
+    )
+    masses = known + step * grid
+    p_grid = _asymptotic_p(counts, masses / masses.sum(axis=1, keepdims=True))
+    assert p_best >= p_grid.max() - 1e-12  # no feasible split gives a larger p
+    assert p_best == pytest.approx(p_grid.max(), rel=0.05)  # and the grid comes close to it
+    # feasible: B and C at most 0.15 / 0.85 together, A and D at least their listed share of 0.85
+    assert best.sum() == pytest.approx(1.0) and np.all(best >= known / (known.sum() + free) - 1e-12)
+
+
+def test_least_favourable_shares_limits():
+    # no free mass: the known distribution; enough free mass: the observed shares themselves (statistic 0)
+    assert least_favourable_shares([3, 1], [0.3, 0.1], 0.0) == pytest.approx([0.75, 0.25])
+    assert least_favourable_shares([5, 5], [0.3, 0.1], 0.2) == pytest.approx([0.5, 0.5])
+    # a category nobody chose keeps only its floor: more mass there would raise the statistic
+    assert least_favourable_shares([10, 0], [0.2, 0.2], 0.5) == pytest.approx([0.2 / 0.9 + 0.5 / 0.9, 0.2 / 0.9])
+    with pytest.raises(ValueError):
+        least_favourable_shares([1, 1], [0.5, 0.5, 0.0], 0.1)
+    with pytest.raises(ValueError):
+        least_favourable_shares([1, 1], [0.0, 0.0], 0.0)
+
+
+def test_clustered_share_interval_is_wilson_over_the_effective_number_of_clusters():
+    # ten clusters of four: Kish's n_eff is 10, so a share of 0.3 is 3 of 10 all-or-nothing clusters
+    assert clustered_share_interval(0.3, [4] * 10) == pytest.approx(wilson_interval(3, 10))
+    # unequal clusters count less than their number: n_eff = 124^2 / 1976 for the survey's 9 questions
+    sizes = [24, 20, 18, 14, 11, 11, 11, 9, 6]
+    low, high = clustered_share_interval(0.5, sizes)
+    assert (low, high) == pytest.approx(wilson_interval(0.5 * 124**2 / 1976, 124**2 / 1976))
+    assert all(math.isnan(x) for x in clustered_share_interval(0.5, []))

@@ -72,16 +72,45 @@ def test_persona_templates():
         build_messages(**common, persona="nope")
 
 
-def test_a_letter_missing_from_the_top_list_is_not_impossible_for_the_test():
-    """Truncating the list at 20 tokens must not make an option the people chose impossible (p = 0)."""
+def test_a_letter_missing_from_the_top_list_may_take_the_unlisted_mass():
+    """Truncating the list at 20 tokens must not make an option the people chose impossible (p = 0), nor fix its
+    probability at a bound: the mass outside the list may belong to any letter."""
     from benchmarks.survey.analysis import alignment_test, tested_distribution
 
     top = {"A": 0.6, "The": 0.2, "I": 0.05}  # "B" unlisted; 0.15 of the mass is outside the list
     res = letter_probabilities(mock_output("A", top_logprobs=probabilities_to_logprobs(top)), option_letters(2))
     res["mode"] = "logprobs"
     assert res["option_shares"] == pytest.approx([1.0, 0.0])  # representativeness uses the listed mass
-    assert res["unlisted_bound"] == pytest.approx(0.05)  # at most the smallest listed probability
-    assert tested_distribution(res) == pytest.approx([0.6, 0.05])
-    test = alignment_test(res, [95, 5], seed=0)  # 5 people chose B: possible under the bound, not rejected
-    assert test.method != "zero_expected" and test.p_value > 0.05
-    assert alignment_test(res, [50, 50], seed=0).p_value < 1e-6  # half choosing B is still far from <= 0.05 / 0.65
+    assert res["letter_mass"] == pytest.approx([0.6, 0.0]) and res["unlisted_mass"] == pytest.approx(0.15)
+    # the true shares are (0.6 + a, b) / (0.6 + a + b) with a + b <= 0.15: A's share is at least 0.6 / 0.75
+    assert tested_distribution(res, [95, 5]) == pytest.approx([0.95, 0.05])  # the people's own shares fit
+    assert tested_distribution(res, [50, 50]) == pytest.approx([0.8, 0.2])  # the closest the list allows
+    test = alignment_test(res, [95, 5], seed=0)
+    assert test.method != "zero_expected" and test.p_value == pytest.approx(1.0)
+    assert alignment_test(res, [50, 50], seed=0).p_value < 1e-6  # half choosing B is still far from <= 0.2
+
+
+def test_audit_case_an_unlisted_letter_is_not_plugged_in_at_its_bound():
+    """The audit's repro_unlisted.py: true letter masses A 0.030, B 0.016, C 0.0015 and 40 other tokens of 0.024
+    each; the top-20 list keeps A and 19 other tokens. 500 people answering exactly the model's true shares
+    (316 / 168 / 16) got p = 1e-44 with the bound plugged in for B and C; the true-share test gives p = 0.998."""
+    from benchmarks.survey.analysis import alignment_test
+
+    true = {"A": 0.030, "B": 0.016, "C": 0.0015}
+    other = (1 - sum(true.values())) / 40
+    tokens = sorted([*true.items(), *((f"w{j}", other) for j in range(40))], key=lambda t: -t[1])[:20]
+    res = letter_probabilities(mock_output("A", top_logprobs={t: math.log(m) for t, m in tokens}), option_letters(3))
+    res["mode"] = "logprobs"
+    assert res["letter_mass"] == pytest.approx([0.030, 0.0, 0.0])  # B (0.016) is below the 20th token (0.0237)
+    assert alignment_test(res, [316, 168, 16], seed=0).p_value >= 0.05
+
+
+def test_a_cut_token_form_of_a_listed_letter_may_take_the_unlisted_mass():
+    """A letter's mass split over forms (" B" listed, "B" cut) is also only known from below."""
+    from benchmarks.survey.analysis import alignment_test
+
+    top = {"A": 0.5, " B": 0.1, "The": 0.2}  # "B" (0.2) fell off the list: the true shares are 0.5 / 0.3
+    res = letter_probabilities(mock_output("A", top_logprobs=probabilities_to_logprobs(top)), option_letters(2))
+    res["mode"] = "logprobs"
+    assert res["option_shares"] == pytest.approx([5 / 6, 1 / 6]) and res["unlisted_mass"] == pytest.approx(0.2)
+    assert alignment_test(res, [625, 375], seed=0).p_value == pytest.approx(1.0)  # people at the true 0.625 / 0.375

@@ -2,10 +2,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks.survey.analysis import unit_statistics
+from benchmarks.survey.analysis import alignment_test, unit_statistics
 from benchmarks.survey.plots import plots
-from benchmarks.survey.summary import summarize, unit_table
+from benchmarks.survey.prompts import option_letters
+from benchmarks.survey.solver import letter_probabilities
+from benchmarks.survey.summary import _pooled_result, summarize, unit_table
 from scorers.stats.contingency import homogeneity_test
+from scorers.stats.proportions import wilson_interval
+from twinbench.providers.mock import mock_output, probabilities_to_logprobs
 
 
 def _row(item_id, subpop, human_shares, population, result, *, epoch=1, n=200, ordinal=True, question="s/q"):
@@ -61,7 +65,7 @@ def test_steerability_hand_computed():
     assert head.loc["unconditioned_representativeness", "value"] == pytest.approx(0.85)
 
 
-def test_rejected_share_uses_bh_and_a_question_cluster_bootstrap():
+def test_rejected_share_uses_bh_and_a_wilson_interval_over_questions():
     population = [0.2, 0.3, 0.5]
     rows = []
     for q in range(4):  # questions 0 and 1: the model is far from every sub-population; 2 and 3: equal to them
@@ -72,11 +76,67 @@ def test_rejected_share_uses_bh_and_a_question_cluster_bootstrap():
     head = summarize(pd.DataFrame(rows)).query("group == 'overall'").set_index("metric")
     row = head.loc["rejected_share"]
     assert (row["value"], row["n"], row["n_rejected"]) == (0.5, 12, 6)
-    # resampling whole questions: a resample has 0-4 far questions, so the share moves in steps of 1/4 and the
-    # 95% interval spans nearly everything (items of one question are not 12 independent trials)
-    assert row["ci_low"] == 0.0 and row["ci_high"] == 1.0
-    assert "questions" in row["ci_method"]
+    # items of one question are not 12 independent trials: 4 questions of 3 items, all-or-nothing, are 2 of 4
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(wilson_interval(2, 4))
+    assert "Kish effective number of questions" in row["ci_method"] and "4 questions" in row["note"]
     assert head.loc["representativeness", "n"] == 12
+    assert "expanded percentile bootstrap over questions" in head.loc["representativeness", "ci_method"]
+
+
+def _logprob_reply(top: dict, letters: int = 2) -> dict:
+    res = letter_probabilities(mock_output("A", top_logprobs=probabilities_to_logprobs(top)), option_letters(letters))
+    return {**res, "mode": "logprobs", "calls": 1}
+
+
+def test_pooled_epochs_keep_the_allowance_for_unlisted_letters():
+    """The audit's repro_pooled.py: one epoch p = 0.906, the same reply pooled over two epochs p = 0.0 (the pooled
+    result had lost the letter masses, so the missing letter B became impossible). Pooled must equal one epoch."""
+    population = [0.95, 0.05]
+    reply = _logprob_reply({"A": 0.9, "The": 0.05})  # B unlisted; 0.05 of the mass is outside the list
+    assert reply["letter_mass"] == pytest.approx([0.9, 0.0]) and reply["unlisted_mass"] == pytest.approx(0.05)
+    rows = [_row("s/q/all", "all", population, population, reply, n=100, ordinal=False)]
+    rows += [_row("s/q/g=x", "g=x", population, population, reply, n=100, ordinal=False, epoch=e) for e in (1, 2)]
+    single = rows[1]["score"]
+    assert single["p_value"] > 0.05  # 5 of 100 people on B: possible when B may hold the unlisted mass
+    unit = unit_table(pd.DataFrame(rows)).set_index("sample_id").loc["s/q/g=x"]
+    assert unit["epochs"] == 2 and unit["p_value"] == pytest.approx(single["p_value"])
+    assert unit["test_method"] == rows[1]["score_metadata"]["test_method"]
+    # the audit's hand-built dicts, through the same pooling
+    one = {"mode": "logprobs", "option_shares": [1.0, 0.0], "letter_mass": [0.9, 0.0], "unlisted_mass": 0.05,
+           "invalid_share": 0.1, "calls": 1}  # fmt: skip
+    epoch = {**one, "model_shares": one["option_shares"]}
+    pooled = _pooled_result([epoch, epoch])
+    assert pooled["letter_mass"] == pytest.approx([0.9, 0.0]) and pooled["unlisted_mass"] == pytest.approx(0.05)
+    assert alignment_test(pooled, [95, 5], seed=0).p_value == pytest.approx(
+        alignment_test(one, [95, 5], seed=0).p_value
+    )
+    assert alignment_test(one, [95, 5], seed=0).p_value > 0.05
+
+
+def test_pooled_unlisted_mass_is_the_mean_over_epochs():
+    epochs = [
+        {"mode": "logprobs", "model_shares": [1.0, 0.0], "letter_mass": [0.6, 0.0], "unlisted_mass": 0.3,
+         "invalid_share": 0.4, "calls": 1},
+        {"mode": "logprobs", "model_shares": [0.5, 0.5], "letter_mass": [0.4, 0.4], "unlisted_mass": 0.1,
+         "invalid_share": 0.2, "calls": 1},
+    ]  # fmt: skip
+    pooled = _pooled_result(epochs)
+    assert pooled["letter_mass"] == pytest.approx([0.5, 0.2]) and pooled["unlisted_mass"] == pytest.approx(0.2)
+    assert pooled["option_shares"] == pytest.approx([0.5 / 0.7, 0.2 / 0.7])
+    assert pooled["invalid_share"] == pytest.approx(0.3)
+
+
+def test_items_with_an_infinite_cohens_w_are_counted_not_dropped():
+    population = [0.5, 0.3, 0.2]
+    rows = [_row("s/q/all", "all", population, population, _lp(population))]
+    rows.append(_row("s/q/g=1", "g=1", population, population, _lp([0.4, 0.3, 0.3])))
+    rows.append(_row("s/q/g=2", "g=2", population, population, _lp([1.0, 0.0, 0.0])))  # humans on B, C: w infinite
+    out = summarize(pd.DataFrame(rows))
+    w = out.query("metric == 'cohens_w' and group == 'overall'").iloc[0]
+    assert w["n_infinite"] == 1 and w["n"] == 1
+    assert "1 of 2 have an infinite w" in w["note"]
+    worst = out.query("table == 'item'").iloc[0]
+    assert worst["group"] == "s/q/g=2" and worst["note"].endswith("w infinite")
 
 
 def test_invalid_mass_does_not_move_the_test():

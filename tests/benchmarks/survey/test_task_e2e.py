@@ -232,23 +232,26 @@ def test_epochs_use_inspects_standard_reducer(tmp_path, samples_frame):
 
 
 def test_a_log_of_an_older_version_is_named_with_its_version(tmp_path):
-    """Logs before version 3 kept the distributions in Score.value: reports skip them in one line, no traceback."""
+    """Logs before version 3 kept the distributions in Score.value; version 3's p-values plugged in a bound for
+    letters missing from the top-20 list and its logs lack the letter masses: reports skip them in one line."""
     from inspect_ai.log import write_eval_log
 
+    from benchmarks.survey.task import OLDEST_LOG_VERSION, TASK_VERSION
     from reports.logs import read_log_dir
 
+    assert OLDEST_LOG_VERSION == TASK_VERSION == 4
     task = survey(surveys="beps", max_items=1)
     log, _ = _run(task, lambda m, c: mock_output("A", top_logprobs={"A": 0.0}), tmp_path / "new")
     old = log.model_copy(deep=True)
-    old.eval.task_version = 2
-    old_path = tmp_path / "old" / "survey-v2.eval"
+    old.eval.task_version = 3
+    old_path = tmp_path / "old" / "survey-v3.eval"
     old_path.parent.mkdir()
     write_eval_log(old, str(old_path))
     logs = read_log_dir(tmp_path)
-    assert len(logs.logs) == 1 and set(logs.samples["task_version"]) == {"3"}
+    assert len(logs.logs) == 1 and set(logs.samples["task_version"]) == {"4"}
     (problem,) = logs.problems
     assert problem.log == str(old_path)
     assert str(problem) == (
-        f"{old_path}: survey task version 2: this twinbench reads survey logs of version 3 and later "
+        f"{old_path}: survey task version 3: this twinbench reads survey logs of version 4 and later "
         "(the log layout changed); rerun the task"
     )
