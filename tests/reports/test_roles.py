@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from inspect_ai.model import GenerateConfig
-from inspect_ai.model import ModelConfig
+from inspect_ai.model import GenerateConfig, ModelConfig
 
 from reports.logs import KEY, canonical_model_roles, describe_run, read_log_dir, role_models, roles_label
 from reports.regress import Baseline, compare, format_comparison, read_baseline, write_baseline
