@@ -13,6 +13,7 @@ no Python code, a watchdog in the child that exits when this process is gone (se
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import os
 import socket
@@ -62,6 +63,19 @@ class LlamaServer:
         self.process: subprocess.Popen[bytes] | None = None
         self.port: int | None = None
         self.log_path: Path | None = None
+        self._slot: asyncio.Lock | None = None
+        self._slot_loop: asyncio.AbstractEventLoop | None = None
+
+    def request_slot(self) -> asyncio.Lock:
+        """The lock every request to this server holds while it runs (one per event loop: a lock is bound to one).
+
+        llama.cpp's server computes one request at a time. Requests sent while it is busy wait in its queue, where the
+        HTTP client times them out and retries them under load (hundreds of retries in a two-model run on 2 cores).
+        Waiting here instead sends each request only when the server is free."""
+        loop = asyncio.get_running_loop()
+        if self._slot is None or self._slot_loop is not loop:
+            self._slot, self._slot_loop = asyncio.Lock(), loop
+        return self._slot
 
     @property
     def base_url(self) -> str:
@@ -212,7 +226,8 @@ class LocalLlamaAPI(OpenAICompatibleAPI):
     ) -> Any:
         if not self._server.running():
             raise RuntimeError(f"the llama.cpp server for {self.model_name} has stopped: {self._server.log_tail()}")
-        return await super().generate(input, tools, tool_choice, llama_cpp_config(config))
+        async with self._server.request_slot():
+            return await super().generate(input, tools, tool_choice, llama_cpp_config(config))
 
     def should_retry(self, ex: BaseException) -> Any:
         # Our own server on loopback: an HTTP error (a prompt longer than n_ctx, an unsupported option) will not go
@@ -222,7 +237,9 @@ class LocalLlamaAPI(OpenAICompatibleAPI):
         return super().should_retry(ex)
 
     def max_connections(self) -> int:
-        return 1  # llama.cpp's server answers one request at a time; more would only queue and time out
+        # llama.cpp's server answers one request at a time. inspect only uses this default when adaptive connections
+        # are off (an explicit max_connections); otherwise request_slot() keeps requests from piling up in the server.
+        return 1
 
     async def count_text_tokens(self, text: str) -> int:
         return max(1, len(text) // 4)  # a heuristic; the default would download a tiktoken file
