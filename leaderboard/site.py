@@ -25,6 +25,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pandas as pd
@@ -142,10 +143,14 @@ class SiteBuilder:
             headers += [f"{metric.label} {metric.direction.arrow}", f"Rank ({metric.label})"]
         headers.append("Log")
         body = []
-        # in the report's order: by task, model, then runs without roles first
-        runs = rows.groupby(["task", "task_version", "model", "model_roles", "task_args"], sort=False)
-        for (task, version, model_name, roles, args), group in runs:
-            by_metric = {r["metric"]: r for r in group.to_dict("records")}
+        # in the report's order: by task, model, then runs without roles first (grouped in Python: a pandas
+        # groupby per model page cost more than the rest of the page)
+        runs: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        for record in rows.to_dict("records"):
+            key = tuple(record[c] for c in ("task", "task_version", "model", "model_roles", "task_args"))
+            runs.setdefault(key, []).append(record)
+        for (task, version, model_name, roles, args), group in runs.items():
+            by_metric = {r["metric"]: r for r in group}
             line: list[Cell] = [
                 self.run_model_cell(model_name, roles, from_dir),
                 self.run_task_cell(info, task, args),
@@ -163,7 +168,7 @@ class SiteBuilder:
                 # closer-to-0 columns sort by |value|, as they rank
                 line.append(cell(text, sort=metric.direction.sort_key(r["value"]), css="num"))
                 line.append(cell(format_value(r["rank"]), sort=r["rank"], css="num rank"))
-            line.append(cell(self.log_link(group["log"].iloc[0], from_dir)))
+            line.append(cell(self.log_link(group[0]["log"], from_dir)))
             body.append(line)
         return table(headers, body, css_id=f"headline-{info.name}")
 

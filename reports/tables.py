@@ -210,9 +210,8 @@ def headline_table(
     arguments differ."""
     task_args = {} if logs is None or "task_args" not in logs else dict(zip(logs["log"], logs["task_args"]))
     rows = []
-    for record in summary.to_dict("records"):
-        if record.get("group") != "overall":
-            continue
+    overall = summary[summary["group"] == "overall"] if "group" in summary.columns else summary.iloc[0:0]
+    for record in overall.to_dict("records"):
         info = benchmarks[record["benchmark"]]
         order = [m.name for m in info.headline]
         if record["metric"] not in order:
