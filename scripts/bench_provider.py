@@ -1,7 +1,7 @@
 """What the embedded provider costs over its engine: inspect + ``local/`` vs direct HTTP vs llama.cpp in-process.
 
     .venv/bin/python scripts/bench_provider.py [--model local/smollm2-135m] [--samples 50] [--repeats 3]
-                                               [--workloads deference,survey] [--no-eval]
+                                               [--workloads deference,survey] [--no-eval] [--threads N]
 
 Workloads (real prompts; the benchmark modules are only read):
 
@@ -31,7 +31,13 @@ whose prompt cache holds just the chat template's prefix. The two in-order block
 alternating order.
 Reported: the median over repeats of seconds per sample, and of the ratio of each method's pass total to direct's
 in the same pass (with its range over repeats). Client CPU is this process's CPU time per request (inspect + OpenAI
-SDK vs httpx). Target: provider / direct <= 1.10.
+SDK vs httpx): provider and direct send the same body to the same server, so the difference between them is the
+harness's own cost, and this column is that cost without the machine's load in it. Target: provider / direct <= 1.10.
+
+Engines run with the provider's settings (2 llama.cpp threads) unless --threads says otherwise. On a machine whose
+cores are busy with other work, 2 threads are slowed many times over by llama.cpp's per-operation thread barriers
+(each waits for the other thread to be scheduled) and their times vary too much to compare; --threads 1 avoids that.
+Every engine then computes more slowly, so provider / direct moves towards 1: read it with the client CPU column.
 """
 
 from __future__ import annotations
@@ -196,10 +202,11 @@ async def bench(args: argparse.Namespace) -> int:
 
     init_display_type("none")
     works = workloads(args.workloads.split(","), args.samples)
-    model = get_model(args.model, memoize=False)
+    threads = {"n_threads": args.threads, "n_threads_batch": args.threads} if args.threads else {}
+    model = get_model(args.model, memoize=False, **threads)
     server = local_server(model)
     model_path, _ = resolve_local_model(args.model.split("/", 1)[1])
-    upstream = get_model(args.model, memoize=False, engine="upstream", logits_all=True)
+    upstream = get_model(args.model, memoize=False, engine="upstream", logits_all=True, **threads)
     inproc = InProcess(server.server_args, model_path)
     client = httpx.AsyncClient(timeout=600)
     url = f"{server.base_url}/chat/completions"
@@ -341,6 +348,13 @@ def main() -> int:
         "after their request, do not slow the next engine's (default 0.05 s)",
     )
     parser.add_argument("--no-eval", action="store_true", help="skip the inspect eval blocks")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="llama.cpp threads of every engine (default: the provider's, 2). On a machine whose cores are busy with "
+        "other work, 1 avoids llama.cpp's per-operation thread barriers, whose waits then dominate every request",
+    )
     args = parser.parse_args()
     if not args.model.startswith("local/"):
         raise SystemExit("--model must be a local/ model")
