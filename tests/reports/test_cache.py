@@ -19,6 +19,7 @@ from leaderboard.site import build_site
 from reports import logs as report_logs
 from reports.cache import LogCache, code_fingerprint, default_cache_dir
 from reports.logs import KEY, read_eval_zip, read_log_dir, read_samples, samples_frame
+from reports.parallel import Failure, run_calls
 from reports.tables import build_report, task_metrics_table
 from reports.write import TABLES, markdown_summary, write_report
 from tests.reports import toy_benchmark
@@ -206,6 +207,16 @@ def test_summaries_in_worker_processes_are_the_same(toy, toy_logs: Path) -> None
     problems = [str(p) for p in build_report(toy_logs, failing, jobs=2).problems]
     assert problems == [str(p) for p in build_report(toy_logs, failing, jobs=1).problems]
     assert len(problems) == 2 and all(p.endswith("toy.summarize failed: ValueError: boom") for p in problems)
+
+
+def test_what_workers_cannot_send_back_is_computed_here_and_not_stored(tmp_path: Path) -> None:
+    results = run_calls([lambda: lambda: 1, lambda: 2, lambda: 1 / 0], jobs=2)
+    assert results[0]() == 1 and results[1] == 2  # a lambda cannot be pickled back from a worker
+    assert isinstance(results[2], Failure) and str(results[2]) == "ZeroDivisionError: division by zero"
+    cache = LogCache(tmp_path / "cache")
+    cache.store("summary", "0" * 64, "f" * 64, results[0])
+    assert cache.stats.not_stored and cache.load("summary", "0" * 64, "f" * 64) is None
+    assert "1 result(s) not storable" in cache.stats.line()
 
 
 def test_fast_reader_reads_what_inspect_reads(toy_logs: Path, tmp_path: Path) -> None:
