@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -182,7 +183,7 @@ class SiteBuilder:
         headers = ["Model", "Task", "Version", "Group", "Metric", "Value", CI_LABEL, "n", *extra]
         variant = f"summary-rows:{from_dir.relative_to(self.out).as_posix()}:" + "|".join(extra)
         body = "".join(
-            self.run_fragment(info, str(log), variant, lambda run=run: self.summary_rows(info, run, from_dir, extra))
+            self.run_fragment(info, str(log), variant, partial(self.summary_rows, info, run, from_dir, extra))
             for log, run in rows.groupby("log", sort=False)
         )
         return table_html(headers, Markup(body))
@@ -392,9 +393,7 @@ class SiteBuilder:
                     f"<h3>Samples: {esc(task)} v{esc(version)}{esc(label)} ({len(shown)} of {len(run)}; "
                     f"{self.log_link(run['log'].iloc[0], here, 'full transcripts')})</h3>"
                 )
-                body = self.run_fragment(
-                    info, str(run["log"].iloc[0]), "sample-rows", lambda shown=shown: self.sample_rows(shown)
-                )
+                body = self.run_fragment(info, str(run["log"].iloc[0]), "sample-rows", partial(self.sample_rows, shown))
                 parts.append(table_html(["Sample", "Epoch", "Score", "Answer", "Model output"], Markup(body)))
         return page(model, "\n".join(parts), root="..")
 

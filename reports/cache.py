@@ -205,19 +205,24 @@ class LogCache:
         except FileNotFoundError:
             return None
         except OSError as ex:
-            return self._invalid(path, f"unreadable ({type(ex).__name__})")
+            self._invalid(path, f"unreadable ({type(ex).__name__})")
+            return None
         if not data.startswith(_MAGIC):
-            return self._invalid(path, "not a twinbench cache entry")
+            self._invalid(path, "not a twinbench cache entry")
+            return None
         checksum, _, payload = data[len(_MAGIC) :].partition(b"\n")
         if hashlib.sha256(payload).hexdigest().encode() != checksum:
-            return self._invalid(path, "checksum mismatch (truncated or corrupted)")
+            self._invalid(path, "checksum mismatch (truncated or corrupted)")
+            return None
         try:
             stored = pickle.loads(payload)
         except Exception as ex:  # an entry from other code
-            return self._invalid(path, f"cannot be unpickled ({type(ex).__name__})")
+            self._invalid(path, f"cannot be unpickled ({type(ex).__name__})")
+            return None
         expected = {"format": CACHE_FORMAT, "kind": kind, "log_hash": log_hash, "fingerprint": fingerprint}
         if not isinstance(stored, dict) or any(stored.get(k) != v for k, v in expected.items()):
-            return self._invalid(path, "stored for another log, code or format")
+            self._invalid(path, "stored for another log, code or format")
+            return None
         self.stats.hits[kind] += 1
         return stored["value"]
 

@@ -175,7 +175,7 @@ def read_log_dir(
                 )
             )
             continue
-        key = (
+        key: tuple[str, ...] = (
             owner.name,
             header.eval.task.split("/")[-1],
             str(header.eval.task_version),
@@ -344,7 +344,11 @@ def parse_json_text(text: object) -> dict[str, Any]:
     """A canonical-JSON column value (``model_roles``, ``task_args``) as a dict; ``{}`` for empty or missing."""
     if text is None or (isinstance(text, float) and text != text) or text == "":
         return {}
-    return dict(json.loads(text)) if isinstance(text, str) else dict(text)  # type: ignore[arg-type]
+    if isinstance(text, str):
+        return dict(json.loads(text))
+    if isinstance(text, Mapping):
+        return dict(text)
+    raise TypeError(f"expected JSON text or a mapping, got {type(text).__name__}: {text!r}")
 
 
 def role_models(model_roles: object) -> dict[str, str | list[str]]:

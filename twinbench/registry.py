@@ -5,8 +5,10 @@ A benchmark package declares, in its ``pyproject.toml``::
     [project.entry-points."twinbench.benchmarks"]
     survey = "benchmarks.survey:INFO"
 
-where ``INFO`` is a :class:`BenchmarkInfo`. The CLI, reports, leaderboard and ``regress`` read only this registry,
-so a plugin benchmark appears everywhere without code changes here.
+where ``INFO`` is a :class:`BenchmarkInfo`. That line is the only registration: the CLI, reports, leaderboard and
+``regress`` read only this registry, and inspect finds the tasks through it too (``twinbench/_registry.py``, our
+``inspect_ai`` entry point, loads every registered benchmark, which imports its ``@task`` functions). So a plugin
+benchmark appears everywhere, ``inspect eval`` included, without code changes here.
 
 The ``summarize`` contract
 --------------------------
