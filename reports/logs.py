@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+import numpy as np
 import pandas as pd
 from inspect_ai.log import EvalLog
 
@@ -207,17 +208,23 @@ def read_log_dir(
             problems.append(LogProblem(path, f"unreadable samples ({type(ex).__name__}: {_first_line(ex)})"))
             continue
         bookkeeping = dict(zip(KEY, key))
-        rows = frame.assign(**bookkeeping, log=path)
-        if rows.empty:
+        if frame.empty:
             problems.append(LogProblem(path, "no scored samples"))
             continue
-        sample_frames.append(rows)
+        sample_frames.append(frame)
         metrics[path] = header_metrics(header)
         log_rows.append(
-            {**bookkeeping, "log": path, "created": header.eval.created, "samples": len(rows), "status": header.status}
+            {**bookkeeping, "log": path, "created": header.eval.created, "samples": len(frame), "status": header.status}
         )
 
-    samples = pd.concat(sample_frames, ignore_index=True) if sample_frames else pd.DataFrame(columns=SAMPLE_COLUMNS)
+    if sample_frames:
+        samples = pd.concat(sample_frames, ignore_index=True)
+        # the run key and log of every row, set once on the whole frame (not on each log's frame)
+        counts = [len(frame) for frame in sample_frames]
+        for column in [*KEY, "log"]:
+            samples[column] = np.repeat(np.array([row[column] for row in log_rows], dtype=object), counts)
+    else:
+        samples = pd.DataFrame(columns=SAMPLE_COLUMNS)
     samples = samples[SAMPLE_COLUMNS]
     samples["epoch"] = samples["epoch"].astype("int64")
     logs = pd.DataFrame(log_rows, columns=LOG_COLUMNS)
