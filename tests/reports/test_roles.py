@@ -237,7 +237,8 @@ def test_two_role_toy_through_the_cli(registered, tmp_path: Path, capsys) -> Non
     out = capsys.readouterr().out
     assert out.splitlines()[0].split()[:5] == ["benchmark", "task", "model", "roles", "metric"]
     table = comparison(out)
-    assert table[("opponent=mock/p", "correct")][-1] == "ok"
+    row = table[("opponent=mock/p", "correct")]
+    assert "ok" in row and "REGRESSION" not in row  # status; the last column is now the near-bound note
     assert table[("opponent=mock/p", "correct")][9] == "paired randomisation (0/10 clusters differ)"
     assert [table[("opponent=mock/q", m)][-1] for m in ("correct", "invalid")] == ["new", "new"]
     for roles in ("opponent=mock/o (text=0)", "judge=mock/j (text=yes); opponent=mock/p"):
