@@ -12,6 +12,7 @@ rows, its sample rows: ``html``). Each is stored under ``<cache dir>/<kind>/<log
   matplotlib and inspect versions, and the source files of ``reports/``, ``scorers/``, ``leaderboard/``,
   ``twinbench/registry.py`` and of the package that defines each of the benchmark's hooks. Editing a
   ``summarize`` (or anything it imports from the suite) without bumping a version still gives a new fingerprint.
+  Data files a hook reads are not hashed: bump the benchmark's version when they change what it returns.
   A header, read before its benchmark is known, is keyed by :func:`reader_fingerprint` (format, libraries,
   ``reports/``).
 
