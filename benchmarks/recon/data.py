@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -221,21 +221,25 @@ def load_all(domains: Iterable[str] = DOMAINS) -> dict[str, list[Individual]]:
 def read_rows(file: Path) -> list[tuple[int, dict[str, Any]]]:
     """(line number, row) pairs of a Recon JSONL file; a malformed line raises one line naming file and line."""
     try:
-        lines = file.read_text("utf-8").splitlines()
+        return list(iter_jsonl(file))
     except FileNotFoundError:
         raise ReconDataError(f"{file}: recon data file not found") from None
-    rows = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise ReconDataError(f"{file}:{number}: not valid JSON ({err.msg})") from None
-        if not isinstance(row, dict):
-            raise ReconDataError(f"{file}:{number}: a row must be a JSON object")
-        rows.append((number, row))
-    return rows
+
+
+def iter_jsonl(file: Path, what: str = "a row") -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) pairs of a JSONL file, streamed (ConvoKit corpora can be large); blank lines skipped,
+    a malformed line raises one line naming file and line."""
+    with file.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise ReconDataError(f"{file}:{number}: not valid JSON ({err.msg})") from None
+            if not isinstance(row, dict):
+                raise ReconDataError(f"{file}:{number}: {what} must be a JSON object")
+            yield number, row
 
 
 def individuals_from_rows(
@@ -425,30 +429,21 @@ def _read_utterances(file: Path) -> dict[str, list[dict[str, Any]]]:
     """Utterances grouped by conversation, each conversation in timestamp order (file order breaks ties and is used
     alone when any timestamp of the conversation is missing)."""
     by_conversation: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
-    with file.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise ReconDataError(f"{file}:{number}: not valid JSON ({err.msg})") from None
-            if not isinstance(row, dict):
-                raise ReconDataError(f"{file}:{number}: an utterance must be a JSON object")
-            missing = {"id", "speaker", "conversation_id", "text"} - row.keys()
-            if missing:
-                raise ReconDataError(f"{file}:{number}: utterance lacks {', '.join(sorted(missing))}")
-            if not isinstance(row["text"], str):
-                raise ReconDataError(f"{file}:{number}: 'text' must be a string")
-            utt: dict[str, Any] = {
-                "id": str(row["id"]),
-                "speaker": str(row["speaker"]),
-                "conversation_id": str(row["conversation_id"]),
-                "reply_to": None if row.get("reply_to") is None else str(row["reply_to"]),
-                "timestamp": row.get("timestamp"),
-                "text": clean(row["text"]),
-            }
-            by_conversation[utt["conversation_id"]].append((number, utt))
+    for number, row in iter_jsonl(file, "an utterance"):
+        missing = {"id", "speaker", "conversation_id", "text"} - row.keys()
+        if missing:
+            raise ReconDataError(f"{file}:{number}: utterance lacks {', '.join(sorted(missing))}")
+        if not isinstance(row["text"], str):
+            raise ReconDataError(f"{file}:{number}: 'text' must be a string")
+        utt: dict[str, Any] = {
+            "id": str(row["id"]),
+            "speaker": str(row["speaker"]),
+            "conversation_id": str(row["conversation_id"]),
+            "reply_to": None if row.get("reply_to") is None else str(row["reply_to"]),
+            "timestamp": row.get("timestamp"),
+            "text": clean(row["text"]),
+        }
+        by_conversation[utt["conversation_id"]].append((number, utt))
     out = {}
     for key, items in by_conversation.items():
         timed = all(isinstance(u["timestamp"], int | float) and not isinstance(u["timestamp"], bool) for _, u in items)
