@@ -34,3 +34,27 @@ def test_concurrent_generates_reach_the_server_one_at_a_time(monkeypatch):
     assert peak == 1
     # a second event loop (inspect runs one per eval) gets its own lock instead of one bound to a closed loop
     assert asyncio.run(many()) == ["done"] * 8
+
+
+def test_servers_of_different_models_share_the_cores(monkeypatch):
+    """Two 2-thread servers on 2 cores compute one request at a time between them; on 4 cores, two at once."""
+    servers = [LlamaServer(Path(f"{name}.gguf"), name, {}, startup_timeout=1) for name in ("a", "b")]
+    active, peak = 0, 0
+
+    async def request(server: LlamaServer) -> None:
+        nonlocal active, peak
+        async with server.request_slot():
+            active += 1
+            peak = max(peak, active)
+            await asyncio.sleep(0.01)
+            active -= 1
+
+    async def both() -> None:
+        await asyncio.gather(*(request(s) for s in servers for _ in range(4)))
+
+    for cores, expected in ((2, 1), (3, 1), (4, 2)):
+        monkeypatch.setattr(local.os, "cpu_count", lambda cores=cores: cores)
+        local._CORE_SLOTS.clear()
+        peak = 0
+        asyncio.run(both())
+        assert peak == expected, cores

@@ -22,6 +22,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,19 @@ SERVER_DEFAULTS: dict[str, Any] = {
 }
 
 
+_CORE_SLOTS: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Semaphore]] = {}
+
+
+def core_slots(n_threads: int) -> asyncio.Semaphore:
+    """The semaphore shared by all embedded servers of this process with ``n_threads`` threads: as many requests may
+    compute at once as the machine has cores for (``os.cpu_count() // n_threads``, at least one). One per event loop
+    (inspect runs one per eval_set call; a semaphore is bound to its loop)."""
+    loop = asyncio.get_running_loop()
+    if n_threads not in _CORE_SLOTS or _CORE_SLOTS[n_threads][0] is not loop:
+        _CORE_SLOTS[n_threads] = (loop, asyncio.Semaphore(max(1, (os.cpu_count() or 1) // max(1, n_threads))))
+    return _CORE_SLOTS[n_threads][1]
+
+
 class LlamaServer:
     """One ``llama_cpp.server`` child process serving one GGUF model on a free loopback port."""
 
@@ -66,16 +81,21 @@ class LlamaServer:
         self._slot: asyncio.Lock | None = None
         self._slot_loop: asyncio.AbstractEventLoop | None = None
 
-    def request_slot(self) -> asyncio.Lock:
-        """The lock every request to this server holds while it runs (one per event loop: a lock is bound to one).
+    @asynccontextmanager
+    async def request_slot(self) -> AsyncIterator[None]:
+        """Held by every request to this server while it runs: this server's lock, then a share of the cores.
 
         llama.cpp's server computes one request at a time. Requests sent while it is busy wait in its queue, where the
         HTTP client times them out and retries them under load (hundreds of retries in a two-model run on 2 cores).
-        Waiting here instead sends each request only when the server is free."""
+        Waiting here instead sends each request only when the server is free. Servers of different models (a
+        two-model ``twinbench run``) also share the machine's cores: two 2-thread servers computing at once on 2 cores
+        were 36x slower per request than one after the other (spinning threads preempt each other), so at most
+        ``cores // n_threads`` requests compute at once over all servers (:func:`core_slots`)."""
         loop = asyncio.get_running_loop()
-        if self._slot is None or self._slot_loop is not loop:
+        if self._slot is None or self._slot_loop is not loop:  # a lock is bound to one event loop
             self._slot, self._slot_loop = asyncio.Lock(), loop
-        return self._slot
+        async with self._slot, core_slots(int(self.server_args["n_threads"])):
+            yield
 
     @property
     def base_url(self) -> str:
