@@ -31,7 +31,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from leaderboard.figures import run_figures
+from leaderboard.figures import run_figures, svg_text
 from leaderboard.html import Cell, Markup, cell, esc, link, page, relative_url, table, table_html, table_rows
 from leaderboard.ranks import RANK_RULE, add_ranks
 from reports.cache import LogCache
@@ -65,6 +65,19 @@ def method_notes(readme: str | None) -> str:
     # Drop the README's own H1 (the page has one) and keep the rest.
     intro = re.sub(r"(?m)\A# .*\n?", "", intro)
     return MarkdownIt("commonmark", {"html": False}).render(intro + "".join(chosen))
+
+
+def number_cells(row: dict, extra: list[str]) -> list[Cell]:
+    """The metric, value, CI and n cells of a summary-like row, then its ``extra`` columns (sortable by number)."""
+    cells = [
+        cell(row["metric"]),
+        cell(format_value(row["value"]), sort=row["value"], css="num"),
+        cell(format_ci(row["ci_low"], row["ci_high"]), sort=row["ci_low"], css="num"),
+        cell(format_value(row["n"]), sort=row["n"], css="num"),
+    ]
+    return cells + [
+        cell(format_value(row[c]), sort=row[c] if isinstance(row[c], (int, float)) else None) for c in extra
+    ]
 
 
 class SiteBuilder:
@@ -200,12 +213,8 @@ class SiteBuilder:
                 task_cell,
                 cell(r["task_version"]),
                 cell(r["group"]),
-                cell(r["metric"]),
-                cell(format_value(r["value"]), sort=r["value"], css="num"),
-                cell(format_ci(r["ci_low"], r["ci_high"]), sort=r["ci_low"], css="num"),
-                cell(format_value(r["n"]), sort=r["n"], css="num"),
+                *number_cells(r, extra),
             ]
-            line += [cell(format_value(r[c]), sort=r[c] if isinstance(r[c], (int, float)) else None) for c in extra]
             body.append(line)
         return table_rows(body)
 
@@ -235,12 +244,8 @@ class SiteBuilder:
             line = [
                 cell(r["scope"]),
                 cell(r["group"]),
-                cell(r["metric"]),
-                cell(format_value(r["value"]), sort=r["value"], css="num"),
-                cell(format_ci(r["ci_low"], r["ci_high"]), sort=r["ci_low"], css="num"),
-                cell(format_value(r["n"]), sort=r["n"], css="num"),
+                *number_cells(r, extra),
             ]
-            line += [cell(format_value(r[c]), sort=r[c] if isinstance(r[c], (int, float)) else None) for c in extra]
             body.append(line)
         return table(headers, body, css_id=f"across-{info.name}")
 
@@ -362,7 +367,7 @@ class SiteBuilder:
         for i, (caption, figure) in enumerate(drawn.items()):
             name = f"{i:02d}-{slug(caption)}.svg"
             try:
-                figure.savefig(out_dir / name, format="svg", bbox_inches="tight", metadata={"Date": None})
+                (out_dir / name).write_text(svg_text(figure), encoding="utf-8")
             except Exception as ex:
                 self.problems.append(f"{info.name}: figure {caption!r} failed: {type(ex).__name__}: {ex}")
                 continue

@@ -14,10 +14,27 @@ from twinbench.models import DEFAULT_MODEL, LOCAL_MODELS
 from twinbench.registry import BenchmarkInfo, RegistryError, load_benchmarks, select_benchmarks
 
 DEFAULT_LOG_DIR = "logs"
+INTERRUPTED = "twinbench: interrupted: rerun the same command to resume (finished samples are kept in the logs)"
 
 
 class UsageError(Exception):
     """A bad command line or config: printed as one line, exit code 2."""
+
+
+def count_at_least(low: int) -> Callable[[str], int]:
+    """argparse type: an integer >= ``low`` (``--limit 0`` would "complete" without running anything, ``--limit -3``
+    run all but three samples)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
+        return value
+
+    return parse
 
 
 # ---------------------------------------------------------------------------------------------------------- list
@@ -74,16 +91,35 @@ def task_arguments(info: BenchmarkInfo, task_fn: Callable[..., Any], overrides: 
 
 
 def build_tasks(selected: list[BenchmarkInfo], overrides: dict[str, Any]) -> list[Any]:
+    """The selected benchmarks' tasks with their arguments. A ``-T`` no selected task takes, one for a benchmark
+    not selected, or a task that fails to build (a bad value, a missing data file) is one error line."""
+    names = {info.name for info in selected}
+    for key in overrides:
+        bench, dot, _ = key.rpartition(".")
+        if dot and bench not in names:
+            raise UsageError(f"-T {key}: {bench!r} is not a selected benchmark ({', '.join(sorted(names))})")
     unused = {k for k in overrides if "." not in k}
     tasks = []
     for info in selected:
         for task_fn in info.tasks:
             args = task_arguments(info, task_fn, overrides)
             unused -= set(args)
-            tasks.append(task_fn(**args))
+            try:
+                tasks.append(task_fn(**args))
+            except Exception as ex:  # a bad -T value or data file: the benchmark, the arguments and the cause
+                given = ", ".join(f"{k}={v!r}" for k, v in args.items()) or "defaults"
+                raise UsageError(f"{info.name}: task {task_fn.__name__} ({given}): {one_line(ex)}") from None
     if unused:
         raise UsageError(f"-T {sorted(unused)[0]}: no selected task takes this parameter")
     return tasks
+
+
+def one_line(ex: BaseException) -> str:
+    """``Type: first line of the message`` without rich markup (inspect's messages carry ``[bold]`` tags)."""
+    from rich.text import Text
+
+    lines = [line.strip() for line in Text.from_markup(str(ex)).plain.splitlines() if line.strip()]
+    return f"{type(ex).__name__}: {lines[0] if lines else ''}".rstrip(": ")
 
 
 def resolve_models(names: Sequence[str], model_args: dict[str, Any]) -> list[Any]:
@@ -207,6 +243,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"{log.location}"
         )
     print(f"twinbench: logs are in {log_dir.resolve()}")
+    if any(log.status == "cancelled" for log in logs):  # inspect catches Ctrl-C and returns the partial logs
+        print(INTERRUPTED, file=sys.stderr)
+        return 130
     return 0 if success else 1
 
 
@@ -253,9 +292,18 @@ def no_results(report: Any) -> bool:
     return False
 
 
+def output_folder(path: str) -> Path:
+    """``-o``: a folder (created if missing), never an existing file."""
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"-o {path}: is a file, not a folder")
+    return folder
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from reports.write import markdown_summary, write_report
 
+    output_folder(args.output)
     cache = report_cache(args)
     report = load_report(args.log_dir, cache, args.jobs)
     print_cache_stats(cache)
@@ -273,6 +321,7 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     from leaderboard.site import build_site
 
     start = time.perf_counter()
+    output_folder(args.output)
     cache = report_cache(args)
     report = load_report(args.log_dir, cache, args.jobs)
     if no_results(report):
@@ -374,8 +423,18 @@ def add_cache_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("twinbench")
+    except PackageNotFoundError:  # run from a checkout that was not installed
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="twinbench", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"twinbench {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("list", help="registered benchmarks, their tasks and headline metrics")
@@ -403,10 +462,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="[BENCH.]KEY=VALUE",
         help="task argument (sizes and options); BENCH. limits it to one benchmark",
     )
-    p.add_argument("--limit", type=int, help="samples per task (default: the benchmark's default size)")
-    p.add_argument("--epochs", type=int, help="epochs per sample")
-    p.add_argument("--max-samples", type=int, help="samples run at once")
-    p.add_argument("--retry-attempts", type=int, default=2, help="eval-set retries of failed tasks (default: 2)")
+    p.add_argument("--limit", type=count_at_least(1), help="samples per task (default: the benchmark's default size)")
+    p.add_argument("--epochs", type=count_at_least(1), help="epochs per sample")
+    p.add_argument("--max-samples", type=count_at_least(1), help="samples run at once")
+    p.add_argument(
+        "--retry-attempts", type=count_at_least(0), default=2, help="eval-set retries of failed tasks (default: 2)"
+    )
     p.add_argument(
         "--log-dir", default=DEFAULT_LOG_DIR, help=f"log directory; rerun to resume (default: {DEFAULT_LOG_DIR})"
     )
@@ -460,10 +521,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"twinbench: error: {ex}", file=sys.stderr)
         return 2
     except PrerequisiteError as ex:
-        print(f"twinbench: error: {ex.message}", file=sys.stderr)
+        from rich.text import Text
+
+        print(f"twinbench: error: {' '.join(Text.from_markup(str(ex.message)).plain.split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("twinbench: interrupted", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return 130
 
 

@@ -36,6 +36,7 @@ import pandas as pd
 from scorers.stats.bootstrap import paired_bootstrap, percentile_interval
 from scorers.stats.paired import cohens_h, mcnemar_exact, wilcoxon_signed_rank
 from scorers.stats.settings import CI_LABEL, CONFIDENCE, SEED
+from scorers.summary_rows import summary_row
 
 CELLS = ("C1_True", "C1_False", "C2_Correct", "C2_Incorrect")  # the order of every cell array (prompts' too)
 REQUIRED = ("item_id", "domain", "cell", "correct")
@@ -329,19 +330,10 @@ def _magnitude_rows(cells, codes, domains, boot, thin, seed, note) -> list[dict]
 
 
 def table_row(metric, value, low, high, n, group, p_value=np.nan, test="", effect_size=np.nan, note=""):
-    """One row of the summarize table (the registry's columns plus p_value, test, effect_size, note)."""
-    return {
-        "metric": metric,
-        "value": float(value),
-        "ci_low": float(low),
-        "ci_high": float(high),
-        "n": int(n),
-        "group": group,
-        "p_value": float(p_value),
-        "test": test,
-        "effect_size": float(effect_size),
-        "note": note,
-    }
+    """One row of the summarize table (the registry's columns plus p_value, test, effect_size, note on every row)."""
+    return summary_row(
+        metric, value, low, high, n, group, p_value=float(p_value), test=test, effect_size=float(effect_size), note=note
+    )
 
 
 def group_tests(cells: np.ndarray) -> dict[str, tuple[float, str, float]]:

@@ -1,14 +1,10 @@
 """Δ_Correct against Δ_Incorrect per domain (matplotlib), from a run's summarize() table.
 
 ``plot_deltas(samples, table=...)`` draws one run; ``run_plots(samples, summary)`` is the registry's per-run
-leaderboard hook (it reads the run's summary, so the bootstrap is not run again for the figure); ``to_svg(figure)``
-renders a figure as SVG text.
+leaderboard hook (it reads the run's summary, so the bootstrap is not run again for the figure).
 """
 
 from __future__ import annotations
-
-import io
-from pathlib import Path
 
 import matplotlib
 
@@ -60,15 +56,6 @@ def plot_deltas(samples: pd.DataFrame, *, title: str | None = None, table: pd.Da
     ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     return fig
-
-
-def to_svg(figure: Figure, path: str | Path | None = None) -> str:
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg")
-    svg = buffer.getvalue()
-    if path is not None:
-        Path(path).write_text(svg, encoding="utf-8")
-    return svg
 
 
 def run_plots(samples: pd.DataFrame, summary: pd.DataFrame) -> dict[str, Figure]:

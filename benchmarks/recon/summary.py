@@ -32,23 +32,12 @@ from scorers.stats.bootstrap import paired_bootstrap, percentile_interval
 from scorers.stats.proportions import wilson_interval
 from scorers.stats.settings import CI_LABEL, SEED
 from scorers.stats.winrate import WinRate, bradley_terry_ci, win_rate
+from scorers.summary_rows import summary_row
 
 OVERALL = "overall"
 N_RESAMPLES = 2000
 SIGN_TEST = "exact two-sided sign test (binomial, p = 1/2), ties excluded"
 HEADLINE_PAIRS = (("recon", "backward"), ("recon", "forward"))
-
-
-def row(metric: str, value: float, low: float, high: float, n: int, group: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "metric": metric,
-        "value": float(value),
-        "ci_low": float(low),
-        "ci_high": float(high),
-        "n": int(n),
-        "group": group,
-        **extra,
-    }
 
 
 def first_epoch(samples: pd.DataFrame) -> pd.DataFrame:
@@ -116,7 +105,7 @@ def pair_rows(items: pd.DataFrame, strategies: list[str], margin: float, group: 
         result = win_rate(items[a], items[b], margin)
         low, high = result.interval()
         rows.append(
-            row(
+            summary_row(
                 f"{a}_vs_{b}_win_rate",
                 result.rate,
                 low,
@@ -154,11 +143,23 @@ def judge_rows(samples: pd.DataFrame, group: str) -> list[dict[str, Any]]:
         )
         low, high = result.interval()
         rows.append(
-            row(f"{pair}_judge_win_rate", result.rate, low, high, result.decisive, group, p_value=result.p_value,
-                test=SIGN_TEST, wins=result.wins, losses=result.losses, ties=result.ties, missing=result.missing,
+            summary_row(
+                f"{pair}_judge_win_rate",
+                result.rate,
+                low,
+                high,
+                result.decisive,
+                group,
+                p_value=result.p_value,
+                test=SIGN_TEST,
+                wins=result.wins,
+                losses=result.losses,
+                ties=result.ties,
+                missing=result.missing,
                 note="pairwise judge of the user model's predictions against the true action, both orders; a win "
-                "needs both verdicts")
-        )  # fmt: skip
+                "needs both verdicts",
+            )
+        )
     return rows
 
 
@@ -187,12 +188,12 @@ def fidelity_rows(items: pd.DataFrame, strategies: list[str], group: str) -> lis
     strata = items["domain"].to_numpy(dtype=str)
     for strategy in strategies:
         mean, low, high, n = mean_interval(items[strategy].to_numpy(dtype=float), strata)
-        rows.append(row(f"{strategy}_fidelity", mean, low, high, n, group, note="mean held-out fidelity"))
+        rows.append(summary_row(f"{strategy}_fidelity", mean, low, high, n, group, note="mean held-out fidelity"))
         if strategy != "none" and "none" in strategies:
             diff = items[strategy].to_numpy(dtype=float) - items["none"].to_numpy(dtype=float)
             mean, low, high, n = mean_interval(diff, strata)
             rows.append(
-                row(
+                summary_row(
                     f"{strategy}_fidelity_gain",
                     mean,
                     low,
@@ -214,7 +215,7 @@ def strength_rows(items: pd.DataFrame, strategies: list[str], margin: float, gro
     )
     note = "Bradley–Terry log-strength (mean 0 over strategies), ties left out; bootstrap over items"
     return [
-        row(
+        summary_row(
             f"{s}_bt_strength",
             strengths.estimate[i],
             strengths.low[i],
@@ -236,7 +237,7 @@ def trace_rows(traces: pd.DataFrame, strategies: list[str], group: str) -> list[
             k, n = int(valid["leaked"].sum()), len(valid)
             low, high = wilson_interval(k, n) if n else (math.nan, math.nan)
             rows.append(
-                row(
+                summary_row(
                     f"{strategy}_leak_rate",
                     k / n if n else math.nan,
                     low,
@@ -248,7 +249,7 @@ def trace_rows(traces: pd.DataFrame, strategies: list[str], group: str) -> list[
                 )
             )
             rows.append(
-                row(
+                summary_row(
                     f"{strategy}_invalid_traces",
                     int((~part["valid"]).sum()),
                     math.nan,
@@ -262,7 +263,7 @@ def trace_rows(traces: pd.DataFrame, strategies: list[str], group: str) -> list[
         if np.isfinite(fid).any():
             mean, low, high, n = mean_interval(fid, part["domain"].to_numpy(dtype=str))
             rows.append(
-                row(
+                summary_row(
                     f"{strategy}_reconstruction_fidelity",
                     mean,
                     low,
@@ -291,10 +292,17 @@ def cost_rows(samples: pd.DataFrame, strategies: list[str]) -> list[dict[str, An
     if judge:
         seconds = judge.get("prediction_seconds", 0.0) + judge.get("verdict_seconds", 0.0)
         rows.append(
-            row("judge_seconds_per_item", seconds / items if items else math.nan, math.nan, math.nan, items, OVERALL,
+            summary_row(
+                "judge_seconds_per_item",
+                seconds / items if items else math.nan,
+                math.nan,
+                math.nan,
+                items,
+                OVERALL,
                 note=f"{judge.get('prediction_calls', 0):.0f} predictions + {judge.get('verdict_calls', 0):.0f} "
-                "judge verdicts")
-        )  # fmt: skip
+                "judge verdicts",
+            )
+        )
     for strategy in strategies:
         c = totals.get(strategy, {})
         calls = c.get("synthesis_calls", 0) + c.get("selection_calls", 0)
@@ -304,7 +312,7 @@ def cost_rows(samples: pd.DataFrame, strategies: list[str]) -> list[dict[str, An
             f"{examples} history examples"
         )
         rows.append(
-            row(
+            summary_row(
                 f"{strategy}_calls_per_example",
                 calls / examples if examples else math.nan,
                 math.nan,
@@ -315,7 +323,7 @@ def cost_rows(samples: pd.DataFrame, strategies: list[str]) -> list[dict[str, An
             )
         )
         rows.append(
-            row(
+            summary_row(
                 f"{strategy}_seconds_per_example",
                 seconds / examples if examples else math.nan,
                 math.nan,
@@ -327,7 +335,7 @@ def cost_rows(samples: pd.DataFrame, strategies: list[str]) -> list[dict[str, An
         )
         if c.get("trace_fidelity_calls"):
             rows.append(
-                row(
+                summary_row(
                     f"{strategy}_trace_fidelity_seconds",
                     c["trace_fidelity_seconds"],
                     math.nan,
@@ -338,7 +346,7 @@ def cost_rows(samples: pd.DataFrame, strategies: list[str]) -> list[dict[str, An
                 )
             )
         rows.append(
-            row(
+            summary_row(
                 f"{strategy}_downstream_seconds_per_item",
                 c.get("downstream_seconds", 0.0) / items if items else math.nan,
                 math.nan,
@@ -386,7 +394,7 @@ def summarize(samples: pd.DataFrame) -> pd.DataFrame:
     rows += cost_rows(first, strategies)
     errors = int(items[strategies].isna().to_numpy().sum())
     rows.append(
-        row(
+        summary_row(
             "scoring_errors",
             errors,
             math.nan,
@@ -408,7 +416,11 @@ def summarize(samples: pd.DataFrame) -> pd.DataFrame:
                 [
                     table,
                     pd.DataFrame(
-                        [row(metric, math.nan, math.nan, math.nan, 0, OVERALL, note="a strategy it needs was not run")]
+                        [
+                            summary_row(
+                                metric, math.nan, math.nan, math.nan, 0, OVERALL, note="a strategy it needs was not run"
+                            )
+                        ]
                     ),
                 ],
                 ignore_index=True,

@@ -13,6 +13,7 @@ from scorers.stats.contingency import clustered_share_interval
 from scorers.stats.distances import distribution_distance, representativeness
 from scorers.stats.multiple_testing import benjamini_hochberg
 from scorers.stats.settings import ALPHA  # also the FDR level of the headline rejection share
+from scorers.summary_rows import summary_row
 
 # Both intervals treat questions as the sampling units (a question's sub-populations are nested parts of the same
 # respondents' answers) and are not stratified by survey: with 9 questions in 5 surveys, two surveys have a single
@@ -181,17 +182,17 @@ def _add_steerability(table: pd.DataFrame) -> None:
 
 
 def _row(metric: str, interval, group: str, table: str, ci_method: str, **extra) -> dict:
-    return {
-        "metric": metric,
-        "value": interval.estimate,
-        "ci_low": interval.low,
-        "ci_high": interval.high,
-        "n": interval.n,
-        "group": group,
-        "table": table,
-        "ci_method": ci_method,
+    return summary_row(
+        metric,
+        interval.estimate,
+        interval.low,
+        interval.high,
+        interval.n,
+        group,
+        table=table,
+        ci_method=ci_method,
         **extra,
-    }
+    )
 
 
 def _mean_row(metric: str, part: pd.DataFrame, column: str, group: str, table: str) -> dict:

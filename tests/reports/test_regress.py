@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from reports.regress import (
+    BASELINE_FIELDS,
     BASELINE_FORMAT,
     NEAR_WORST_BOUND,
     NO_UNITS_BASELINE,
@@ -362,20 +363,7 @@ def test_baseline_round_trip_format_2(tmp_path: Path) -> None:
 
 def test_format_1_baseline_is_still_read(tmp_path: Path) -> None:
     path = tmp_path / "v1.json"
-    fields = [
-        "benchmark",
-        "task",
-        "task_version",
-        "model",
-        "metric",
-        "direction",
-        "kind",
-        "value",
-        "ci_low",
-        "ci_high",
-        "n",
-    ]
-    rows = [{k: v for k, v in row("acc", 0.6, 0.5, 0.69, 100).items() if k in fields}]
+    rows = [{k: v for k, v in row("acc", 0.6, 0.5, 0.69, 100).items() if k in BASELINE_FIELDS}]
     path.write_text(json.dumps({"format": "twinbench-baseline/1", "log_dir": "x", "rows": rows}))
     back = read_baseline(path)
     assert back.format == "twinbench-baseline/1" and back.units == {} and back.rows["task_args"].tolist() == [None]

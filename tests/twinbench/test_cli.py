@@ -25,6 +25,9 @@ def test_unknown_benchmark_is_a_one_line_error(toy_only, capsys):
         ("colour=red", "-T colour: no selected task takes this parameter"),
         ("toy.colour=red", "-T toy.colour: task 'toy_quiz' of 'toy' has no parameter 'colour'"),
         ("novalue", "-T 'novalue': expected key=value"),
+        ("other.n=3", "-T other.n: 'other' is not a selected benchmark (toy)"),
+        # the task itself fails on the value: one line naming the benchmark, task, arguments and cause
+        ("n=abc", "toy: task toy_quiz (n='abc'): TypeError: 'str' object cannot be interpreted as an integer"),
     ],
 )
 def test_bad_task_args_are_named(toy_only, capsys, arg, message):
@@ -149,3 +152,48 @@ def test_unknown_local_model_is_a_one_line_error(toy_only, capsys):
     assert cli.main(["run", "--model", "local/nothing"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("twinbench: error: unknown local model 'nothing'") and "\n" not in err
+
+
+@pytest.mark.parametrize(
+    "flag, value, message",
+    [
+        ("--limit", "0", "argument --limit: must be at least 1, got 0"),
+        ("--limit", "-3", "argument --limit: must be at least 1, got -3"),
+        ("--epochs", "x", "argument --epochs: expected an integer, got 'x'"),
+        ("--retry-attempts", "-1", "argument --retry-attempts: must be at least 0, got -1"),
+    ],
+)
+def test_counts_below_their_minimum_are_refused(toy_only, capsys, flag, value, message):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["run", "--model", "mock/x", flag, value])
+    assert exit_.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_an_interrupted_run_says_how_to_resume_and_exits_130(toy_only, tmp_path, capsys, monkeypatch):
+    """inspect catches Ctrl-C itself and returns the cancelled logs; twinbench must not report success."""
+    from types import SimpleNamespace
+
+    import inspect_ai
+
+    cancelled = SimpleNamespace(
+        status="cancelled", location="x.eval", eval=SimpleNamespace(task="toy_quiz", model="mock/x", model_roles=None)
+    )
+    monkeypatch.setattr(inspect_ai, "eval_set", lambda *args, **kwargs: (False, [cancelled]))
+    assert cli.main(["run", "--model", "mock/x", "--log-dir", str(tmp_path)]) == 130
+    assert capsys.readouterr().err.strip() == cli.INTERRUPTED
+
+
+def test_output_that_is_a_file_is_one_line(tmp_path, capsys):
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "out.txt").write_text("x")
+    for command in ("report", "leaderboard"):
+        assert cli.main([command, str(tmp_path / "logs"), "-o", str(tmp_path / "out.txt"), "--no-cache"]) == 2
+        assert (
+            capsys.readouterr().err.strip() == f"twinbench: error: -o {tmp_path / 'out.txt'}: is a file, not a folder"
+        )
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--version"])
+    assert exit_.value.code == 0 and capsys.readouterr().out.startswith("twinbench ")

@@ -9,10 +9,11 @@ from inspect_ai.model import ChatMessageSystem, get_model
 
 from benchmarks.deference import INFO
 from benchmarks.deference.items import read_jsonl
-from benchmarks.deference.plots import plot_deltas, run_plots, to_svg
+from benchmarks.deference.plots import plot_deltas, run_plots
 from benchmarks.deference.prompts import cell_messages
 from benchmarks.deference.scorer import VERDICTS, Verdict
 from benchmarks.deference.task import TASK_VERSION, deference
+from leaderboard.figures import svg_text
 from reports.logs import samples_frame
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -127,7 +128,7 @@ def test_headline_metrics_present_and_plot_renders(tmp_path):
         row = overall(table, metric.name)
         assert row["ci_low"] <= row["value"] <= row["ci_high"]
     samples = samples_frame(log)
-    svg = to_svg(plot_deltas(samples))
+    svg = svg_text(plot_deltas(samples))
     assert svg.startswith("<?xml") and "<svg" in svg
     # the leaderboard's per-run hook draws the same figure from the run's summary table, without summarizing again
     figures = run_plots(samples, table)

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from benchmarks.survey.analysis import alignment_test, unit_statistics
-from benchmarks.survey.plots import plots
+from benchmarks.survey.plots import distribution_figure, run_plots
 from benchmarks.survey.prompts import option_letters
 from benchmarks.survey.solver import letter_probabilities
 from benchmarks.survey.summary import _pooled_result, summarize, unit_table
@@ -215,12 +215,15 @@ def test_plot_hook():
             _row("s/q/g=x", "g=x", [0.5, 0.3, 0.2], population, _lp([0.0, 0.5, 0.5], invalid=0.4)),
         ]
     )
-    both = pd.concat([frame.assign(model="m1"), frame.assign(model="m2")])
-    figures = plots(both)
-    assert len(figures) == 2 and all(hasattr(f, "savefig") for f in figures.values())
-    (axes,) = [a for a in next(iter(figures.values())).axes if a.has_data()]
+    figures = run_plots(frame, summarize(frame))
+    assert list(figures) == ["model vs human answer distributions, most misaligned items"]
+    (axes,) = [a for a in figures["model vs human answer distributions, most misaligned items"].axes if a.has_data()]
     heights = [bar.get_height() for bar in axes.patches]
     # human bars, then the model's full distribution: option shares x valid mass, and the invalid mass last
     assert heights == pytest.approx([0.5, 0.3, 0.2, 0.0, 0.0, 0.3, 0.3, 0.4])
+    # drawn from the summary's item rows (only those items computed again): the same bars and title as from scratch
+    (alone,) = [a for a in distribution_figure(frame).axes if a.has_data()]
+    assert alone.get_title() == axes.get_title() and "BH p" in alone.get_title()
+    assert [bar.get_height() for bar in alone.patches] == heights
     with pytest.raises(ValueError):
         summarize(frame.iloc[0:0])
