@@ -344,3 +344,28 @@ async def test_prompt_and_streamed_logprobs_switch_logits_all_on_for_that_reques
     lp_new, lp_ref = echo_new.json()["choices"][0]["logprobs"], echo_ref.json()["choices"][0]["logprobs"]
     assert len(lp_new["tokens"]) > 5  # the prompt's tokens and the reply's
     assert lp_new == lp_ref
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("alias", ["smollm2-135m", "gemma3-270m"])
+async def test_echo_logprobs_equal_upstreams(alias):
+    """Prompt log-probabilities (Recon's continuation scoring: echo, logprobs 0, one token) and a top 2 are upstream's
+    block float for float, text offsets and the first position's None included, on both tokenizers (Gemma's has BOS)."""
+    import httpx
+
+    new = get_model(f"local/{alias}", memoize=False)
+    ref = get_model(f"local/{alias}", memoize=False, engine="upstream", logits_all=True)
+    prompt = "JUSTICE SCALIA: Counsel, is that your position? MR. SMITH: It is, Your Honor — naïve as it sounds."
+    try:
+        async with httpx.AsyncClient(timeout=600) as client:
+            for k, max_tokens in ((0, 1), (2, 3)):
+                body = {"prompt": prompt, "max_tokens": max_tokens, "temperature": 0, "logprobs": k, "echo": True}
+                new_r = await client.post(f"{new.api._server.base_url}/completions", json=body)
+                ref_r = await client.post(f"{ref.api._server.base_url}/completions", json=body)
+                new_lp, ref_lp = new_r.json()["choices"][0]["logprobs"], ref_r.json()["choices"][0]["logprobs"]
+                assert len(new_lp["tokens"]) > 20 and new_lp["token_logprobs"][0] is None
+                assert new_lp == ref_lp, (alias, k)
+                assert new_r.json()["choices"][0]["text"] == ref_r.json()["choices"][0]["text"]
+    finally:
+        new.api.close()
+        ref.api.close()

@@ -14,7 +14,9 @@ just the logits row of the position before it, which llama.cpp computes anyway. 
    bytes as upstream's row for that position, so the log-probabilities are identical (tests compare them with an
    upstream server run with ``logits_all=True``);
 2. switches ``logits_all`` on for a request that needs the rows of every position: prompt log-probabilities
-   (``echo``), and streamed log-probabilities (upstream's streaming layout, left as it is).
+   (``echo``: the block is built here, :meth:`TwinLlama._echo_block`, as upstream's but log-softmaxing and sorting
+   only what it returns; Recon's continuation scoring asks for it) and streamed log-probabilities (upstream's
+   streaming layout, left as it is).
 
 What of ``llama_cpp.Llama`` (llama-cpp-python==0.3.36, pinned in pyproject) this relies on, beyond its public methods:
 
@@ -98,42 +100,73 @@ class TwinLlama(llama_cpp.Llama):
         p = params.arguments
         if p["logprobs"] is None or self._logits_all:
             yield from super()._create_completion(*args, **kwargs)
-        elif p["echo"] or p["stream"]:
+        elif p["stream"] or not isinstance(self.tokenizer_, llama_cpp.LlamaTokenizer):  # upstream's layouts
             with self.all_logits():
                 yield from super()._create_completion(*args, **kwargs)
         else:
             del p["self"]
-            k = int(p.pop("logprobs"))
-            self._steps, self._steps_k = [], k
+            k, echo = int(p.pop("logprobs")), bool(p["echo"])
+            self._steps, self._steps_k = [], 0 if echo else k
             try:
-                completion = next(super()._create_completion(**p, logprobs=None))
+                with self.all_logits() if echo else contextlib.nullcontext():
+                    completion = next(super()._create_completion(**p, logprobs=None))
+                    steps, self._steps = self._steps, None
+                    # generate() samples an end-of-generation token that the completion leaves out
+                    steps = steps[: completion["usage"]["completion_tokens"]]
+                    if echo:
+                        block = self._echo_block(completion["usage"]["prompt_tokens"], [t for t, _, _ in steps], k)
+                    else:
+                        block = self._logprobs_block(len(p["prompt"]), [t for t, _, _ in steps], steps)
             finally:
-                steps, self._steps = self._steps, None
-            # generate() samples an end-of-generation token that the completion leaves out
-            steps = steps[: completion["usage"]["completion_tokens"]]
-            completion["choices"][0]["logprobs"] = self._logprobs_block(p["prompt"], steps)
+                self._steps = None
+            completion["choices"][0]["logprobs"] = block
             yield completion
 
-    def _logprobs_block(self, prompt: Any, steps: list[Step]) -> llama_cpp.CompletionLogprobs:
-        """Upstream ``Llama._create_completion``'s logprobs block (not echo), fed from the recorded steps."""
-        text_offset = len(prompt)
+    def _echo_block(self, n_prompt: int, completion_tokens: list[int], k: int) -> llama_cpp.CompletionLogprobs:
+        """Upstream's echo logprobs block: every position's log-probability and top k, from the logits rows of the
+        request just run (``all_logits``). Upstream log-softmaxes every row and sorts each one as a Python list of
+        (value, id) pairs (0.85 s per token for SmolLM2); here each row is log-softmaxed alone (the same float32
+        operations, so the same values) and only its top k are sorted (:func:`top_logprobs`)."""
+        prompt_tokens = [int(t) for t in self.input_ids[:n_prompt]]
+        skip = 1 if prompt_tokens and prompt_tokens[0] == self.token_bos() else 0  # upstream drops a leading BOS
+        all_tokens = prompt_tokens[skip:] + completion_tokens
+        rows = self._scores  # one row per evaluated position; upstream pairs token i with row i
+        steps: list[Step] = []
+        for idx, token in enumerate(all_tokens[: rows.shape[0]]):
+            logprobs = llama_cpp.Llama.logits_to_logprobs(rows[idx])
+            steps.append((token, logprobs[token], top_logprobs(logprobs, k)))
+        block = self._logprobs_block(0, all_tokens, steps)
+        if all_tokens:  # the OpenAI layout: no log-probability for the first token
+            block["token_logprobs"][0] = None
+            block["top_logprobs"][0] = None
+        return block
+
+    def _logprobs_block(
+        self, text_offset: int, all_tokens: list[int], steps: list[Step]
+    ) -> llama_cpp.CompletionLogprobs:
+        """Upstream ``Llama._create_completion``'s logprobs block for ``steps`` (token ``all_tokens[i]`` with its
+        log-probability and top k) at ``text_offset``. A token's text offset is the length of the text of the tokens
+        before it, as upstream's ``detokenize(all_tokens[:idx])``, built up token by token instead of detokenizing
+        every prefix again."""
         bos_token_id = self.token_bos()
-        all_tokens = [token for token, _, _ in steps]
         text_offsets: list[int] = []
         token_logprobs: list[Any] = []
         tokens: list[str] = []
         top_logprobs_: list[Any] = []
+        prefix = b""
         for idx, (token, logprob, top) in enumerate(steps):
+            if idx:
+                prefix += self.detokenize([all_tokens[idx - 1]])
             if token == bos_token_id:
                 continue
-            token_str = self.detokenize([token], prev_tokens=all_tokens[:idx]).decode("utf-8", errors="ignore")
-            text_offsets.append(text_offset + len(self.detokenize(all_tokens[:idx]).decode("utf-8", errors="ignore")))
+            # detokenize() drops the space a sequence starting with BOS begins with
+            before = prefix[1:] if idx and all_tokens[0] == bos_token_id and prefix[:1] == b" " else prefix
+            # prev_tokens would not change a piece: LlamaTokenizer ignores it (other tokenizers take upstream's path)
+            token_str = self.detokenize([token]).decode("utf-8", errors="ignore")
+            text_offsets.append(text_offset + len(before.decode("utf-8", errors="ignore")))
             tokens.append(token_str)
             token_logprobs.append(logprob)
-            top_logprob = {
-                self.detokenize([i], prev_tokens=all_tokens[:idx]).decode("utf-8", errors="ignore"): value
-                for value, i in top
-            }
+            top_logprob = {self.detokenize([i]).decode("utf-8", errors="ignore"): value for value, i in top}
             top_logprob.update({token_str: logprob})
             top_logprobs_.append(top_logprob)
         return {
