@@ -85,7 +85,11 @@ def table_html(headers: Sequence[str], body: Markup, *, sortable: bool = True, c
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     classes = ' class="sortable"' if sortable else ""
     ident = f' id="{esc(css_id)}"' if css_id else ""
-    return f"<table{classes}{ident}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    # wide tables scroll inside their box, not the page
+    return (
+        f'<div class="table-wrap"><table{classes}{ident}><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
+        "</table></div>"
+    )
 
 
 def page(title: str, body: str, *, root: str) -> str:

@@ -12,8 +12,9 @@ the metric's :class:`twinbench.registry.Direction`:
 * zero (closer to 0 is better, compared by |value|): ``other``'s largest distance from 0 over its CI is below the
   smallest distance from 0 over A's CI (which is 0 when A's CI contains 0).
 
-A row without a CI gets no rank and takes no part in others' ranks. No statistic is computed here: the CIs come
-from the benchmark's ``summarize``.
+A row without a CI, or of a run its benchmark flags as degenerate (``degenerate`` column, the benchmark's own rule),
+gets no rank and takes no part in others' ranks. No statistic is computed here: the CIs come from the benchmark's
+``summarize``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from twinbench.registry import Direction
 RANK_RULE = (
     f"Rank = 1 + the number of models whose {CI_LABEL} lies entirely on the better side of this model's CI "
     "(for closer-to-0 metrics: whose whole CI is closer to 0). Overlapping CIs share a rank; rows without a CI "
-    "are not ranked. Ranks compare only runs of the same task, task version, task arguments and model roles."
+    "and runs flagged degenerate are not ranked. Ranks compare only runs of the same task, task version, task "
+    "arguments and model roles."
 )
 RANK_GROUP = ["benchmark", "task", "task_version", "task_args", "model_roles", "metric"]
 
@@ -61,7 +63,12 @@ def add_ranks(headline: pd.DataFrame) -> pd.DataFrame:
     out["rank"] = pd.Series([pd.NA] * len(out), index=out.index, dtype="Int64")
     by = [c for c in RANK_GROUP if c in out.columns]
     keys = out[by].astype(object).where(out[by].notna(), "")  # a missing task_args must not drop the row
+    flagged = out["degenerate"].fillna("").astype(str).ne("") if "degenerate" in out.columns else None
     for _, group in out.groupby([keys[c] for c in by], sort=False):
+        if flagged is not None:
+            group = group[~flagged.loc[group.index]]
+            if group.empty:
+                continue
         ranks = ci_ranks(
             group["ci_low"].astype(float).tolist(),
             group["ci_high"].astype(float).tolist(),

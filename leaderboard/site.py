@@ -67,6 +67,14 @@ def method_notes(readme: str | None) -> str:
     return MarkdownIt("commonmark", {"html": False}).render(intro + "".join(chosen))
 
 
+def value_ci_n(row: dict, digits: int = 3) -> Markup:
+    """``value [low, high] n=…`` of a headline-like row, to ``digits`` decimals."""
+    value, ci = format_value(row["value"], digits), format_ci(row["ci_low"], row["ci_high"], digits)
+    return Markup(
+        f'{esc(value)} <span class="ci">{esc(ci)}</span> <span class="n">n={esc(format_value(row["n"]))}</span>'
+    )
+
+
 def number_cells(row: dict, extra: list[str]) -> list[Cell]:
     """The metric, value, CI and n cells of a summary-like row, then its ``extra`` columns (sortable by number)."""
     cells = [
@@ -96,6 +104,11 @@ class SiteBuilder:
         self.jobs = jobs  # processes drawing run figures
         self.out = out_dir
         self.headline = add_ranks(report.headline)
+        overall = report.summary[report.summary["group"] == "overall"] if "group" in report.summary else None
+        # (log, metric) -> overall summary row: the diagnostic columns beside the headline
+        self.overall: dict[tuple[str, str], dict[str, Any]] = (
+            {} if overall is None else {(r["log"], r["metric"]): r for r in overall.to_dict("records")}
+        )
         self.transcripts = transcripts or {}  # log path -> the URL target inside the bundle, when bundled
         self.problems: list[str] = []
 
@@ -148,6 +161,8 @@ class SiteBuilder:
         return groups.get((benchmark, model) if model is not None else benchmark, empty)
 
     def headline_table(self, info: BenchmarkInfo, from_dir: Path, model: str | None = None) -> str:
+        """One row per run: its headline metrics with CI, n and rank, the benchmark's diagnostic columns, a flag on
+        a degenerate run; on benchmark pages (no ``model``), the benchmark's reference rows last."""
         rows = self.part("headline", info.name, model)
         if rows.empty:
             return '<p class="note">No results.</p>'
@@ -155,6 +170,7 @@ class SiteBuilder:
         headers = ["Model", "Task", "Version"]
         for metric in metrics:
             headers += [f"{metric.label} {metric.direction.arrow}", f"Rank ({metric.label})"]
+        headers += [f"{d.label} (diagnostic)" for d in info.diagnostics]
         headers.append("Log")
         body = []
         # in the report's order: by task, model, then runs without roles first (grouped in Python: a pandas
@@ -165,26 +181,71 @@ class SiteBuilder:
             runs.setdefault(key, []).append(record)
         for (task, version, model_name, roles, args), group in runs.items():
             by_metric = {r["metric"]: r for r in group}
-            line: list[Cell] = [
-                self.run_model_cell(model_name, roles, from_dir),
-                self.run_task_cell(info, task, args),
-                cell(version, sort=version),
-            ]
+            model_cell = self.run_model_cell(model_name, roles, from_dir)
+            reason = str(group[0].get("degenerate") or "")
+            if reason:  # the benchmark's own rule: visible wherever the run's numbers are
+                model_cell = Cell(
+                    Markup(f'{model_cell.content} <span class="flag">⚠ degenerate</span>'
+                           f'<span class="flag-reason">{esc(reason)}</span>'),
+                    model_cell.sort,
+                    model_cell.css,
+                )  # fmt: skip
+            line: list[Cell] = [model_cell, self.run_task_cell(info, task, args), cell(version, sort=version)]
             for metric in metrics:
                 r = by_metric.get(metric.name)
                 if r is None:
                     line += [cell("–", sort=""), cell("–", sort="")]
                     continue
-                text = Markup(
-                    f'{esc(format_value(r["value"]))} <span class="ci">{esc(format_ci(r["ci_low"], r["ci_high"]))}'
-                    f'</span> <span class="n">n={esc(format_value(r["n"]))}</span>'
-                )
                 # closer-to-0 columns sort by |value|, as they rank
-                line.append(cell(text, sort=metric.direction.sort_key(r["value"]), css="num"))
+                line.append(cell(value_ci_n(r, metric.digits), sort=metric.direction.sort_key(r["value"]), css="num"))
                 line.append(cell(format_value(r["rank"]), sort=r["rank"], css="num rank"))
-            line.append(cell(self.log_link(group[0]["log"], from_dir)))
+            log = group[0]["log"]
+            for diagnostic in info.diagnostics:
+                d = self.overall.get((log, diagnostic.name))
+                line.append(
+                    cell("–", sort="")
+                    if d is None
+                    else cell(value_ci_n(d, diagnostic.digits), sort=d["value"], css="num")
+                )
+            line.append(cell(self.log_link(log, from_dir)))
             body.append(line)
+        if model is None:
+            body += self.reference_rows(info, metrics)
         return table(headers, body, css_id=f"headline-{info.name}")
+
+    def reference_rows(self, info: BenchmarkInfo, metrics: list[Any]) -> list[list[Cell]]:
+        """The benchmark's reference rows (same statistics on scripted answers), in the headline table's columns,
+        unranked and marked as references."""
+        refs = self.report.references
+        mine = refs[refs["benchmark"] == info.name]
+        body = []
+        for name, part in mine.groupby("reference", sort=False):
+            by_metric = {r["metric"]: r for r in part.to_dict("records")}
+            line = [
+                cell(Markup(f'<span class="reference">reference: {esc(name)}</span>'), sort=f"~{name}"),
+                cell("–"),
+                cell("–"),
+            ]
+            for metric in metrics:
+                r = by_metric.get(metric.name)
+                line.append(
+                    cell("–", sort="")
+                    if r is None
+                    else cell(
+                        value_ci_n(r, metric.digits), sort=metric.direction.sort_key(r["value"]), css="num reference"
+                    )
+                )
+                line.append(cell("–", sort=""))
+            for diagnostic in info.diagnostics:
+                d = by_metric.get(diagnostic.name)
+                line.append(
+                    cell("–", sort="")
+                    if d is None
+                    else cell(value_ci_n(d, diagnostic.digits), sort=d["value"], css="num reference")
+                )
+            line.append(cell("–"))
+            body.append(line)
+        return body
 
     def summary_table(self, info: BenchmarkInfo, from_dir: Path, model: str | None = None) -> str:
         rows = self.part("summary", info.name, model)

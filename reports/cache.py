@@ -3,7 +3,9 @@
 ``twinbench report`` and ``twinbench leaderboard`` work out four things per log: its header (``header``), its
 per-sample frame (``samples``), its benchmark's ``summarize`` table (``summary``) and the SVG text of its
 ``run_plots`` figures (``figures``); the leaderboard also keeps the HTML rows made from one run alone (its summary
-rows, its sample rows: ``html``). Each is stored under ``<cache dir>/<kind>/<log hash>-<code fingerprint>.pkl``:
+rows, its sample rows: ``html``), and once per benchmark its ``references`` rows (under the log hash
+"references": they depend on the code alone). Each is stored under
+``<cache dir>/<kind>/<log hash>-<code fingerprint>.pkl``:
 
 * the **log hash** is the SHA-256 of the log file's bytes: a log that changed (a rerun written over it, an edit) is a
   new key; a copy or a move of a log is the same one;
@@ -50,11 +52,11 @@ from twinbench.registry import BenchmarkInfo
 CACHE_FORMAT = 1
 """Bump when what is stored changes shape: every entry of an older format is then recomputed."""
 ENV_DIR = "TWINBENCH_CACHE_DIR"
-KINDS = ("header", "samples", "summary", "figures", "html")
+KINDS = ("header", "samples", "summary", "figures", "html", "references")
 _MAGIC = b"twinbench-log-cache\n"
 _LIBRARIES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "inspect_ai", "pyarrow")
 _SUITE_SOURCES = ("reports", "scorers", "leaderboard", "twinbench/registry.py")  # relative to the checkout
-_HOOKS = ("summarize", "run_plots", "plots", "summarize_runs")
+_HOOKS = ("summarize", "run_plots", "plots", "summarize_runs", "degenerate", "references")
 
 
 def default_cache_dir() -> Path:

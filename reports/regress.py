@@ -30,9 +30,12 @@ status. Statuses:
   baseline metric the run lacks (the run does not cover the baseline); ``new``: only in the run; ``no CI``: an
   unpaired mean without a CI cannot be tested.
 
-Failures (:data:`FAILURES`): REGRESSION, SIGN FLIP, task args differ, version mismatch, missing; ``twinbench
-regress`` exits 1 on any. Each tested row also gets the minimal detectable change (MDC) at 80% power at Holm's
-strictest level alpha / (number of tested metrics) (:func:`scorers.stats.paired.minimal_detectable_change`: for a
+A metric of a run its benchmark flags as degenerate (``degenerate`` column of the headline: constant verdicts,
+mostly invalid answers) is ``DEGENERATE`` whatever its test says: its "improvement" would be the procedure's.
+
+Failures (:data:`FAILURES`): REGRESSION, SIGN FLIP, DEGENERATE, task args differ, version mismatch, missing;
+``twinbench regress`` exits 1 on any. Each tested row also gets the minimal detectable change (MDC) at 80% power at
+Holm's strictest level alpha / (number of tested metrics) (:func:`scorers.stats.paired.minimal_detectable_change`: for a
 paired row corrected for the randomisation test over its clusters, for an unpaired row the z formula; an
 approximation, whose measured power scorers/README.md gives), and a note when the baseline of a proportion sits at
 its worst bound (it cannot regress) or near it: within the MDC of the bound, or (paired) with fewer units between it
@@ -97,7 +100,7 @@ RUN_KEY = tuple(KEY)  # (benchmark, task, task_version, model, model_roles, task
 MATCH = ["benchmark", "task", "model", "model_roles", "metric"]
 Z_CI = float(norm.ppf(1 - (1 - CONFIDENCE) / 2))  # 1.959964... for 95% CIs
 POWER = 0.8
-FAILURES = ("REGRESSION", "SIGN FLIP", "task args differ", "version mismatch", "missing")
+FAILURES = ("REGRESSION", "SIGN FLIP", "DEGENERATE", "task args differ", "version mismatch", "missing")
 NO_UNITS_BASELINE = "unpaired (baseline has no item outcomes)"
 NO_UNITS_RUN = "unpaired (the run has no item outcomes)"
 WORST_BOUND = "baseline at the worst bound; cannot regress"
@@ -412,8 +415,27 @@ def compare(
     family = _holm(table, alpha)
     table["mdc"] = [_mdc(r, alpha, max(family, 1)) for r in table.to_dict("records")]
     _bound_notes(table, alpha, max(family, 1))
+    _flag_degenerate(table, current)
     table.attrs.update(family_size=family, alpha=alpha)
     return table.sort_values(MATCH).reset_index(drop=True)
+
+
+def _flag_degenerate(table: pd.DataFrame, current: pd.DataFrame) -> None:
+    """Status ``DEGENERATE`` (and the benchmark's reason as the note) on every compared metric of a run the
+    headline's ``degenerate`` column flags."""
+    if "degenerate" not in current.columns:
+        return
+    key = MATCH
+    reasons = {
+        tuple(str(r[c]) for c in key): str(r["degenerate"])
+        for r in current.to_dict("records")
+        if isinstance(r["degenerate"], str) and r["degenerate"]
+    }
+    for i in table.index:
+        reason = reasons.get(tuple(str(table.at[i, c]) for c in key))
+        if reason and table.at[i, "status"] != "missing":
+            table.at[i, "status"] = "DEGENERATE"
+            _add_note(table, i, f"degenerate run: {reason}")
 
 
 def _pair(base: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:

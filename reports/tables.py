@@ -39,7 +39,9 @@ HEADLINE_COLUMNS = [
     "n",
     "log",
     "task_args",
+    "degenerate",  # the benchmark's rule (BenchmarkInfo.degenerate): why the run is degenerate, "" if it is not
 ]
+REFERENCE_COLUMNS = ["benchmark", "reference", "metric", "label", "value", "ci_low", "ci_high", "n"]
 CONTRACT_COLUMNS = ["sample_id", "epoch", "score", "score_metadata", "answer", "metadata"]  # summarize, units
 RUN_COLUMNS = ["model", "model_roles", "task", "task_version", "task_args", "log"]  # + what summarize_runs receives
 ACROSS_REQUIRED = [*SUMMARY_REQUIRED, "scope"]
@@ -60,6 +62,8 @@ class Report:
     problems: list[LogProblem] = field(default_factory=list)
     # every row of every summarize_runs() call (ACROSS_COLUMNS first): statistics over several runs of a benchmark
     across_runs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ACROSS_COLUMNS))
+    # each benchmark's reference rows (BenchmarkInfo.references), headline and diagnostic metrics only
+    references: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REFERENCE_COLUMNS))
 
 
 def build_report(
@@ -77,17 +81,75 @@ def build_report(
     logset = read_log_dir(log_dir, benchmarks, cache=cache)
     problems = list(logset.problems)
     summary = summary_table(logset, benchmarks, problems, cache=cache, jobs=jobs)
+    headline = headline_table(summary, benchmarks, logset.logs)
+    reasons = degenerate_reasons(summary, benchmarks, problems)
+    headline["degenerate"] = [reasons.get(str(log), "") for log in headline["log"]]
+    used = sorted(set(headline["benchmark"]))
     return Report(
         log_dir=str(log_dir),
         samples=logset.samples,
         logs=logset.logs,
         summary=summary,
-        headline=headline_table(summary, benchmarks, logset.logs),
+        headline=headline,
         task_metrics=task_metrics_table(logset),
         benchmarks=dict(benchmarks),
         problems=problems,
         across_runs=across_runs_table(logset.samples, benchmarks, problems),
+        references=references_table([benchmarks[name] for name in used], problems, cache=cache),
     )
+
+
+def degenerate_reasons(
+    summary: pd.DataFrame, benchmarks: Mapping[str, BenchmarkInfo], problems: list[LogProblem]
+) -> dict[str, str]:
+    """``{log: reason}`` for every run its benchmark's ``degenerate`` rule flags (given the run's summary rows).
+    A rule that raises is named among the problems and flags nothing."""
+    reasons: dict[str, str] = {}
+    for (name, log), rows in summary.groupby(["benchmark", "log"], sort=False):
+        rule = benchmarks[str(name)].degenerate
+        if rule is None:
+            continue
+        table = rows.drop(columns=[c for c in [*KEY, "log"] if c in rows.columns]).reset_index(drop=True)
+        try:
+            reason = rule(table)
+        except Exception as ex:
+            problems.append(LogProblem(str(log), f"{name}.degenerate failed: {type(ex).__name__}: {ex}"))
+            continue
+        if reason:
+            reasons[str(log)] = str(reason)
+    return reasons
+
+
+_REFERENCES: dict[Any, pd.DataFrame] = {}  # hook -> its rows, once per process (also without a cache)
+
+
+def references_table(
+    infos: list[BenchmarkInfo], problems: list[LogProblem], *, cache: LogCache | None = None
+) -> pd.DataFrame:
+    """The ``references`` rows of each benchmark (headline and diagnostic metrics, group "overall"), taken from
+    ``cache`` when its code is unchanged. A hook that raises is named among the problems."""
+    frames = []
+    for info in infos:
+        if info.references is None:
+            continue
+        rows = cache.load("references", "references", cache.fingerprint(info)) if cache else None
+        if not isinstance(rows, pd.DataFrame):
+            rows = _REFERENCES.get(info.references)
+        if not isinstance(rows, pd.DataFrame):
+            try:
+                rows = _REFERENCES[info.references] = info.references()
+                missing = [c for c in [*SUMMARY_REQUIRED, "reference"] if c not in rows.columns]
+                if missing:
+                    raise ValueError(f"returned no column(s) {missing}")
+            except Exception as ex:
+                problems.append(LogProblem(info.name, f"{info.name}.references failed: {type(ex).__name__}: {ex}"))
+                continue
+            if cache is not None:
+                cache.store("references", "references", cache.fingerprint(info), rows)
+        shown = {m.name: m.label for m in info.headline} | {d.name: d.label for d in info.diagnostics}
+        rows = rows[(rows["group"] == "overall") & rows["metric"].isin(list(shown))]
+        frames.append(rows.assign(benchmark=info.name, label=rows["metric"].map(shown))[REFERENCE_COLUMNS])
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=REFERENCE_COLUMNS)
 
 
 def summary_table(
@@ -225,6 +287,7 @@ def headline_table(
                 "kind": metric.kind,
                 "model_roles": record.get("model_roles", "{}"),
                 "task_args": record["task_args"] if "task_args" in record else task_args.get(record.get("log")),
+                "degenerate": "",
                 "_order": order.index(metric.name),
             }
         )
@@ -293,18 +356,24 @@ def args_label(info: BenchmarkInfo | None, task: str, task_args: object) -> str:
     return args_text(non_default_args(info, task, task_args))
 
 
+def _fixed(value: float, digits: int) -> str:
+    """``value`` to ``digits`` decimals, without the sign of a value that rounds to zero ("-0.000")."""
+    text = f"{value:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
 def format_value(value: object, digits: int = 3) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return "–"
     if isinstance(value, float):
-        return f"{value:.{digits}f}"
+        return _fixed(value, digits)
     return str(value)
 
 
 def format_ci(low: object, high: object, digits: int = 3) -> str:
     if any(v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) for v in (low, high)):
         return "–"
-    return f"[{low:.{digits}f}, {high:.{digits}f}]"
+    return f"[{_fixed(float(low), digits)}, {_fixed(float(high), digits)}]"  # type: ignore[arg-type]
 
 
 def jsonable(value: object) -> str:

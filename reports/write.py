@@ -10,7 +10,7 @@ from reports.logs import roles_label
 from reports.tables import Report, args_label, format_ci, format_value, jsonable
 from scorers.stats.settings import CI_LABEL
 
-TABLES = ("headline", "summary", "across_runs", "task_metrics", "samples", "logs")
+TABLES = ("headline", "summary", "across_runs", "references", "task_metrics", "samples", "logs")
 
 
 def flat(frame: pd.DataFrame) -> pd.DataFrame:
@@ -85,6 +85,22 @@ def markdown_summary(report: Report) -> str:
                 ]
                 rows.append(cells)
             lines += _md_table(headers, rows)
+            flagged = table.drop_duplicates("log")
+            flagged = flagged[flagged["degenerate"].fillna("").astype(str).ne("")]
+            for row in flagged.to_dict("records"):
+                lines.append(f"- **degenerate** (not ranked): {row['model']}, {Path(str(row['log'])).name}: "
+                             f"{_md_cell(row['degenerate'])}")  # fmt: skip
+            if not flagged.empty:
+                lines.append("")
+        refs = report.references[report.references["benchmark"] == benchmark]
+        if not refs.empty:
+            lines += ["### References (the same statistics on scripted answers)", ""]
+            rows = [
+                [r["reference"], r["label"], format_value(r["value"]), format_ci(r["ci_low"], r["ci_high"]),
+                 format_value(r["n"])]
+                for r in refs.to_dict("records")
+            ]  # fmt: skip
+            lines += _md_table(["reference", "metric", "value", CI_LABEL, "n"], rows)
         mine = across[across["benchmark"] == benchmark]
         if not mine.empty:
             lines += ["### Across runs", ""]

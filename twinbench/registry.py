@@ -85,6 +85,22 @@ frame, equal to ``summarize``'s overall values on the full frame; it must accept
 ``regress`` stores the units in the baseline and tests each headline difference with a paired bootstrap over the
 units both runs share.
 
+What a headline number means: ``diagnostics``, ``degenerate``, ``references``
+--------------------------------------------------------------------------
+A headline number alone can mislead: a judge that says "correct" to everything has no framing effect at all (DDS 0,
+the best value), a survey model that answers off the options is tested on what little mass is left. Three optional
+declarations put the number in context on the leaderboard and in the report:
+
+* ``diagnostics``: :class:`Diagnostic` s, ``summarize``'s overall rows shown beside the headline (how often the
+  judge says "correct", unreadable answers); not ranked, not checked by ``regress``;
+* ``degenerate(summary) -> str | None``: the benchmark's own rule, given one run's ``summarize`` table: why the run
+  is degenerate (constant verdicts, mostly invalid answers), or None. A flagged run carries the reason next to its
+  model everywhere, is not ranked and takes no part in others' ranks; ``regress`` fails on it;
+* ``references() -> DataFrame``: reference rows computed by the benchmark with the SAME ``summarize`` on scripted
+  answers over its default items (an always-"correct" judge, uniform answers, the real sub-population itself):
+  ``summarize``'s rows plus ``reference`` (str, the reference's name). Shown under each headline table, unranked.
+  Called once per report (cached with the benchmark's code fingerprint).
+
 The optional ``calibration`` hook
 ---------------------------------
 ``calibration() -> list[TestCase | CICase]`` registers the benchmark's own tests and intervals in the calibration
@@ -164,9 +180,20 @@ class HeadlineMetric:
     direction: Direction  # the text ("higher", "lower", "zero") is accepted and converted
     kind: Literal["proportion", "mean"] = "mean"  # proportions get exact/binomial tests in regress
     description: str = ""
+    digits: int = 3  # decimals shown on the leaderboard (1 for percentage points, 0 for counts)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "direction", Direction(self.direction))  # an unknown direction fails here
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A number of ``summarize``'s overall rows shown beside the headline to say what it means; not ranked."""
+
+    name: str  # matches the ``metric`` column of summarize()'s output
+    label: str
+    description: str = ""
+    digits: int = 3  # decimals shown on the leaderboard
 
 
 @dataclass(frozen=True)
@@ -197,6 +224,11 @@ class BenchmarkInfo:
     summarize_runs: Callable[[pd.DataFrame], pd.DataFrame] | None = None
     # The oldest task version whose logs the hooks read; reports skip older logs by name and version (None: all).
     oldest_log_version: int | None = None
+    # What a headline number means (see "What a headline number means" above): diagnostic columns, the rule that
+    # flags a degenerate run (its summary -> reason or None) and reference rows computed with the same statistics.
+    diagnostics: tuple[Diagnostic, ...] = ()
+    degenerate: Callable[[pd.DataFrame], str | None] | None = None
+    references: Callable[[], pd.DataFrame] | None = None
 
     @property
     def task_names(self) -> list[str]:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from benchmarks.survey.calibration import cases
 from benchmarks.survey.plots import run_plots
+from benchmarks.survey.references import degenerate, references
 from benchmarks.survey.summary import summarize
 from benchmarks.survey.task import OLDEST_LOG_VERSION, TASK_VERSION, survey
 from benchmarks.survey.units import headline_from_units, units
@@ -46,6 +47,8 @@ INFO = BenchmarkInfo(
     units=units,
     headline_from_units=headline_from_units,
     calibration=cases,
+    degenerate=degenerate,
+    references=references,
     description="Can a model, told it belongs to a sub-population, answer a multiple-choice survey question the "
     "way that sub-population did? Real microdata from five surveys (WVS, CES 2011, BEPS, Chile 1988, ANES 1996).",
     default_task_args={},

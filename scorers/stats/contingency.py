@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.stats import MonteCarloMethod, chi2_contingency, chisquare
@@ -242,10 +243,12 @@ def gof_power(w: float, n_bins: int, nobs: float, *, alpha: float = ALPHA) -> fl
     return float(GofChisquarePower().power(effect_size=w, nobs=nobs, alpha=alpha, n_bins=n_bins))
 
 
+@lru_cache(maxsize=1024)
 def required_sample_size(w: float, n_bins: int, *, alpha: float = ALPHA, power: float = 0.8) -> float:
     """Observations a chi-square goodness-of-fit test with ``n_bins`` categories needs to detect Cohen's ``w``.
 
-    statsmodels ``GofChisquarePower`` (df = n_bins - 1, noncentrality N w^2); Cohen (1988) table 7.4.6.
+    statsmodels ``GofChisquarePower`` (df = n_bins - 1, noncentrality N w^2); Cohen (1988) table 7.4.6. Memoised:
+    it depends on its four numbers only, and every survey item asks for the same few (a root search, 15 ms each).
     """
     if n_bins < 2:
         raise ValueError("a chi-square test needs at least two categories")

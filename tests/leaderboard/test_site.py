@@ -129,3 +129,55 @@ def test_only_our_script_may_run() -> None:
     digest = base64.b64encode(hashlib.sha256(SORT_JS.encode()).digest()).decode()
     assert f"script-src 'sha256-{digest}'" in CSP and "default-src 'none'" in CSP
     assert slug("a/b") != slug("a_b") and slug("a/b") == slug("a/b")
+
+
+def test_degenerate_runs_are_flagged_and_unranked_references_and_diagnostics_shown(
+    registered, site: Path, tmp_path: Path
+) -> None:
+    """The benchmark's own rule flags mock/poor (2 of 20 right): the flag stands next to its model, it has no rank
+    and no longer counts in the others' ranks; the reference rows and the diagnostic column are in the table."""
+    import pandas as pd
+
+    from reports.write import markdown_summary, write_report
+    from twinbench.registry import Diagnostic
+
+    def rule(summary: pd.DataFrame) -> str | None:
+        accuracy = summary.set_index(["group", "metric"]).loc[("overall", "correct"), "value"]
+        return "almost every answer wrong" if accuracy < 0.2 else None
+
+    def references() -> pd.DataFrame:
+        row = {"metric": "correct", "value": 1.0, "ci_low": 0.839, "ci_high": 1.0, "n": 20, "group": "overall"}
+        by_parity = {**row, "group": "even"}  # not an overall row: not shown
+        return pd.DataFrame([row, {**row, "metric": "invalid", "value": 0.0}, by_parity]).assign(reference="answer key")
+
+    toy = replace(
+        registered["toy"],
+        diagnostics=(Diagnostic("invalid", "Invalid answers"),),
+        degenerate=rule,
+        references=references,
+    )
+    report = build_report(tmp_path / "logs", {"toy": toy})
+    assert dict(zip(report.headline["model"], report.headline["degenerate"])) == {
+        "mock/good": "",
+        "mock/half": "",
+        "mock/poor": "almost every answer wrong",
+    }
+    build_site(report, tmp_path / "site4")
+    index = (tmp_path / "site4" / "index.html").read_text()
+    poor = re.search(r'<tr><td data-sort="mock/poor">.*?</tr>', index).group(0)
+    assert '<span class="flag">⚠ degenerate</span><span class="flag-reason">almost every answer wrong</span>' in poor
+    # accuracy ranks: good 1, half 2 (their CIs separate); poor none (it was "2" beside half before)
+    ranks = re.findall(r'<td data-sort="(\d*)" class="num rank">', index)
+    assert ranks[0::2] == ["1", "2"]
+    assert re.findall(r'class="num rank">([^<]*)</td>', poor) == ["–", "–"]
+    assert "Invalid answers (diagnostic)" in index
+    assert '<span class="reference">reference: answer key</span>' in index
+    assert report.references[["reference", "metric", "value"]].values.tolist() == [
+        ["answer key", "correct", 1.0],
+        ["answer key", "invalid", 0.0],
+    ]
+    summary = markdown_summary(report)
+    assert "- **degenerate** (not ranked): mock/poor" in summary and "| answer key | Accuracy | 1.000 |" in summary
+    assert (tmp_path / "site4" / "data" / "references.csv").is_file()
+    write_report(report, tmp_path / "report")
+    assert "degenerate" in (tmp_path / "report" / "headline.csv").read_text().splitlines()[0]
