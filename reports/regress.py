@@ -31,7 +31,8 @@ status. Statuses:
   unpaired mean without a CI cannot be tested.
 
 A metric of a run its benchmark flags as degenerate (``degenerate`` column of the headline: constant verdicts,
-mostly invalid answers) is ``DEGENERATE`` whatever its test says: its "improvement" would be the procedure's.
+mostly invalid answers) is ``DEGENERATE`` whatever its test says (its "improvement" would be the procedure's), or
+``degenerate as baseline`` when the baseline's run was flagged too (the baseline stores the flag).
 
 Failures (:data:`FAILURES`): REGRESSION, SIGN FLIP, DEGENERATE, task args differ, version mismatch, missing;
 ``twinbench regress`` exits 1 on any. Each tested row also gets the minimal detectable change (MDC) at 80% power at
@@ -94,8 +95,9 @@ BASELINE_FIELDS = [
     "ci_high",
     "n",
 ]
-# format 2 adds the run's model roles and task arguments (canonical JSON; model_roles "{}" for none)
-ROW_FIELDS = [*BASELINE_FIELDS, "model_roles", "task_args"]
+# format 2 adds the run's model roles and task arguments (canonical JSON; model_roles "{}" for none) and, when its
+# benchmark flags the run, why it is degenerate ("" otherwise; absent in older files)
+ROW_FIELDS = [*BASELINE_FIELDS, "model_roles", "task_args", "degenerate"]
 RUN_KEY = tuple(KEY)  # (benchmark, task, task_version, model, model_roles, task_args): one run, and its units' key
 MATCH = ["benchmark", "task", "model", "model_roles", "metric"]
 Z_CI = float(norm.ppf(1 - (1 - CONFIDENCE) / 2))  # 1.959964... for 95% CIs
@@ -278,7 +280,7 @@ def read_baseline(path: str | Path) -> Baseline:
             name = "/".join(head[:4]) + (f" [{roles_label(head[4])}]" if head[4] != NO_ROLES else "")
             raise BaselineError(f"baseline file {path}: units of {name} lack {list(UNIT_COLUMNS)}")
         units[key] = frame
-    return Baseline(rows=rows[ROW_FIELDS], units=units, format=version)
+    return Baseline(rows=rows.reindex(columns=ROW_FIELDS), units=units, format=version)
 
 
 def _canonical(task_args: object) -> str:
@@ -415,27 +417,33 @@ def compare(
     family = _holm(table, alpha)
     table["mdc"] = [_mdc(r, alpha, max(family, 1)) for r in table.to_dict("records")]
     _bound_notes(table, alpha, max(family, 1))
-    _flag_degenerate(table, current)
+    _flag_degenerate(table, current_rows, base_rows)
     table.attrs.update(family_size=family, alpha=alpha)
     return table.sort_values(MATCH).reset_index(drop=True)
 
 
-def _flag_degenerate(table: pd.DataFrame, current: pd.DataFrame) -> None:
-    """Status ``DEGENERATE`` (and the benchmark's reason as the note) on every compared metric of a run the
-    headline's ``degenerate`` column flags."""
-    if "degenerate" not in current.columns:
-        return
-    key = MATCH
-    reasons = {
-        tuple(str(r[c]) for c in key): str(r["degenerate"])
-        for r in current.to_dict("records")
-        if isinstance(r["degenerate"], str) and r["degenerate"]
-    }
+def _flag_degenerate(table: pd.DataFrame, current: pd.DataFrame, base: pd.DataFrame) -> None:
+    """A metric of a run its benchmark flags as degenerate (the headline's ``degenerate`` column) is ``DEGENERATE``
+    (a failure) when the baseline's run was not flagged, and ``degenerate as baseline`` (no failure: nothing changed
+    that the metric could show) when it was too; a flagged baseline run gets a note."""
+
+    def reasons(frame: pd.DataFrame) -> dict[tuple[str, ...], str]:
+        if "degenerate" not in frame.columns:
+            return {}
+        return {
+            tuple(str(r[c]) for c in MATCH): r["degenerate"]
+            for r in frame.to_dict("records")
+            if isinstance(r["degenerate"], str) and r["degenerate"]
+        }
+
+    now, before = reasons(current), reasons(base)
     for i in table.index:
-        reason = reasons.get(tuple(str(table.at[i, c]) for c in key))
-        if reason and table.at[i, "status"] != "missing":
-            table.at[i, "status"] = "DEGENERATE"
-            _add_note(table, i, f"degenerate run: {reason}")
+        key = tuple(str(table.at[i, c]) for c in MATCH)
+        if key in now and table.at[i, "status"] != "missing":
+            table.at[i, "status"] = "degenerate as baseline" if key in before else "DEGENERATE"
+            _add_note(table, i, f"degenerate run: {now[key]}")
+        elif key in before:
+            _add_note(table, i, f"baseline run degenerate: {before[key]}")
 
 
 def _pair(base: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:

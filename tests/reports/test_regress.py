@@ -486,3 +486,25 @@ def test_regress_usage_errors(registered, tmp_path: Path, capsys) -> None:
     err = capsys.readouterr().err
     assert "--resamples 10: must be at least 100" in err and all(line.startswith("twinbench: error") for line in
                                                                  err.strip().splitlines())  # fmt: skip
+
+
+def test_a_degenerate_run_fails_unless_the_baseline_run_was_degenerate_too(tmp_path: Path) -> None:
+    """An 'improvement' of a run its benchmark flags (e.g. a judge saying "correct" to everything) is the procedure's:
+    DEGENERATE, a failure. When the stored baseline run was flagged too, nothing changed: not a failure."""
+    base = pd.DataFrame([row("dds", 15.0, 6.0, 23.0, 100, direction="zero", kind="mean")])
+    flagged = pd.DataFrame([{**row("dds", 0.0, 0.0, 0.0, 100, direction="zero", kind="mean"),
+                             "degenerate": 'says "correct" to every claim'}])  # fmt: skip
+    result = compare(base, flagged).iloc[0]
+    assert result["status"] == "DEGENERATE" and 'degenerate run: says "correct" to every claim' in result["note"]
+    assert len(failures(compare(base, flagged))) == 1
+    # the baseline file keeps the flag: a flagged run against a flagged baseline is no failure
+    write_baseline(flagged, tmp_path / "b.json", "logs")
+    again = compare(read_baseline(tmp_path / "b.json"), flagged).iloc[0]
+    assert again["status"] == "degenerate as baseline"
+    assert again["note"].endswith('degenerate run: says "correct" to every claim')
+    assert "baseline run degenerate" not in again["note"]  # one note for both
+    assert failures(compare(read_baseline(tmp_path / "b.json"), flagged)).empty
+    # and an unflagged run against that baseline is compared as usual, with a note
+    fine = pd.DataFrame([{**row("dds", 1.0, -2.0, 4.0, 100, direction="zero", kind="mean"), "degenerate": ""}])
+    back = compare(read_baseline(tmp_path / "b.json"), fine).iloc[0]
+    assert back["status"] not in ("DEGENERATE", "degenerate as baseline") and "baseline run degenerate" in back["note"]
