@@ -2,8 +2,8 @@
 VENV := .venv
 BIN := $(VENV)/bin
 MODELS ?= local/smollm2-135m local/gemma3-270m
-# recon is left out of the main job until its teacher-forced scoring is fast on llama.cpp (hours at its default size
-# today); run it with `twinbench run recon`.
+# recon is left out of the main job: its default size takes about 25 minutes per model on 2 cores (llama.cpp's
+# prefill of every teacher-forced scoring call), too long beside the others; run it with `twinbench run recon`.
 BENCHMARKS ?= survey deference
 LOGS ?= logs/main
 REPORT ?= build/report
