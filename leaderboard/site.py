@@ -440,9 +440,35 @@ class SiteBuilder:
             )
         return html_parts
 
+    def runs_table(self, model: str, here: Path) -> str:
+        """The model's runs with what a reader needs to reproduce them: date, twinbench commit, inspect version,
+        model arguments, task arguments and roles, samples, log."""
+        logs = self.report.logs[self.report.logs["model"] == model]
+        headers = ["Benchmark", "Task", "Version", "Roles", "Task arguments", "Date", "twinbench commit",
+                   "inspect_ai", "Model arguments", "Samples", "Log"]  # fmt: skip
+        body = []
+        for r in logs.to_dict("records"):
+            info = self.report.benchmarks.get(str(r["benchmark"]))
+            body.append(
+                [
+                    cell(r["benchmark"]),
+                    cell(r["task"]),
+                    cell(r["task_version"]),
+                    cell(roles_label(r["model_roles"]) or "–"),
+                    cell(args_label(info, str(r["task"]), r["task_args"]) or "defaults"),
+                    cell(str(r["created"])[:19].replace("T", " ")),
+                    cell(r.get("commit") or "–"),
+                    cell(r.get("inspect_ai") or "–"),
+                    cell(r.get("model_args") or "–"),
+                    cell(format_value(r["samples"]), sort=r["samples"], css="num"),
+                    cell(self.log_link(str(r["log"]), here)),
+                ]
+            )
+        return table(headers, body, css_id="runs")
+
     def model_page(self, model: str) -> str:
         here = self.out / "models"
-        parts = [f"<h1>{esc(model)}</h1>"]
+        parts = [f"<h1>{esc(model)}</h1>", "<h2>Runs</h2>", self.runs_table(model, here)]
         for name, info in sorted(self.report.benchmarks.items()):
             if self.part("headline", name, model).empty:
                 continue

@@ -60,7 +60,7 @@ SAMPLE_COLUMNS = [
     "error",
     "log",
 ]
-LOG_COLUMNS = [*KEY, "log", "created", "samples", "status"]
+LOG_COLUMNS = [*KEY, "log", "created", "samples", "status", "commit", "inspect_ai", "model_args"]
 NO_ROLES = "{}"  # model_roles of a run without roles
 # Generate-config fields that say how a role's model is reached, not what it answers (inspect's eval-set leaves the
 # same fields out of a task's identity): not part of a run's key.
@@ -153,15 +153,13 @@ def read_log_dir(
 
     problems: list[LogProblem] = []
     chosen: dict[tuple[str, ...], tuple[str, EvalLog]] = {}  # run key -> (path, header)
+    partial: list[tuple[tuple[str, ...], str, EvalLog]] = []  # logs of runs that did not finish
     for info in list_eval_logs(str(log_dir), recursive=True):
         path = log_path(info.name)
         try:
             header = _cached_header(info.name, cache)
         except Exception as ex:  # a corrupt or truncated file must not take the report down
             problems.append(LogProblem(path, f"unreadable ({type(ex).__name__}: {_first_line(ex)})"))
-            continue
-        if header.status != "success":
-            problems.append(LogProblem(path, f"status {header.status!r} (partial results), skipped"))
             continue
         owner = benchmark_for_task(header.eval.task, benchmarks)
         if owner is None:
@@ -184,6 +182,9 @@ def read_log_dir(
             canonical_model_roles(header.eval.model_roles),
             canonical_task_args(header.eval.task_args),
         )
+        if header.status != "success":
+            partial.append((key, path, header))
+            continue
         previous = chosen.get(key)
         if previous is not None:
             older, newer = sorted([previous, (path, header)], key=lambda ph: ph[1].eval.created)
@@ -197,6 +198,12 @@ def read_log_dir(
             chosen[key] = newer
         else:
             chosen[key] = (path, header)
+
+    for key, path, header in partial:
+        done = chosen.get(key)
+        if done is not None and done[1].eval.created >= header.eval.created:
+            continue  # an interrupted run that a later run of the same key finished (eval-set resumes write anew)
+        problems.append(LogProblem(path, f"status {header.status!r} (partial results), skipped"))
 
     sample_frames: list[pd.DataFrame] = []
     log_rows: list[dict[str, object]] = []
@@ -213,8 +220,18 @@ def read_log_dir(
             continue
         sample_frames.append(frame)
         metrics[path] = header_metrics(header)
+        revision = header.eval.revision
         log_rows.append(
-            {**bookkeeping, "log": path, "created": header.eval.created, "samples": len(frame), "status": header.status}
+            {
+                **bookkeeping,
+                "log": path,
+                "created": header.eval.created,
+                "samples": len(frame),
+                "status": header.status,
+                "commit": (revision.commit + ("+dirty" if revision.dirty else "")) if revision else "",
+                "inspect_ai": (header.eval.packages or {}).get("inspect_ai", ""),
+                "model_args": args_text(header.eval.model_args or {}),
+            }
         )
 
     if sample_frames:

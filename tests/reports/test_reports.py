@@ -96,6 +96,24 @@ def test_bad_partial_unowned_and_superseded_logs_are_named_and_skipped(registere
     assert "mock/broken" not in set(report.headline["model"])
 
 
+def test_a_partial_log_that_a_later_run_finished_is_not_a_problem(registered, log_dir: Path) -> None:
+    """An interrupted run resumed to the end (eval-set writes the finished run as a new log): the partial log is
+    superseded quietly; a partial log without a later finished run is still named."""
+
+    def explode(messages, config) -> str:  # type: ignore[no-untyped-def]
+        raise RuntimeError("provider down")
+
+    errored = run_toy(log_dir, "flaky", explode)
+    lonely = run_toy(log_dir, "down", explode)
+    run_toy(log_dir, "flaky", doubling(lambda i: True))
+    reasons = {Path(p.log).name: p.reason for p in build_report(log_dir, registered).problems}
+    assert errored.name not in reasons
+    assert reasons[lonely.name] == "status 'error' (partial results), skipped"
+    runs = build_report(log_dir, registered).logs.set_index("model")
+    assert runs.loc["mock/flaky", "status"] == "success" and runs.loc["mock/flaky", "inspect_ai"]  # run metadata
+    assert "commit" in runs.columns and "model_args" in runs.columns  # (the commit is "" outside a git checkout)
+
+
 def test_a_failing_summarize_is_reported_not_fatal(registered, log_dir: Path, monkeypatch) -> None:
     from dataclasses import replace
 
