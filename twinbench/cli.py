@@ -335,6 +335,24 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     print(
         f"twinbench: leaderboard of {len(report.logs)} log(s) in {time.perf_counter() - start:.1f}s: {index.resolve()}"
     )
+    if not args.serve:
+        if args.bundle:
+            print(f"twinbench: the transcripts need a server: twinbench leaderboard {args.log_dir} -o {args.output} "
+                  "--bundle --serve")  # fmt: skip
+        return 0
+    from leaderboard.serve import site_server, url
+
+    try:
+        server = site_server(args.output, args.port)
+    except OSError as ex:
+        raise UsageError(f"--port {args.port}: {ex.strerror}") from None
+    print(f"twinbench: serving {Path(args.output).resolve()} at {url(server)} (Ctrl-C stops)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
     return 0
 
 
@@ -486,6 +504,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("log_dir", help="log directory (read recursively)")
     p.add_argument("-o", "--output", default="build/leaderboard", help="site folder (default: build/leaderboard)")
     p.add_argument("--bundle", action="store_true", help="also bundle the logs' transcripts (inspect view bundle)")
+    p.add_argument(
+        "--serve", action="store_true", help="then serve the site on 127.0.0.1 (the transcript viewer needs HTTP)"
+    )
+    p.add_argument("--port", type=count_at_least(0), default=8000, help="port for --serve (default 8000; 0: any free)")
     add_cache_options(p)
     p.set_defaults(func=cmd_leaderboard)
 
