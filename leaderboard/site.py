@@ -64,7 +64,9 @@ def method_notes(readme: str | None) -> str:
     chosen = [s for s in rest if s[3:].strip().lower().startswith(METHOD_SECTIONS)] or rest[:1]
     # Drop the README's own H1 (the page has one) and keep the rest.
     intro = re.sub(r"(?m)\A# .*\n?", "", intro)
-    return MarkdownIt("commonmark", {"html": False}).render(intro + "".join(chosen))
+    html = MarkdownIt("commonmark", {"html": False}).enable("table").render(intro + "".join(chosen))
+    # A README's relative links (../../datasets/...) point into the repository, not the site: keep their text.
+    return re.sub(r'<a href="(?!https?://|#)[^"]*">(.*?)</a>', r"\1", html)
 
 
 def value_ci_n(row: dict, digits: int = 3) -> Markup:
@@ -260,7 +262,12 @@ class SiteBuilder:
             self.run_fragment(info, str(log), variant, partial(self.summary_rows, info, run, from_dir, extra))
             for log, run in rows.groupby("log", sort=False)
         )
-        return table_html(headers, Markup(body))
+        ident = f"numbers-{info.name}"
+        search = (
+            f'<input class="filter" data-table="{esc(ident)}" type="search" placeholder="filter {len(rows)} rows by '
+            'model, group, metric (every word)" aria-label="filter the rows">'
+        )
+        return search + table_html(headers, Markup(body), css_id=ident)
 
     def summary_rows(self, info: BenchmarkInfo, rows: pd.DataFrame, from_dir: Path, extra: list[str]) -> Markup:
         """The ``<tr>`` rows of one run's summary (its model and task cells are built once)."""
@@ -361,9 +368,6 @@ class SiteBuilder:
         )
         if info.description:
             parts.append(f"<p>{esc(info.description)}</p>")
-        notes = method_notes(info.readme)
-        if notes:
-            parts.append(f'<h2>Method notes</h2><div class="method">{notes}</div>')
         parts.append("<h2>Headline metrics</h2>")
         for metric in info.headline:
             desc = f": {metric.description}" if metric.description else ""
@@ -384,6 +388,12 @@ class SiteBuilder:
             parts.append("<h2>Figures</h2>" + "".join(figures))
         parts.append("<h2>All reported numbers</h2>")
         parts.append(self.summary_table(info, here))
+        notes = method_notes(info.readme)
+        if notes:  # results first; the method after them, folded
+            parts.append(
+                f'<details class="method"><summary><h2>Method notes</h2></summary><div class="method">{notes}</div>'
+                "</details>"
+            )
         return page(info.title, "\n".join(parts), root="..")
 
     def figures(self, info: BenchmarkInfo) -> list[str]:

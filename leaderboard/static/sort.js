@@ -37,3 +37,18 @@
     });
   });
 })();
+// Type in an input.filter to show only the rows of its table (data-table: the table's id) whose text holds every
+// word typed (e.g. "overall dds", "units say"), case-insensitively.
+(function () {
+  document.querySelectorAll("input.filter").forEach(function (input) {
+    var table = document.getElementById(input.getAttribute("data-table"));
+    if (!table) return;
+    input.addEventListener("input", function () {
+      var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+        var text = row.textContent.toLowerCase();
+        row.hidden = !words.every(function (w) { return text.indexOf(w) >= 0; });
+      });
+    });
+  });
+})();

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,22 @@ def check_site(
     browser.open(site / "benchmarks" / f"{benchmark}.html")
     sizes = browser.evaluate("[...document.images].map(i => i.complete && i.naturalWidth > 0)")
     assert sizes and all(sizes), "every figure loads from file://"
+    # The "all reported numbers" table filters by the words typed (every word, any column).
+    shown = (
+        "(words => { const i = document.querySelector('input.filter'); i.value = words; "
+        "i.dispatchEvent(new Event('input')); "
+        f"return [...document.querySelectorAll('#numbers-{benchmark} tbody tr')].filter(r => !r.hidden).length; }})"
+    )
+    total = browser.evaluate(f"document.querySelectorAll('#numbers-{benchmark} tbody tr').length")
+    overall = browser.evaluate(
+        f"[...document.querySelectorAll('#numbers-{benchmark} tbody tr')]"
+        ".filter(r => r.textContent.toLowerCase().includes('overall')).length"
+    )
+    assert 0 < browser.evaluate(f"{shown}('OVERALL')") == overall < total
+    assert browser.evaluate(f"{shown}('overall no-such-word')") == 0
+    assert browser.evaluate(f"{shown}('')") == total
+    # Wide tables scroll inside their box: the page itself is no wider than the window.
+    assert browser.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert browser.exceptions() == []
 
 
@@ -97,6 +114,33 @@ def test_leaderboard_in_headless_chromium(registered, browser: Chromium, tmp_pat
     assert browser.evaluate("document.querySelector('h2 a').textContent") == "Toy doubling quiz <b>not bold</b>"
     assert browser.evaluate("document.querySelectorAll('h2 b').length") == 0
     assert (SCREENSHOTS / "mock-index.png").stat().st_size > 10_000
+
+    # A run the benchmark's rule flags shows the flag beside its model; reference rows end the table.
+    import pandas as pd
+
+    from twinbench.registry import Diagnostic
+
+    def references() -> pd.DataFrame:
+        return pd.DataFrame([{"metric": "correct", "value": 1.0, "ci_low": 0.839, "ci_high": 1.0, "n": 20,
+                              "group": "overall", "reference": "answer key"}])  # fmt: skip
+
+    toy = replace(
+        registered["toy"],
+        diagnostics=(Diagnostic("invalid", "Invalid answers"),),
+        degenerate=lambda summary: "mostly wrong" if summary["value"].iloc[0] < 0.2 else None,
+        references=references,
+    )
+    build_site(build_report(logs, {"toy": toy}), tmp_path / "flagged")
+    browser.open(tmp_path / "flagged" / "index.html")
+    flags = browser.evaluate(
+        "[...document.querySelectorAll('#headline-toy .flag')].map(f => [f.closest('tr').cells[0].textContent, "
+        "getComputedStyle(f).display !== 'none' && f.offsetWidth > 0])"
+    )
+    assert flags == [["mock/poor ⚠ degeneratemostly wrong", True]]
+    assert column(browser, "#headline-toy", 0)[-1] == "reference: answer key"
+    assert browser.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    browser.screenshot(SCREENSHOTS / "mock-flagged-index.png")
+    assert browser.exceptions() == []
 
 
 def test_model_roles_and_across_runs_in_headless_chromium(registered, browser: Chromium, tmp_path: Path) -> None:

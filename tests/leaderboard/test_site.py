@@ -116,9 +116,14 @@ def test_method_notes_take_intro_method_and_deviations_without_raw_html(tmp_path
     readme = tmp_path / "README.md"
     readme.write_text(
         "# Title\n\nIntro text.\n\n## Method\n\nWe ask <script>x()</script> **questions**.\n\n"
-        "## Deviations\n\nNone.\n\n## Usage\n\n```\nrun it\n```\n"
+        "## Deviations\n\nNone, see [the data](../../datasets/x/README.md) and [the paper](https://example.org).\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n## Usage\n\n```\nrun it\n```\n"
     )
     notes = method_notes(str(readme))
+    # tables render; a link into the repository keeps its text only, a web link stays
+    assert "<table>" in notes and "<td>1</td>" in notes and "| --- |" not in notes and "|---|" not in notes
+    assert "see the data and" in notes and "../../datasets" not in notes
+    assert '<a href="https://example.org">the paper</a>' in notes
     assert "<p>Intro text.</p>" in notes and "<h2>Method</h2>" in notes and "<h2>Deviations</h2>" in notes
     assert "<strong>questions</strong>" in notes and "&lt;script&gt;" in notes and "<script>" not in notes
     assert "Usage" not in notes and "Title" not in notes
