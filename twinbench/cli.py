@@ -233,6 +233,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         max_samples=args.max_samples,
         retry_attempts=args.retry_attempts,
         display=args.display,
+        # one folder for every run (reports read it recursively, the newest log of each run key counts): a run of
+        # another selection leaves the other benchmarks' logs alone instead of refusing the folder
+        log_dir_allow_dirty=True,
     )
     from reports.logs import canonical_model_roles, roles_label
 

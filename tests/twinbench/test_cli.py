@@ -197,3 +197,16 @@ def test_version(capsys):
     with pytest.raises(SystemExit) as exit_:
         cli.main(["--version"])
     assert exit_.value.code == 0 and capsys.readouterr().out.startswith("twinbench ")
+
+
+def test_another_selection_runs_in_the_same_log_dir(toy_only, tmp_path, capsys):
+    """inspect's eval-set refuses a folder with other tasks' logs; twinbench run keeps one folder for every run."""
+    first = ["run", "--model", "mock/x", "--limit", "2", "--log-dir", str(tmp_path), "--display", "none"]
+    assert cli.main(first) == 0
+    assert cli.main(["run", "--model", "mock/y", "--limit", "2", "--log-dir", str(tmp_path), "--display", "none"]) == 0
+    assert sorted(read_eval_log(i, header_only=True).eval.model for i in list_eval_logs(str(tmp_path))) == [
+        "mock/x",
+        "mock/y",
+    ]
+    assert cli.main(first) == 0  # the first selection again: found finished, not run again
+    assert len(list_eval_logs(str(tmp_path))) == 2
