@@ -216,6 +216,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     model_names = args.model or [DEFAULT_MODEL]
     models = resolve_models(model_names, parse_key_values(args.model_arg, "-M"))
     roles = parse_model_roles(args.model_role)
+    for role in roles:
+        if not any(role in info.roles for info in selected):
+            used = "; ".join(f"{i.name}: {', '.join(i.roles) or 'none'}" for i in selected)
+            raise UsageError(f"--model-role {role}: no selected benchmark reads this role (roles: {used})")
     log_dir = Path(args.log_dir)
     with_roles = f" with roles {describe_roles(roles)}" if roles else ""
     print(

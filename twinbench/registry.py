@@ -227,6 +227,9 @@ class BenchmarkInfo:
     # What a headline number means (see "What a headline number means" above): diagnostic columns, the rule that
     # flags a degenerate run (its summary -> reason or None) and reference rows computed with the same statistics.
     diagnostics: tuple[Diagnostic, ...] = ()
+    # The model roles its tasks read (``get_model(role=...)``); ``twinbench run --model-role`` refuses others, which
+    # would otherwise be recorded in the log and split the run key without changing anything the task does.
+    roles: tuple[str, ...] = ()
     degenerate: Callable[[pd.DataFrame], str | None] | None = None
     references: Callable[[], pd.DataFrame] | None = None
 

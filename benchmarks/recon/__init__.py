@@ -4,6 +4,7 @@ from pathlib import Path
 
 from benchmarks.recon.calibration import cases
 from benchmarks.recon.plots import run_plots
+from benchmarks.recon.solver import ROLES
 from benchmarks.recon.summary import summarize
 from benchmarks.recon.task import TASK_VERSION, recon
 from benchmarks.recon.units import headline_from_units, units
@@ -58,6 +59,7 @@ INFO = BenchmarkInfo(
     units=units,
     headline_from_units=headline_from_units,
     calibration=cases,
+    roles=ROLES,
 )
 
 __all__ = ["INFO", "recon", "summarize"]

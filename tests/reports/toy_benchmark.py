@@ -181,6 +181,7 @@ INFO = BenchmarkInfo(
     units=units,
     headline_from_units=headline_from_units,
     summarize_runs=summarize_runs,
+    roles=("opponent", "judge"),
 )
 
 NOT_INFO = {"name": "toy"}  # an entry point that is not a BenchmarkInfo (test_registry)

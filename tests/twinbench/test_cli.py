@@ -210,3 +210,12 @@ def test_another_selection_runs_in_the_same_log_dir(toy_only, tmp_path, capsys):
     ]
     assert cli.main(first) == 0  # the first selection again: found finished, not run again
     assert len(list_eval_logs(str(tmp_path))) == 2
+
+
+def test_a_role_no_selected_benchmark_reads_is_refused(toy_only, capsys):
+    assert cli.main(["run", "--model", "mock/x", "--model-role", "referee=mock/r"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert (
+        err
+        == "twinbench: error: --model-role referee: no selected benchmark reads this role (roles: toy: opponent, judge)"
+    )
