@@ -41,6 +41,12 @@ def column(browser: Chromium, table: str, col: int) -> list[str]:
     return browser.evaluate(ROWS_JS.format(table=table, col=col))
 
 
+def run_models(browser: Chromium, table: str) -> list[str]:
+    """The model cells of a headline table's run rows, in page order, without reference rows or flag text."""
+    cells = column(browser, table, 0)
+    return [c.split(" ⚠")[0] for c in cells if not c.startswith("reference: ")]
+
+
 def check_site(
     browser: Chromium, site: Path, benchmark: str, models: list[str], planted_model: str, screenshot: str
 ) -> None:
@@ -48,7 +54,7 @@ def check_site(
     table = f"#headline-{benchmark}"
     browser.open(site / "index.html")
     assert browser.evaluate(f"document.querySelectorAll('{table}').length") == 1
-    assert sorted(column(browser, table, 0)) == sorted(models)
+    assert sorted(run_models(browser, table)) == sorted(models)
     headers = browser.evaluate(f"[...document.querySelectorAll('{table} thead th')].map(h => h.textContent)")
     assert headers[:3] == ["Model", "Task", "Version"] and headers[-1] == "Log"
 
@@ -65,7 +71,7 @@ def check_site(
     descending = [float(v) for v in browser.evaluate(values) if v]
     assert descending == sorted(ascending, reverse=True)
     browser.click(f"{table} thead th:nth-child(1)")
-    assert column(browser, table, 0) == sorted(models)
+    assert run_models(browser, table) == sorted(models)
     browser.screenshot(SCREENSHOTS / f"{screenshot}-index.png")
     assert browser.exceptions() == []
 
@@ -201,7 +207,7 @@ def test_leaderboard_of_a_real_embedded_model_run(browser: Chromium, tmp_path: P
         str(logs / "mock"),
         "--display",
         "none",
-    )  # eval-set wants a fresh folder per run; reports read recursively
+    )  # two folders: reports read recursively
     out = cli("leaderboard", str(logs), "-o", str(site)).stdout
     assert "leaderboard of 2 log(s)" in out
     check_site(browser, site, "survey", ["local/smollm2-135m", "mock/planted"], "mock/planted", "embedded")
