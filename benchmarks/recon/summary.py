@@ -103,26 +103,32 @@ def pair_rows(items: pd.DataFrame, strategies: list[str], margin: float, group: 
     rows = []
     for a, b in combinations(strategies, 2):
         result = win_rate(items[a], items[b], margin)
-        low, high = result.interval()
-        rows.append(
-            summary_row(
-                f"{a}_vs_{b}_win_rate",
-                result.rate,
-                low,
-                high,
-                result.decisive,
-                group,
-                p_value=result.p_value,
-                test=SIGN_TEST,
-                wins=result.wins,
-                losses=result.losses,
-                ties=result.ties,
-                missing=result.missing,
-                note=f"{a} vs {b} on held-out fidelity; tie when |difference| <= {margin:g}; {CI_LABEL}: Wilson over "
-                "decisive items",
-            )
+        note = (
+            f"{a} vs {b} on held-out fidelity; tie when |difference| <= {margin:g}; {CI_LABEL}: Wilson over "
+            "decisive items"
         )
+        rows.append(win_rate_row(f"{a}_vs_{b}_win_rate", result, group, note))
     return rows
+
+
+def win_rate_row(metric: str, result: WinRate, group: str, note: str) -> dict[str, Any]:
+    """A win rate with its Wilson interval over the decisive items, the sign test and the outcome counts."""
+    low, high = result.interval()
+    return summary_row(
+        metric,
+        result.rate,
+        low,
+        high,
+        result.decisive,
+        group,
+        p_value=result.p_value,
+        test=SIGN_TEST,
+        wins=result.wins,
+        losses=result.losses,
+        ties=result.ties,
+        missing=result.missing,
+        note=note,
+    )
 
 
 def judge_rows(samples: pd.DataFrame, group: str) -> list[dict[str, Any]]:
@@ -141,25 +147,11 @@ def judge_rows(samples: pd.DataFrame, group: str) -> list[dict[str, Any]]:
         result = WinRate(
             wins=values.count(1), losses=values.count(-1), ties=values.count(0), missing=values.count(None)
         )
-        low, high = result.interval()
-        rows.append(
-            summary_row(
-                f"{pair}_judge_win_rate",
-                result.rate,
-                low,
-                high,
-                result.decisive,
-                group,
-                p_value=result.p_value,
-                test=SIGN_TEST,
-                wins=result.wins,
-                losses=result.losses,
-                ties=result.ties,
-                missing=result.missing,
-                note="pairwise judge of the user model's predictions against the true action, both orders; a win "
-                "needs both verdicts",
-            )
+        note = (
+            "pairwise judge of the user model's predictions against the true action, both orders; a win needs both "
+            "verdicts"
         )
+        rows.append(win_rate_row(f"{pair}_judge_win_rate", result, group, note))
     return rows
 
 
