@@ -439,7 +439,9 @@ def _flag_degenerate(table: pd.DataFrame, current: pd.DataFrame, base: pd.DataFr
     now, before = reasons(current), reasons(base)
     for i in table.index:
         key = tuple(str(table.at[i, c]) for c in MATCH)
-        if key in now and table.at[i, "status"] != "missing":
+        if key in now and table.at[i, "status"] == "new":  # nothing to compare with: said, not failed
+            _add_note(table, i, f"degenerate run: {now[key]}")
+        elif key in now and table.at[i, "status"] != "missing":
             table.at[i, "status"] = "degenerate as baseline" if key in before else "DEGENERATE"
             _add_note(table, i, f"degenerate run: {now[key]}")
         elif key in before:

@@ -504,6 +504,12 @@ def test_a_degenerate_run_fails_unless_the_baseline_run_was_degenerate_too(tmp_p
     assert again["note"].endswith('degenerate run: says "correct" to every claim')
     assert "baseline run degenerate" not in again["note"]  # one note for both
     assert failures(compare(read_baseline(tmp_path / "b.json"), flagged)).empty
+    # a flagged run the baseline does not have is new, with the reason as a note, not a failure
+    other = pd.DataFrame([{**row("dds", 0.0, 0.0, 0.0, 100, direction="zero", kind="mean", model="gemma"),
+                           "degenerate": 'says "correct" to every claim'}])  # fmt: skip
+    new = compare(base, other).set_index("model").loc["gemma"]
+    assert new["status"] == "new" and 'degenerate run: says "correct"' in new["note"]
+    assert failures(compare(base, other)).loc[lambda t: t["model"] == "gemma"].empty
     # and an unflagged run against that baseline is compared as usual, with a note
     fine = pd.DataFrame([{**row("dds", 1.0, -2.0, 4.0, 100, direction="zero", kind="mean"), "degenerate": ""}])
     back = compare(read_baseline(tmp_path / "b.json"), fine).iloc[0]
