@@ -372,6 +372,9 @@ class SiteBuilder:
         for metric in info.headline:
             desc = f": {metric.description}" if metric.description else ""
             parts.append(f'<p class="note"><b>{esc(metric.label)}</b> ({esc(metric.direction.label)}){esc(desc)}</p>')
+        for diagnostic in info.diagnostics:
+            desc = f": {diagnostic.description}" if diagnostic.description else ""
+            parts.append(f'<p class="note"><b>{esc(diagnostic.label)}</b> (diagnostic, not ranked){esc(desc)}</p>')
         parts.append(f'<p class="note">{esc(RANK_RULE)}</p>')
         parts.append(self.headline_table(info, here))
         across = self.across_runs_table(info)

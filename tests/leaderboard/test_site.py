@@ -176,6 +176,8 @@ def test_degenerate_runs_are_flagged_and_unranked_references_and_diagnostics_sho
     assert ranks[0::2] == ["1", "2"]
     assert re.findall(r'class="num rank">([^<]*)</td>', poor) == ["–", "–"]
     assert "Invalid answers (diagnostic)" in index
+    page = (tmp_path / "site4" / "benchmarks" / "toy.html").read_text()
+    assert "<b>Invalid answers</b> (diagnostic, not ranked)" in page
     assert '<span class="reference">reference: answer key</span>' in index
     assert report.references[["reference", "metric", "value"]].values.tolist() == [
         ["answer key", "correct", 1.0],
