@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.survey.analysis import unit_statistics
+from benchmarks.survey.prompts import option_letters
+from benchmarks.survey.scorer import item_score
 from benchmarks.survey.summary import summarize
 from benchmarks.survey.task import survey
 
@@ -41,22 +42,14 @@ def scripted_samples(shares_of: Callable[[Mapping[str, Any]], list[float]]) -> p
         meta = sample.metadata or {}
         shares = shares_of(meta)
         result = {"mode": "logprobs", "calls": 1, "option_shares": shares, "invalid_share": 0.0}
-        value, details = unit_statistics(
-            item_id=str(sample.id),
-            human_test_counts=meta["test_counts"],
-            human_shares=meta["human_shares"],
-            n_eff=meta["n_eff"],
-            ordinal=meta["ordinal"],
-            result=result,
-        )
-        value["conditioned"] = int(meta["subpop"] != "all")
+        value, details = item_score(str(sample.id), meta, result)
         rows.append(
             {
                 "sample_id": sample.id,
                 "epoch": 1,
                 "score": value,
                 "score_metadata": details,
-                "answer": "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[int(np.argmax(shares))],
+                "answer": option_letters(len(shares))[int(np.argmax(shares))],
                 "metadata": meta,
             }
         )

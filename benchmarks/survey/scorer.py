@@ -8,6 +8,8 @@ reduced scores: ``summarize`` pools a sample's epochs from the per-epoch scores.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 from inspect_ai.scorer import Metric, SampleScore, Score, Target, metric, scorer
@@ -72,6 +74,24 @@ def model_calls() -> Metric:
     return compute
 
 
+def item_score(
+    item_id: str, meta: Mapping[str, Any], result: Mapping[str, Any], *, seed: int = 0
+) -> tuple[dict[str, float], dict[str, Any]]:
+    """``Score.value`` and ``Score.metadata`` of one item from the model's answer ``result`` (the fields of
+    :class:`SurveyAnswer`) and the sample's metadata; also what the reference answerers are scored with."""
+    value, details = unit_statistics(
+        item_id=item_id,
+        human_test_counts=meta["test_counts"],
+        human_shares=meta["human_shares"],
+        n_eff=meta["n_eff"],
+        ordinal=meta["ordinal"],
+        result=result,
+        seed=seed,
+    )
+    value["conditioned"] = int(meta["subpop"] != "all")
+    return value, details
+
+
 @scorer(metrics=[rejected_share(), representativeness(), invalid_share(), model_calls()])
 def survey_fidelity(seed: int = 0):
     """Compare the model's answer distribution with the human one for the sample's (question, sub-population)."""
@@ -81,16 +101,7 @@ def survey_fidelity(seed: int = 0):
         if not answer.mode:
             raise RuntimeError(f"sample {state.sample_id}: the survey_answer solver did not run")
         meta = state.metadata
-        value, details = unit_statistics(
-            item_id=str(state.sample_id),
-            human_test_counts=meta["test_counts"],
-            human_shares=meta["human_shares"],
-            n_eff=meta["n_eff"],
-            ordinal=meta["ordinal"],
-            result=answer.model_dump(),
-            seed=seed,
-        )
-        value["conditioned"] = int(meta["subpop"] != "all")
+        value, details = item_score(str(state.sample_id), meta, answer.model_dump(), seed=seed)
         letters = option_letters(len(meta["options"]))
         shares = answer.option_shares
         explanation = (
