@@ -31,6 +31,7 @@ def svg_text(figure: Any) -> str:
     of a figure's time (survey: 2.6 s of CPU before, see leaderboard/README.md)."""
     import matplotlib
 
+    matplotlib.use("Agg")
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": "twinbench", "svg.fonttype": "none"}):
         figure.savefig(buffer, format="svg", metadata={"Date": None})
@@ -38,23 +39,21 @@ def svg_text(figure: Any) -> str:
 
 
 def draw_run(info: BenchmarkInfo, samples: pd.DataFrame, summary: pd.DataFrame) -> list[tuple[str, str]]:
-    """``[(caption, svg)]`` of one run's ``run_plots`` figures; every figure is closed."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    """``[(caption, svg)]`` of one run's ``run_plots`` figures: SVG text as the hook returned it, or a matplotlib
+    figure written with :func:`svg_text` (and closed)."""
     assert info.run_plots is not None
-    drawn = info.run_plots(samples, summary)
     rendered = []
-    try:
-        for caption, figure in drawn.items():
-            try:
-                rendered.append((str(caption), svg_text(figure)))
-            except Exception as ex:
-                raise RuntimeError(f"figure {caption!r}: {type(ex).__name__}: {ex}") from ex
-    finally:
-        for figure in drawn.values():
+    for caption, figure in info.run_plots(samples, summary).items():
+        if isinstance(figure, str):
+            rendered.append((str(caption), figure))
+            continue
+        import matplotlib.pyplot as plt
+
+        try:
+            rendered.append((str(caption), svg_text(figure)))
+        except Exception as ex:
+            raise RuntimeError(f"figure {caption!r}: {type(ex).__name__}: {ex}") from ex
+        finally:
             plt.close(figure)
     return rendered
 

@@ -43,7 +43,9 @@ reported and the page is built without its figures.
 
 The optional ``run_plots`` hook
 -------------------------------
-``run_plots(samples, summary) -> dict[str, matplotlib.figure.Figure]`` draws the figures of ONE run: ``samples``
+``run_plots(samples, summary) -> dict[str, str | matplotlib.figure.Figure]`` draws the figures of ONE run, each as
+SVG text (``leaderboard.charts`` draws one in milliseconds, the suite's benchmarks use it) or a matplotlib figure
+(written to SVG by the leaderboard, 0.4-0.6 s of CPU each: slow for hundreds of runs): ``samples``
 is that run's per-sample frame (as ``plots`` receives it, one run only) and ``summary`` the table its
 ``summarize`` returned, so a figure of the run's statistics reads them instead of computing them again. The
 leaderboard calls it once per run, captions each figure with the run (``local/smollm2-135m: <caption>``) and
@@ -212,7 +214,7 @@ class BenchmarkInfo:
     readme: str | None = None  # path of the benchmark's README.md, for the leaderboard's method notes
     # Optional figures for the leaderboard (see "The optional plots hook" above): samples -> {caption: Figure}.
     plots: Callable[[pd.DataFrame], dict[str, Any]] | None = None
-    # Optional figures of one run (see "The optional run_plots hook" above): (samples, summary) -> {caption: Figure}.
+    # Optional figures of one run (see "The optional run_plots hook" above): (samples, summary) -> {caption: SVG text or Figure}.
     run_plots: Callable[[pd.DataFrame, pd.DataFrame], dict[str, Any]] | None = None
     # Optional item-level outcomes for paired regression tests (see "The optional units hooks" above).
     units: Callable[[pd.DataFrame], pd.DataFrame] | None = None

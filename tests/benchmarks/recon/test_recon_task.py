@@ -155,8 +155,11 @@ def test_per_domain_and_individual_rows_and_units_reproduce_the_headline(signal)
     for metric in INFO.headline:
         expected = overall(table, metric.name)["value"]
         assert headline[metric.name] == pytest.approx(expected, nan_ok=True), metric.name
-    figures = run_plots(frame, table)
-    assert len(figures) == 1
+    (svg,) = run_plots(frame, table).values()
+    rates = table[table["metric"].str.endswith("_win_rate") & (table["group"] == "overall")]
+    for _, r in rates.iterrows():  # each pair's overall win rate is written beside its point
+        decided = f"{r['value']:.2f} ({int(r['wins'])}-{int(r['losses'])}, "
+        assert (decided if r["wins"] + r["losses"] else "no wins or losses (") + f"{int(r['ties'])} ties)" in svg
 
 
 def test_invalid_outputs_and_scoring_errors_are_counted_not_raised(tmp_path):
