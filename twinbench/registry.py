@@ -214,7 +214,7 @@ class BenchmarkInfo:
     readme: str | None = None  # path of the benchmark's README.md, for the leaderboard's method notes
     # Optional figures for the leaderboard (see "The optional plots hook" above): samples -> {caption: Figure}.
     plots: Callable[[pd.DataFrame], dict[str, Any]] | None = None
-    # Optional figures of one run (see "The optional run_plots hook" above): (samples, summary) -> {caption: SVG text or Figure}.
+    # Optional figures of one run (see "The optional run_plots hook" above): (samples, summary) -> {caption: SVG}.
     run_plots: Callable[[pd.DataFrame, pd.DataFrame], dict[str, Any]] | None = None
     # Optional item-level outcomes for paired regression tests (see "The optional units hooks" above).
     units: Callable[[pd.DataFrame], pd.DataFrame] | None = None
