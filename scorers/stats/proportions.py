@@ -13,3 +13,15 @@ def wilson_interval(successes: int, n: int, confidence: float = CONFIDENCE) -> t
     independent: bootstrap their units instead (``scorers.stats.bootstrap``)."""
     low, high = proportion_confint(successes, n, alpha=1 - confidence, method="wilson")
     return float(low), float(high)
+
+
+def two_proportion_test(successes_a: int, n_a: int, successes_b: int, n_b: int) -> float:
+    """Two-sided Fisher exact test of equal success probabilities in two independent samples (``scipy.stats.
+    fisher_exact`` on the 2x2 table; conditional on both margins, so conservative on small samples); 1.0 when a
+    sample is empty."""
+    from scipy.stats import fisher_exact
+
+    if n_a == 0 or n_b == 0:
+        return 1.0
+    table = [[successes_a, n_a - successes_a], [successes_b, n_b - successes_b]]
+    return float(fisher_exact(table, alternative="two-sided").pvalue)
