@@ -33,8 +33,9 @@ metadata into ``score_*``/``metadata_*`` columns that cannot be turned back into
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -44,6 +45,7 @@ import pandas as pd
 from inspect_ai.log import EvalLog
 
 from reports.cache import LogCache
+from reports.parallel import Failure, run_calls
 from twinbench.registry import BenchmarkInfo, benchmark_for_task, load_benchmarks
 
 KEY = ["benchmark", "task", "task_version", "model", "model_roles", "task_args"]
@@ -138,11 +140,15 @@ def samples_frame(log: EvalLog) -> pd.DataFrame:
 
 
 def read_log_dir(
-    log_dir: str | Path, benchmarks: Mapping[str, BenchmarkInfo] | None = None, *, cache: LogCache | None = None
+    log_dir: str | Path,
+    benchmarks: Mapping[str, BenchmarkInfo] | None = None,
+    *,
+    cache: LogCache | None = None,
+    jobs: int = 1,
 ) -> LogSet:
     """Read every usable log under ``log_dir`` (see the module docstring for which are used). With ``cache``, a
     log's header and per-sample frame are taken from it when the log's bytes and the code are unchanged
-    (``reports.cache``)."""
+    (``reports.cache``); the ones not cached are read in up to ``jobs`` processes."""
     from inspect_ai.log import list_eval_logs
 
     if benchmarks is None:
@@ -153,13 +159,13 @@ def read_log_dir(
 
     problems: list[LogProblem] = []
     chosen: dict[tuple[str, ...], tuple[str, EvalLog]] = {}  # run key -> (path, header)
-    partial: list[tuple[tuple[str, ...], str, EvalLog]] = []  # logs of runs that did not finish
-    for info in list_eval_logs(str(log_dir), recursive=True):
-        path = log_path(info.name)
-        try:
-            header = _cached_header(info.name, cache)
-        except Exception as ex:  # a corrupt or truncated file must not take the report down
-            problems.append(LogProblem(path, f"unreadable ({type(ex).__name__}: {_first_line(ex)})"))
+    unfinished: list[tuple[tuple[str, ...], str, EvalLog]] = []  # logs of runs that did not finish
+    locations = [info.name for info in list_eval_logs(str(log_dir), recursive=True)]
+    headers = _cached_results("header", locations, [partial(_read_header, loc) for loc in locations], cache, None, jobs)
+    for location, header in zip(locations, headers):
+        path = log_path(location)
+        if isinstance(header, Failure):  # a corrupt or truncated file must not take the report down
+            problems.append(LogProblem(path, f"unreadable ({header.kind}: {_first_line(header.message)})"))
             continue
         owner = benchmark_for_task(header.eval.task, benchmarks)
         if owner is None:
@@ -183,7 +189,7 @@ def read_log_dir(
             canonical_task_args(header.eval.task_args),
         )
         if header.status != "success":
-            partial.append((key, path, header))
+            unfinished.append((key, path, header))
             continue
         previous = chosen.get(key)
         if previous is not None:
@@ -199,7 +205,7 @@ def read_log_dir(
         else:
             chosen[key] = (path, header)
 
-    for key, path, header in partial:
+    for key, path, header in unfinished:
         done = chosen.get(key)
         if done is not None and done[1].eval.created >= header.eval.created:
             continue  # an interrupted run that a later run of the same key finished (eval-set resumes write anew)
@@ -208,11 +214,13 @@ def read_log_dir(
     sample_frames: list[pd.DataFrame] = []
     log_rows: list[dict[str, object]] = []
     metrics: dict[str, dict[str, float]] = {}
-    for key, (path, header) in sorted(chosen.items()):
-        try:
-            frame = _cached_samples_frame(path, header, benchmarks[key[0]], cache)
-        except Exception as ex:
-            problems.append(LogProblem(path, f"unreadable samples ({type(ex).__name__}: {_first_line(ex)})"))
+    runs = sorted(chosen.items())
+    reads = [partial(_read_frame, path, header) for _, (path, header) in runs]
+    owners = [benchmarks[key[0]] for key, _ in runs]
+    frames = _cached_results("samples", [path for _, (path, _) in runs], reads, cache, owners, jobs)
+    for (key, (path, header)), frame in zip(runs, frames):
+        if isinstance(frame, Failure):
+            problems.append(LogProblem(path, f"unreadable samples ({frame.kind}: {_first_line(frame.message)})"))
             continue
         bookkeeping = dict(zip(KEY, key))
         if frame.empty:
@@ -268,31 +276,50 @@ def header_metrics(header: EvalLog) -> dict[str, float]:
     return values
 
 
-def _cached_header(location: str, cache: LogCache | None) -> EvalLog:
-    """The log's header (``read_eval_log(location, header_only=True)``), from ``cache`` when it holds it."""
+def _read_header(location: str) -> EvalLog:
     from inspect_ai.log import read_eval_log
 
-    path = log_path(location)
-    if cache is None or not Path(path).is_file():
-        return read_eval_log(location, header_only=True)
-    log_hash, fingerprint = cache.log_hash(path), cache.reader_fingerprint()
-    header = cache.load("header", log_hash, fingerprint)
-    if not isinstance(header, EvalLog):
-        header = read_eval_log(location, header_only=True)
-        cache.store("header", log_hash, fingerprint, header)
-    return header
+    return read_eval_log(location, header_only=True)
 
 
-def _cached_samples_frame(path: str, header: EvalLog, owner: BenchmarkInfo, cache: LogCache | None) -> pd.DataFrame:
-    """:func:`samples_frame` of the log at ``path``, from ``cache`` when it holds it (stored there when not)."""
-    if cache is None:
-        return samples_frame(read_samples(path, header))
-    log_hash, fingerprint = cache.log_hash(path), cache.fingerprint(owner)
-    frame = cache.load("samples", log_hash, fingerprint)
-    if not isinstance(frame, pd.DataFrame):
-        frame = samples_frame(read_samples(path, header))
-        cache.store("samples", log_hash, fingerprint, frame)
-    return frame
+def _read_frame(path: str, header: EvalLog) -> pd.DataFrame:
+    return samples_frame(read_samples(path, header))
+
+
+def _cached_results(
+    kind: str,
+    locations: list[str],
+    calls: Sequence[Callable[[], Any]],
+    cache: LogCache | None,
+    owners: list[BenchmarkInfo] | None,
+    jobs: int,
+) -> list[Any]:
+    """Per log: the ``kind`` ("header" or "samples") from ``cache`` when it holds it, else computed (in up to
+    ``jobs`` processes by its entry of ``calls``) and stored; a :class:`reports.parallel.Failure` for a log that
+    could not be read. ``owners``: the logs' benchmarks, whose code keys the samples (headers, read before the
+    benchmark is known, are keyed by the reader's code)."""
+    keys: list[tuple[str, str] | None] = []
+    for i, location in enumerate(locations):
+        path = log_path(location)
+        if cache is None or not Path(path).is_file():
+            keys.append(None)
+            continue
+        fingerprint = cache.reader_fingerprint() if owners is None else cache.fingerprint(owners[i])
+        keys.append((cache.log_hash(path), fingerprint))
+    results: list[Any] = [None] * len(locations)
+    expected = EvalLog if kind == "header" else pd.DataFrame
+    for i, key in enumerate(keys):
+        if key is not None and cache is not None:
+            stored = cache.load(kind, *key)
+            if isinstance(stored, expected):
+                results[i] = stored
+    missing = [i for i, result in enumerate(results) if result is None]
+    for i, result in zip(missing, run_calls([calls[i] for i in missing], jobs)):
+        results[i] = result
+        key = keys[i]
+        if key is not None and cache is not None and not isinstance(result, Failure):
+            cache.store(kind, *key, result)
+    return results
 
 
 def read_samples(path: str, header: EvalLog | None = None) -> EvalLog:
@@ -442,6 +469,6 @@ def _first_scorer(log: EvalLog) -> str | None:
     return None
 
 
-def _first_line(ex: BaseException) -> str:
+def _first_line(ex: BaseException | str) -> str:
     text = str(ex).strip()
     return text.splitlines()[0][:200] if text else "no message"

@@ -75,10 +75,10 @@ def build_report(
 ) -> Report:
     """The report of every usable log under ``log_dir``. With ``cache`` (``reports.cache``), each log's samples
     frame and summary are taken from it when the log and the code are unchanged, and stored when computed;
-    ``jobs`` > 1 runs the missing ``summarize`` calls in that many processes."""
+    ``jobs`` > 1 reads the missing logs and runs the missing ``summarize`` calls in that many processes."""
     if benchmarks is None:
         benchmarks = load_benchmarks()
-    logset = read_log_dir(log_dir, benchmarks, cache=cache)
+    logset = read_log_dir(log_dir, benchmarks, cache=cache, jobs=jobs)
     problems = list(logset.problems)
     summary = summary_table(logset, benchmarks, problems, cache=cache, jobs=jobs)
     headline = headline_table(summary, benchmarks, logset.logs)

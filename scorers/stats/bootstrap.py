@@ -224,9 +224,9 @@ def cluster_ratio_ci(
     if n == 0 or y.sum() == 0:
         return Interval(math.nan, math.nan, math.nan, n, 0)
     estimate = float(x.sum() / y.sum())
+    if np.unique(clusters).size < 2:  # before drawing: breakdowns ask this of many one-cluster groups
+        return Interval(estimate, math.nan, math.nan, n, 1)
     draws = cluster_draws(clusters, strata, n_resamples=n_resamples, seed=seed)
-    if draws.names.size < 2:
-        return Interval(estimate, math.nan, math.nan, n, int(draws.names.size))
     if np.allclose(x / np.where(y == 0, 1, y), estimate) and np.all(y == y[0]):
         return Interval(estimate, estimate, estimate, n, int(draws.names.size))  # no variation to resample
     sx = np.array([x[r].sum() for r in draws.rows_of])
