@@ -49,7 +49,7 @@ INFO = BenchmarkInfo(
     "accept without countering, keep what they agreed, betray, and win? One seeded game per sample with seats "
     "rotated; deals as structured terms whose keeping the engine decides from the actions; Plackett–Luce strengths "
     "over final rankings; C2C's targeted prompting as an option with a Fisher exact test of its effect.",
-    default_task_args={"opponents": "bots:always_accept,never_keep,random"},
+    default_task_args={"players": "model,bot:always_accept,bot:never_keep,bot:random"},
     readme=str(Path(__file__).with_name("README.md")),
     calibration=cases,
     summarize_runs=summarize_runs,
