@@ -122,6 +122,15 @@ class SiteBuilder:
             return link(relative_url(target[0], from_dir) + quote(target[1], safe="#/"), text)
         return link(relative_url(log, from_dir), text)
 
+    def sample_url(self, log: str, from_dir: Path, sample_id: str, epoch: str) -> str | None:
+        """The URL of one sample in the bundled viewer (its route ``#/logs/<log>/samples/sample/<id>/<epoch>/``, the
+        id percent-encoded whole: ids hold slashes); None when the site has no bundle."""
+        target = self.transcripts.get(log)
+        if target is None:
+            return None
+        route = quote(target[1], safe="#/") + f"/samples/sample/{quote(sample_id, safe='')}/{quote(epoch, safe='')}/"
+        return relative_url(target[0], from_dir) + route
+
     def model_link(self, model: str, from_dir: Path) -> Markup:
         return link(relative_url(self.out / "models" / f"{slug(model)}.html", from_dir), model)
 
@@ -498,23 +507,29 @@ class SiteBuilder:
                     f"<h3>Samples: {esc(task)} v{esc(version)}{esc(label)} ({len(shown)} of {len(run)}; "
                     f"{self.log_link(run['log'].iloc[0], here, 'full transcripts')})</h3>"
                 )
-                body = self.run_fragment(info, str(run["log"].iloc[0]), "sample-rows", partial(self.sample_rows, shown))
+                log = str(run["log"].iloc[0])
+                viewer = self.sample_url(log, here, "{id}", "{epoch}")  # the rows link into the viewer when bundled
+                render = partial(self.sample_rows, shown, log, here)
+                body = self.run_fragment(info, log, f"sample-rows:{viewer}", render)
                 parts.append(table_html(["Sample", "Epoch", "Score", "Answer", "Model output"], Markup(body)))
         return page(model, "\n".join(parts), root="..")
 
-    @staticmethod
-    def sample_rows(shown: pd.DataFrame) -> Markup:
-        """The ``<tr>`` rows of a run's samples on its model page: score, answer, model output."""
-        rows = [
-            [
-                cell(r["sample_id"]),
-                cell(r["epoch"], sort=r["epoch"]),
-                cell(jsonable(r["score"])),
-                cell(r["answer"]),
-                cell(Markup(f'<pre class="output">{esc(str(r["output"] or "")[:_OUTPUT_CHARS])}</pre>')),
-            ]
-            for r in shown.to_dict("records")
-        ]
+    def sample_rows(self, shown: pd.DataFrame, log: str, from_dir: Path) -> Markup:
+        """The ``<tr>`` rows of a run's samples on its model page: score, answer, model output; each sample id links
+        to that sample in the bundled viewer (``--bundle``)."""
+        rows = []
+        for r in shown.to_dict("records"):
+            url = self.sample_url(log, from_dir, str(r["sample_id"]), str(r["epoch"]))
+            sample = cell(r["sample_id"]) if url is None else cell(link(url, r["sample_id"]))
+            rows.append(
+                [
+                    sample,
+                    cell(r["epoch"], sort=r["epoch"]),
+                    cell(jsonable(r["score"])),
+                    cell(r["answer"]),
+                    cell(Markup(f'<pre class="output">{esc(str(r["output"] or "")[:_OUTPUT_CHARS])}</pre>')),
+                ]
+            )
         return table_rows(rows)
 
     # -- build ---------------------------------------------------------------------------------------------

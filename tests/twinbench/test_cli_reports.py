@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import pandas as pd
+from inspect_ai.log import read_eval_log
 
 from tests.reports.helpers import doubling, run_toy
 from twinbench.cli import main
@@ -43,6 +46,13 @@ def test_leaderboard_command(registered, tmp_path: Path, capsys) -> None:
     assert (tmp_path / "site" / "transcripts" / "index.html").is_file()
     bundled = list((tmp_path / "site" / "transcripts" / "logs").glob("*.eval"))
     assert len(bundled) == 1
+    # each sample row opens that sample in the viewer: #/logs/<log>/samples/sample/<id, percent-encoded>/<epoch>/
+    (model_page,) = (tmp_path / "site" / "models").glob("*.html")
+    routes = re.findall(r'href="\.\./transcripts/index\.html#/logs/([^"]+?)/samples/sample/([^"/]+)/(\d+)/"',
+                        model_page.read_text())  # fmt: skip
+    ids = {str(s.id) for s in read_eval_log(str(bundled[0])).samples or []}
+    assert routes and {log for log, _, _ in routes} == {bundled[0].name}
+    assert {unquote(sample) for _, sample, _ in routes} <= ids and {epoch for _, _, epoch in routes} == {"1"}
     assert main(["leaderboard", str(tmp_path / "empty-missing"), "-o", str(tmp_path / "s2")]) == 2
 
 
