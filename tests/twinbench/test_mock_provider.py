@@ -15,6 +15,14 @@ async def test_text_output_with_word_usage():
     assert (out.usage.input_tokens, out.usage.output_tokens) == (6, 3)
 
 
+async def test_text_given_as_yaml_mapping_answers_its_json():
+    import yaml
+
+    parsed = yaml.safe_load('{"move": "attack", "armies": 2}')  # what `-M text={...}` becomes on the CLI
+    model = get_model("mock/json", text=parsed, memoize=False)
+    assert (await model.generate("x")).completion == '{"move": "attack", "armies": 2}'
+
+
 async def test_outputs_in_order_then_a_clear_error():
     model = get_model("mock/b", outputs=["one", "two"], memoize=False)
     assert (await model.generate("x")).completion == "one"

@@ -5,7 +5,8 @@ in whitespace-separated words, so tests run with the network cut.
 
 Ways to script it (model args, ``-M`` on the CLI or keywords to ``get_model``):
 
-* ``text="..."``: always answer this text (works from the CLI).
+* ``text="..."``: always answer this text (works from the CLI; ``-M 'text={"a": 1}'``, which the CLI reads as YAML,
+  answers the JSON ``{"a": 1}``).
 * ``outputs=[...]``: answer these in order (``str`` or ``ModelOutput``); running out is an error unless
   ``cycle=True``.
 * ``responder=fn``: ``fn(messages, config) -> str | ModelOutput``, called for every generate (sync or async).
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import inspect as pyinspect
 import itertools
+import json
 import math
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -113,6 +115,9 @@ class MockAPI(ModelAPI):
         if outputs is not None:
             items = list(outputs)
             self._outputs = itertools.cycle(items) if cycle else iter(items)
+        # the CLI parses -M values as YAML: text={"move": 1} arrives as a dict; answer the JSON that was written
+        if isinstance(text, (dict, list)):
+            text = json.dumps(text)
         self._text = DEFAULT_TEXT if text is None else str(text)
         self.calls = 0
 
