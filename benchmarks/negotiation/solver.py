@@ -94,7 +94,7 @@ class Settings:
     board: Board
     players: tuple[Player, ...]
     temperature: float = 0.7
-    max_tokens: int = 200
+    max_tokens: int = 128
 
 
 class GameStore(StoreModel):

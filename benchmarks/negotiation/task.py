@@ -22,7 +22,7 @@ from benchmarks.negotiation.solver import Player, Settings, lineup, negotiation_
 
 TASK_VERSION = 1
 DEFAULT_GAMES = 4
-DEFAULT_TURN_CAP = 3  # small by default: a game of the embedded CPU model in minutes (README, Evaluation report)
+DEFAULT_TURN_CAP = 2  # small by default: a CPU model takes seconds to minutes a call (README, Evaluation report)
 DEFAULT_MESSAGE_ROUNDS = 1
 TARGETED = ("off", "on", "alternate")
 
@@ -67,7 +67,7 @@ def negotiation(
     turn_cap: int = DEFAULT_TURN_CAP,
     message_rounds: int = DEFAULT_MESSAGE_ROUNDS,
     temperature: float = 0.7,
-    max_tokens: int = 200,
+    max_tokens: int = 128,
     seed: int = 0,
 ) -> Task:
     """One game per sample.
