@@ -19,12 +19,12 @@ def overall(table, metric):
 
 @pytest.fixture(scope="module")
 def copy_frame():
-    return scripted_samples("copy", conversations=30)
+    return scripted_samples("copy", max_turns=16, conversations=30)
 
 
 @pytest.fixture(scope="module")
 def fixed_frame():
-    return scripted_samples("fixed", conversations=30)
+    return scripted_samples("fixed", max_turns=16, conversations=30)
 
 
 def test_a_simulator_copying_the_real_seekers_scores_100(copy_frame):
