@@ -9,6 +9,7 @@ diagnostics (:mod:`benchmarks.psi.diagnostics`) against its real counterpart. Da
 from pathlib import Path
 
 from benchmarks.psi.calibration import cases
+from benchmarks.psi.plots import run_plots
 from benchmarks.psi.references import degenerate, references
 from benchmarks.psi.solver import ROLES
 from benchmarks.psi.summary import summarize
@@ -69,6 +70,7 @@ INFO = BenchmarkInfo(
     default_task_args={"conversations": DEFAULT_CONVERSATIONS, "max_turns": DEFAULT_MAX_TURNS},
     readme=str(Path(__file__).with_name("README.md")),
     calibration=cases,
+    run_plots=run_plots,
     diagnostics=(
         Diagnostic("words_per_turn", "Words per turn (sim)", "simulated patient, PSI-Bench's per-index mean", 1),
         Diagnostic("real_words_per_turn", "Words per turn (real)", "the matched real seekers", 1),

@@ -195,3 +195,11 @@ def test_clean_reply():
     assert clean_reply("  I   am\n tired ") == "I am tired"
     assert clean_reply("Therapist: hello") == ""
     assert clean_reply(None) == ""
+
+
+def test_run_plots_draw_length_and_valence_curves(sad):
+    log, frame, table = sad
+    figures = INFO.run_plots(frame, table)  # type: ignore[misc]
+    assert len(figures) == 2
+    for svg in figures.values():
+        assert "<svg" in svg and "simulated patient" in svg and "matched real seeker" in svg
