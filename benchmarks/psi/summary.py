@@ -45,7 +45,7 @@ WILCOXON = "Wilcoxon signed-rank on per-conversation values, simulated vs its re
 MCNEMAR = "exact McNemar on the per-conversation 0/1 values, simulated vs its real counterpart"
 FIDELITY = ("verbosity_score", "marker_score", "valence_score", "mtld_score")
 
-# name: (label, per-conversation value used by the paired test and the spread, or None)
+# name: what the population row is (its per-conversation value, for the paired test and spread: Side.per_conversation)
 DIAGNOSTICS: dict[str, str] = {
     "words_per_turn": "words per patient turn: per turn index the mean over conversations, averaged over indices "
     "(PSI-Bench)",
