@@ -6,7 +6,7 @@ from benchmarks.recon.calibration import cases
 from benchmarks.recon.plots import run_plots
 from benchmarks.recon.solver import ROLES
 from benchmarks.recon.summary import summarize
-from benchmarks.recon.task import TASK_VERSION, recon
+from benchmarks.recon.task import OLDEST_LOG_VERSION, TASK_VERSION, recon
 from benchmarks.recon.units import headline_from_units, units
 from twinbench.registry import BenchmarkInfo, Direction, HeadlineMetric
 
@@ -16,6 +16,7 @@ INFO = BenchmarkInfo(
     paper="Zhu, Miroyan, Wang et al. (2026), Recon: reasoning synthesis for user modelling, scored by "
     "reconstruction fidelity",
     version=str(TASK_VERSION),
+    oldest_log_version=OLDEST_LOG_VERSION,
     tasks=(recon,),
     headline=(
         HeadlineMetric(

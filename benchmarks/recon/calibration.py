@@ -2,20 +2,22 @@
 
 Simulated design: held-out items whose pairwise outcome (strategy a against b) is a tie with probability
 ``TIES`` and otherwise a win with probability ``q`` (H0: q = 1/2). The cases call the functions ``summarize``
-uses: ``scorers.stats.winrate`` (sign test, Wilson interval, Bradley–Terry bootstrap) and ``summary.mean_interval``
-(the bootstrap CI of the mean fidelity gain).
+uses: ``scorers.stats.winrate`` (sign test, Wilson interval, Bradley–Terry bootstrap), ``summary.clustered_interval``
+(the cluster-bootstrap CI of the mean fidelity gain, overall) and ``summary.mean_interval`` (an individual's own CI).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.recon.summary import mean_interval
+from benchmarks.recon.summary import MIN_ITEMS, clustered_interval, mean_interval
 from scorers.stats.calibration import Case, CICase, TestCase
 from scorers.stats.winrate import WinRate, bradley_terry_ci
 
 OWNER = "benchmarks/recon"
 DEFAULT_ITEMS = 16  # the default run: 2 domains x 4 individuals x 2 held-out items
+DEFAULT_INDIVIDUALS = 8
+INDIVIDUAL_SD = 0.15  # sd of an individual's shift of the gain (its traces are shared by its items)
 LARGE_ITEMS = 100
 TIES = 0.2
 BT_THETA = np.array([0.6, 0.2, 0.0, -0.8])  # recon, forward, backward, none: log-strengths
@@ -44,10 +46,22 @@ def wilson(n: int, q: float):
 
 
 def gain_interval(rng: np.random.Generator) -> tuple[float, float]:
-    """16 items in 2 domains; per-item fidelity gain = 0.1 + a domain shift (+/-0.05) + t(4) noise with scale 0.3."""
-    strata = np.repeat(["a", "b"], DEFAULT_ITEMS // 2)
-    gains = 0.1 + np.where(strata == "a", 0.05, -0.05) + 0.3 * rng.standard_t(4, DEFAULT_ITEMS)
-    _, low, high, _ = mean_interval(gains, strata)
+    """The default run: 8 individuals (4 per domain) x 2 items; per-item fidelity gain = 0.1 + a domain shift
+    (+/-0.05) + the individual's shift (normal, sd 0.15, shared by its items) + t(4) item noise with scale 0.3;
+    the overall row's interval (cluster bootstrap over individuals, stratified by domain)."""
+    individual = np.repeat(np.arange(DEFAULT_INDIVIDUALS), DEFAULT_ITEMS // DEFAULT_INDIVIDUALS)
+    strata = np.where(individual < DEFAULT_INDIVIDUALS // 2, "a", "b")
+    shift = rng.normal(0.0, INDIVIDUAL_SD, DEFAULT_INDIVIDUALS)[individual]
+    gains = 0.1 + np.where(strata == "a", 0.05, -0.05) + shift + 0.3 * rng.standard_t(4, DEFAULT_ITEMS)
+    _, low, high, _, _ = clustered_interval(gains, individual.astype(str), strata)
+    return low, high
+
+
+def individual_interval(rng: np.random.Generator) -> tuple[float, float]:
+    """One individual with MIN_ITEMS held-out items (the fewest that get an interval): gain 0.1 + t(4) noise with
+    scale 0.3, its row's expanded percentile bootstrap over its items."""
+    gains = 0.1 + 0.3 * rng.standard_t(4, MIN_ITEMS)
+    _, low, high, _, _ = mean_interval(gains, np.full(MIN_ITEMS, "a"))
     return low, high
 
 
@@ -81,8 +95,15 @@ def cases() -> list[Case]:
         ),
         CICase(
             "recon.fidelity_gain_ci", OWNER, gain_interval, 0.1,
-            f"expanded percentile bootstrap CI (2,000 resamples, stratified by domain) of the mean fidelity gain, "
-            f"{DEFAULT_ITEMS} items in 2 domains, gain 0.1 +/- 0.05 by domain, t(4) noise scale 0.3",
+            f"expanded percentile cluster-bootstrap CI (2,000 resamples of individuals, stratified by domain) of the "
+            f"mean fidelity gain, {DEFAULT_INDIVIDUALS} individuals x 2 items in 2 domains, gain 0.1 +/- 0.05 by "
+            f"domain, individual shift sd {INDIVIDUAL_SD}, t(4) item noise scale 0.3",
+            n_sims=400,
+        ),
+        CICase(
+            "recon.fidelity_individual_ci", OWNER, individual_interval, 0.1,
+            f"one individual's expanded percentile bootstrap CI over its own {MIN_ITEMS} items (the fewest that get "
+            "an interval; fewer, as the default 2, get none), gain 0.1, t(4) noise scale 0.3",
             n_sims=400,
         ),
         CICase(

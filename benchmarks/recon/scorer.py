@@ -12,7 +12,7 @@ import numpy as np
 from inspect_ai.scorer import Metric, SampleScore, Score, Target, metric, scorer
 from inspect_ai.solver import TaskState
 
-from benchmarks.recon.solver import ReconRecord
+from benchmarks.recon.solver import ReconRecord, leak_counts
 from scorers.stats.winrate import win_rate
 
 
@@ -64,10 +64,8 @@ def recon_scorer(strategies: tuple[str, ...], tie_margin: float):
         value: dict[str, float] = {}
         for strategy in strategies:
             value[f"fidelity_{strategy}"] = _mean(list(item_fidelity(record.items, strategy)))
-            traces = [t for t in record.traces if t["strategy"] == strategy and t.get("trace")]
-            value[f"leak_{strategy}"] = (
-                float(np.mean([t["leaked"] for t in traces])) if traces and strategy != "none" else math.nan
-            )
+            leaks, counted = leak_counts(record.traces, strategy)  # the rule summarize counts by
+            value[f"leak_{strategy}"] = leaks / counted if counted else math.nan
         invalid = sum(1 for t in record.traces if t["strategy"] != "none" and not t.get("valid"))
         errors = sum(1 for i in record.items for f in i["fidelity"].values() if math.isnan(f["value"]))
         value["invalid_traces"] = float(invalid)

@@ -30,7 +30,7 @@ import re
 import time
 import weakref
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -308,7 +308,8 @@ class Run:
     async def judge(self, example: dict[str, Any], prompts: dict[str, list[ChatMessage]]) -> dict[str, Any]:
         """The user model's prediction under each strategy (temperature 0), then every pair of predictions judged
         against the true action in both orders: a pair's outcome is +1 when the first strategy's prediction is
-        preferred both times, -1 when the second's is, 0 otherwise (an unreadable verdict counts as no preference)."""
+        preferred both times, -1 when the second's is, 0 when the two orders disagree, and None (missing) when a verdict
+        was unreadable or failed (:func:`judge_outcome`)."""
         user_model = self.models["user_model"]
         config = GenerateConfig(temperature=0.0, max_tokens=self.s.judge_tokens)
         predictions: dict[str, str | None] = {}
@@ -340,9 +341,28 @@ class Run:
                 except Exception:
                     choice = None
                 verdicts.append(None if choice is None else (choice == "A") == first_is_a)
-            outcome = 1 if verdicts == [True, True] else -1 if verdicts == [False, False] else 0
-            pairs[f"{a}_vs_{b}"] = {"outcome": outcome, "verdicts": verdicts}
+            pairs[f"{a}_vs_{b}"] = {"outcome": judge_outcome(verdicts), "verdicts": verdicts}
         return {"predictions": predictions, "pairs": pairs}
+
+
+def judge_outcome(verdicts: list[bool | None]) -> int | None:
+    """A pair's judge outcome from its verdicts in both orders (True: the first strategy's prediction preferred):
+    +1 both for the first, -1 both for the second, 0 when the orders disagree (a tie), None (missing, counted
+    nowhere else) when a verdict is missing. Version 1 logs scored a missing verdict as a tie; summarize recomputes
+    their outcomes with this rule."""
+    if len(verdicts) != 2 or any(v is None for v in verdicts):
+        return None
+    return 1 if verdicts == [True, True] else -1 if verdicts == [False, False] else 0
+
+
+def leak_counts(traces: Iterable[Mapping[str, Any]], strategy: str) -> tuple[int, int]:
+    """(leaked, counted) traces of ``strategy``: the one leak-rate rule of the live metric, summarize and units. A
+    trace counts when it is valid (a readable trace that was used; a Recon trace without a scored candidate and a
+    failed synthesis call are not), and it leaked when the guard found the action quoted. ``none`` has no traces."""
+    if strategy == "none":
+        return 0, 0
+    counted = [t for t in traces if t.get("strategy") == strategy and bool(t.get("valid"))]
+    return sum(1 for t in counted if bool(t.get("leaked"))), len(counted)
 
 
 def role_models() -> dict[str, Model]:

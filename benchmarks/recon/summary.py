@@ -5,17 +5,25 @@ Rows (``metric``; ``group`` is ``overall``, a domain, or ``domain/individual``):
 * ``<a>_vs_<b>_win_rate``: per held-out item, strategy a's fidelity against b's; win rate = wins / (wins + losses)
   with the tie margin of the run, Wilson 95% CI over decisive items, exact two-sided sign test (``p_value``); the
   ``wins``, ``losses``, ``ties`` and ``missing`` columns count items.
-* ``<s>_fidelity``: mean held-out fidelity; ``<s>_fidelity_gain``: mean paired difference over ``none``; CIs from a
-  bootstrap over items stratified by domain.
-* ``<s>_bt_strength``: Bradley–Terry strength (mean 0 over strategies; overall and per domain), bootstrap CI.
-* ``<s>_leak_rate``: share of the strategy's valid traces that quote the action (Wilson CI), ``<s>_invalid_traces``.
-* ``<s>_reconstruction_fidelity``: mean reconstruction fidelity of the history traces (Recon's chosen candidates;
-  the others' with ``trace_fidelity``).
+* ``<s>_fidelity``: mean held-out fidelity; ``<s>_fidelity_gain``: mean paired difference over ``none``. Overall
+  and per domain the CI is the expanded percentile cluster bootstrap over individuals
+  (``scorers.stats.bootstrap.cluster_mean_ci``, ``expanded=True``), stratified by domain overall: an individual's
+  held-out items share its history traces, so they are not independent. Per individual the CI is an expanded
+  percentile bootstrap over its items (given its traces), and only from ``MIN_ITEMS`` items on: with the default
+  2 items it would be [min, max] and cover about 0.48, so it is NaN with the reason in the note.
+* ``<s>_bt_strength``: Bradley–Terry strength (mean 0 over strategies; overall and per domain), bootstrap CI; NaN
+  with the reason in the note where no finite estimate exists (a strategy without a decisive comparison is left out;
+  a complete ordering has unbounded strengths; ``scorers.stats.winrate``).
+* ``<s>_leak_rate``: share of the strategy's valid traces that quote the action (Wilson CI; the rule
+  ``solver.leak_counts``, which the live metric shares), ``<s>_invalid_traces``.
+* ``<s>_reconstruction_fidelity``: mean reconstruction fidelity of the history traces (Recon's chosen candidates,
+  the best of N by this very fidelity, so biased upward and not comparable with the others'; the others' with
+  ``trace_fidelity``).
 * ``<s>_calls_per_example`` / ``<s>_seconds_per_example``: synthesis and selection calls (and their wall time) per
   history example; ``<s>_downstream_seconds_per_item``; ``scoring_errors``.
 
-Held-out items are treated as independent; items of one individual share its history traces, so the intervals
-ignore that clustering (the per-individual rows show it). First epoch only.
+Win rates and the Bradley–Terry bootstrap treat held-out items as independent (the sign test's and Wilson's
+assumption); the ``regress`` units resample individuals. First epoch only.
 """
 
 from __future__ import annotations
@@ -27,16 +35,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.recon.solver import ORDER
-from scorers.stats.bootstrap import paired_bootstrap, percentile_interval
+from benchmarks.recon.solver import ORDER, judge_outcome, leak_counts
+from scorers.stats.bootstrap import cluster_mean_ci, paired_bootstrap, percentile_interval
 from scorers.stats.proportions import wilson_interval
-from scorers.stats.settings import CI_LABEL, SEED
-from scorers.stats.winrate import WinRate, bradley_terry_ci, win_rate
+from scorers.stats.settings import ALPHA, CI_LABEL, SEED
+from scorers.stats.winrate import BT_ALPHA, WinRate, bradley_terry_ci, win_rate
 from scorers.summary_rows import summary_row
 
 OVERALL = "overall"
 N_RESAMPLES = 2000
 SIGN_TEST = "exact two-sided sign test (binomial, p = 1/2), ties excluded"
+MIN_ITEMS = 5  # an item-level bootstrap interval needs this many items per stratum (2 items: [min, max], ~0.48)
+NO_SMALL_INTERVAL = (
+    f"no {CI_LABEL}: {{size}} item(s) in a stratum, fewer than {MIN_ITEMS} (a bootstrap interval of 2 items is their "
+    "[min, max] and covers about 0.48)"
+)
 HEADLINE_PAIRS = (("recon", "backward"), ("recon", "forward"))
 
 
@@ -103,17 +116,31 @@ def pair_rows(items: pd.DataFrame, strategies: list[str], margin: float, group: 
     rows = []
     for a, b in combinations(strategies, 2):
         result = win_rate(items[a], items[b], margin)
-        note = (
-            f"{a} vs {b} on held-out fidelity; tie when |difference| <= {margin:g}; {CI_LABEL}: Wilson over "
-            "decisive items"
-        )
+        note = f"{a} vs {b} on held-out fidelity; tie when |difference| <= {margin:g}"
         rows.append(win_rate_row(f"{a}_vs_{b}_win_rate", result, group, note))
     return rows
+
+
+def win_rate_note(result: WinRate) -> str:
+    """What the interval and the test of a win rate say, and which decides significance."""
+    if not result.decisive:
+        return "no decisive items: no win rate, interval or sign test"
+    low, high = result.interval()
+    note = (
+        f"{CI_LABEL}: Wilson over decisive items; significance is decided by the exact sign test (p_value), and the "
+        "Wilson interval can exclude 0.5 at p > 0.05 (e.g. 3 of 14: [0.076, 0.476], p = 0.057)"
+    )
+    if (high < 0.5 or low > 0.5) and result.p_value > ALPHA:
+        note += (
+            f"; here it does: the interval excludes 0.5 but the sign test does not reject (p = {result.p_value:.3g})"
+        )
+    return note
 
 
 def win_rate_row(metric: str, result: WinRate, group: str, note: str) -> dict[str, Any]:
     """A win rate with its Wilson interval over the decisive items, the sign test and the outcome counts."""
     low, high = result.interval()
+    note = f"{note}; {win_rate_note(result)}"
     return summary_row(
         metric,
         result.rate,
@@ -141,7 +168,8 @@ def judge_rows(samples: pd.DataFrame, group: str) -> list[dict[str, Any]]:
             continue
         for item in score_meta["items"]:
             for pair, result in (item.get("judge") or {}).get("pairs", {}).items():
-                outcomes.setdefault(pair, []).append(result["outcome"])
+                # from the verdicts, so that version 1 logs (a missing verdict scored as a tie) count it as missing
+                outcomes.setdefault(pair, []).append(judge_outcome(result.get("verdicts") or []))
     rows = []
     for pair, values in outcomes.items():
         result = WinRate(
@@ -149,41 +177,77 @@ def judge_rows(samples: pd.DataFrame, group: str) -> list[dict[str, Any]]:
         )
         note = (
             "pairwise judge of the user model's predictions against the true action, both orders; a win needs both "
-            "verdicts"
+            "verdicts, a missing verdict makes the item missing"
         )
         rows.append(win_rate_row(f"{pair}_judge_win_rate", result, group, note))
     return rows
 
 
-def mean_interval(values: np.ndarray, strata: np.ndarray) -> tuple[float, float, float, int]:
-    """(mean, low, high, n) of the finite values: expanded percentile bootstrap over them within strata (the plain
-    percentile interval covered 0.87 at the default 16 items; see calibration.py)."""
+def mean_interval(values: np.ndarray, strata: np.ndarray) -> tuple[float, float, float, int, str]:
+    """(mean, low, high, n, note) of the finite values: expanded percentile bootstrap over them (as independent
+    units) within strata; no interval (NaN, the reason in ``note``) below ``MIN_ITEMS`` per stratum."""
     keep = np.isfinite(values)
     values, strata = values[keep], strata[keep]
     if values.size == 0:
-        return math.nan, math.nan, math.nan, 0
-    if values.size < 2:
-        return float(values.mean()), math.nan, math.nan, int(values.size)
+        return math.nan, math.nan, math.nan, 0, "no finite value"
     codes = pd.factorize(strata, sort=True)[0]
+    sizes = np.bincount(codes)
+    if sizes.min() < MIN_ITEMS:
+        return float(values.mean()), math.nan, math.nan, int(values.size), NO_SMALL_INTERVAL.format(size=sizes.min())
     boot = paired_bootstrap(
         values[:, None], lambda x: x.mean(axis=-2)[..., 0], n_resamples=N_RESAMPLES, seed=SEED, strata=codes,
         vectorized=True,
     )  # fmt: skip
-    sizes = np.bincount(codes)
     harmonic = float(sizes.size / np.sum(1.0 / sizes))
     low, high = percentile_interval(boot.draws, n=harmonic, df=float(values.size - sizes.size))
-    return float(boot.estimate[0]), float(low[0]), float(high[0]), int(values.size)
+    return float(boot.estimate[0]), float(low[0]), float(high[0]), int(values.size), ""
 
 
-def fidelity_rows(items: pd.DataFrame, strategies: list[str], group: str) -> list[dict[str, Any]]:
+def clustered_interval(
+    values: np.ndarray, clusters: np.ndarray, strata: np.ndarray
+) -> tuple[float, float, float, int, str]:
+    """(mean, low, high, n, note) of the finite values: expanded percentile cluster bootstrap over individuals
+    (``clusters``), stratified by domain (``strata``) when every domain has two or more individuals, else not
+    (said in the note); NaN interval with one individual."""
+    keep = np.isfinite(values)
+    values, clusters, strata = values[keep], clusters[keep], strata[keep]
+    if values.size == 0:
+        return math.nan, math.nan, math.nan, 0, "no finite value"
+    per_stratum = pd.Series(clusters).groupby(strata).nunique()
+    method = "expanded percentile cluster bootstrap over individuals (an individual's items share its traces)"
+    if per_stratum.size > 1 and per_stratum.min() >= 2:
+        method += ", stratified by domain"
+        chosen: np.ndarray | None = strata
+    else:
+        chosen = None
+        if per_stratum.size > 1:
+            method += ", not stratified (a domain has a single individual)"
+    result = cluster_mean_ci(values, clusters, chosen, n_resamples=N_RESAMPLES, seed=SEED, expanded=True)
+    note = f"{CI_LABEL}: {method}"
+    if result.n_clusters < 2:
+        note = f"no {CI_LABEL}: one individual (its items share its traces), so no cluster bootstrap"
+    return result.estimate, result.low, result.high, result.n, note
+
+
+def interval_of(frame: pd.DataFrame, values: np.ndarray, per_individual: bool) -> tuple[float, float, float, int, str]:
+    """The mean and CI of one column of ``frame`` (items or traces): clustered by individual in overall and domain
+    rows; over the individual's own items in its rows."""
+    if per_individual:
+        mean, low, high, n, note = mean_interval(values, frame["domain"].to_numpy(dtype=str))
+        return mean, low, high, n, note or f"{CI_LABEL}: expanded percentile bootstrap over this individual's items"
+    return clustered_interval(values, frame["individual"].to_numpy(dtype=str), frame["domain"].to_numpy(dtype=str))
+
+
+def fidelity_rows(items: pd.DataFrame, strategies: list[str], group: str, per_individual: bool) -> list[dict[str, Any]]:
     rows = []
-    strata = items["domain"].to_numpy(dtype=str)
     for strategy in strategies:
-        mean, low, high, n = mean_interval(items[strategy].to_numpy(dtype=float), strata)
-        rows.append(summary_row(f"{strategy}_fidelity", mean, low, high, n, group, note="mean held-out fidelity"))
+        mean, low, high, n, how = interval_of(items, items[strategy].to_numpy(dtype=float), per_individual)
+        rows.append(
+            summary_row(f"{strategy}_fidelity", mean, low, high, n, group, note=f"mean held-out fidelity; {how}")
+        )
         if strategy != "none" and "none" in strategies:
             diff = items[strategy].to_numpy(dtype=float) - items["none"].to_numpy(dtype=float)
-            mean, low, high, n = mean_interval(diff, strata)
+            mean, low, high, n, how = interval_of(items, diff, per_individual)
             rows.append(
                 summary_row(
                     f"{strategy}_fidelity_gain",
@@ -192,7 +256,7 @@ def fidelity_rows(items: pd.DataFrame, strategies: list[str], group: str) -> lis
                     high,
                     n,
                     group,
-                    note=f"mean held-out fidelity of {strategy} minus none (paired)",
+                    note=f"mean held-out fidelity of {strategy} minus none (paired); {how}",
                 )
             )
     return rows
@@ -205,7 +269,15 @@ def strength_rows(items: pd.DataFrame, strategies: list[str], margin: float, gro
     strengths = bradley_terry_ci(
         scores, margin, strata=items["domain"].to_numpy(dtype=str), n_resamples=N_RESAMPLES // 2, seed=SEED
     )
-    note = "Bradley–Terry log-strength (mean 0 over strategies), ties left out; bootstrap over items"
+    note = (
+        "Bradley–Terry log-strength (mean 0 over the fitted strategies), ties left out; expanded percentile bootstrap "
+        f"over items; choix's regularisation alpha = {BT_ALPHA:g} is kept as a weak prior"
+    )
+    if strengths.n_resamples:
+        note += (
+            f" ({strengths.prior_set_resamples} of {strengths.n_resamples} resamples were a complete ordering, their "
+            "strengths set by the prior)"
+        )
     return [
         summary_row(
             f"{s}_bt_strength",
@@ -214,19 +286,18 @@ def strength_rows(items: pd.DataFrame, strategies: list[str], margin: float, gro
             strengths.high[i],
             len(scores),
             group,
-            note=note,
+            note=f"{note}; {strengths.notes[i]}" if strengths.notes and strengths.notes[i] else note,
         )
         for i, s in enumerate(strategies)
     ]
 
 
-def trace_rows(traces: pd.DataFrame, strategies: list[str], group: str) -> list[dict[str, Any]]:
+def trace_rows(traces: pd.DataFrame, strategies: list[str], group: str, per_individual: bool) -> list[dict[str, Any]]:
     rows = []
     for strategy in strategies:
         part = traces[traces["strategy"] == strategy]
         if strategy != "none":
-            valid = part[part["valid"]]
-            k, n = int(valid["leaked"].sum()), len(valid)
+            k, n = leak_counts(part.to_dict("records"), strategy)
             low, high = wilson_interval(k, n) if n else (math.nan, math.nan)
             rows.append(
                 summary_row(
@@ -237,7 +308,8 @@ def trace_rows(traces: pd.DataFrame, strategies: list[str], group: str) -> list[
                     n,
                     group,
                     leaks=k,
-                    note="share of valid traces quoting the action (masked before use); Wilson CI",
+                    note="share of valid traces quoting the action (masked before use; the live metric's rule); "
+                    + (f"{CI_LABEL}: Wilson" if n else "no valid trace"),
                 )
             )
             rows.append(
@@ -253,17 +325,15 @@ def trace_rows(traces: pd.DataFrame, strategies: list[str], group: str) -> list[
             )
         fid = part["fidelity"].to_numpy(dtype=float)
         if np.isfinite(fid).any():
-            mean, low, high, n = mean_interval(fid, part["domain"].to_numpy(dtype=str))
-            rows.append(
-                summary_row(
-                    f"{strategy}_reconstruction_fidelity",
-                    mean,
-                    low,
-                    high,
-                    n,
-                    group,
-                    note="reconstructor's fidelity to the history actions given context + trace",
+            mean, low, high, n, how = interval_of(part, fid, per_individual)
+            what = "reconstructor's fidelity to the history actions given context + trace"
+            if strategy == "recon":
+                what += (
+                    "; Recon's trace is the best of N candidates by this very fidelity, so it is biased upward and not "
+                    "comparable with the other strategies' single traces"
                 )
+            rows.append(
+                summary_row(f"{strategy}_reconstruction_fidelity", mean, low, high, n, group, note=f"{what}; {how}")
             )
     return rows
 
@@ -354,10 +424,10 @@ def cost_rows(samples: pd.DataFrame, strategies: list[str]) -> list[dict[str, An
 def group_rows(
     items: pd.DataFrame, traces: pd.DataFrame, strategies: list[str], margin: float, group: str, bt: bool
 ) -> list[dict[str, Any]]:
-    rows = pair_rows(items, strategies, margin, group) + fidelity_rows(items, strategies, group)
+    rows = pair_rows(items, strategies, margin, group) + fidelity_rows(items, strategies, group, not bt)
     if bt:
         rows += strength_rows(items, strategies, margin, group)
-    return rows + trace_rows(traces, strategies, group)
+    return rows + trace_rows(traces, strategies, group, not bt)
 
 
 def summarize(samples: pd.DataFrame) -> pd.DataFrame:

@@ -21,7 +21,13 @@ from benchmarks.recon.prompts import speaker
 from benchmarks.recon.scorer import recon_scorer
 from benchmarks.recon.solver import STRATEGIES, Settings, recon_solver
 
-TASK_VERSION = 1
+# 1: first version.
+# 2: a judge pair with a missing verdict is missing (was: a tie); the live leak metric counts valid traces, as
+#    summarize does (was: non-empty ones). Report-side in the same change: fidelity CIs clustered by individual,
+#    no per-individual CI below 5 items, Bradley–Terry without a finite estimate reported as NaN with the reason.
+TASK_VERSION = 2
+# logs of version 1 keep the same layout: summarize recomputes their judge outcomes from the stored verdicts.
+OLDEST_LOG_VERSION = 1
 DEFAULT_INDIVIDUALS = 4
 DEFAULT_HISTORY = 2
 DEFAULT_TEST = 2

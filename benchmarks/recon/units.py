@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from benchmarks.recon.solver import leak_counts
 from benchmarks.recon.summary import HEADLINE_PAIRS, first_epoch, items_frame, tie_margin, traces_frame
 from scorers.stats.winrate import win_rate
 
@@ -39,8 +40,8 @@ def units(samples: pd.DataFrame) -> pd.DataFrame:
             entry["gain_sum"], entry["gain_n"] = float(np.nansum(gain)), float(np.isfinite(gain).sum())
         else:
             entry["gain_sum"] = entry["gain_n"] = 0.0
-        backward = traces[(traces["individual"] == individual) & (traces["strategy"] == "backward") & traces["valid"]]
-        entry["backward_leaks"], entry["backward_traces"] = float(backward["leaked"].sum()), float(len(backward))
+        leaks, counted = leak_counts(traces[traces["individual"] == individual].to_dict("records"), "backward")
+        entry["backward_leaks"], entry["backward_traces"] = float(leaks), float(counted)
         rows.append(entry)
     return pd.DataFrame(rows)
 

@@ -10,9 +10,12 @@ from scorers.stats.settings import CONFIDENCE
 def wilson_interval(successes: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
     """The Wilson score interval of ``successes`` out of ``n`` independent trials (statsmodels
     ``proportion_confint(method="wilson")``). Trials that share something (two verdicts of one item) are not
-    independent: bootstrap their units instead (``scorers.stats.bootstrap``)."""
+    independent: bootstrap their units instead (``scorers.stats.bootstrap``). The bounds are clipped to [0, 1] and
+    are exactly 0 for no successes and 1 for all (the formula's rounding leaves e.g. 2.8e-17)."""
     low, high = proportion_confint(successes, n, alpha=1 - confidence, method="wilson")
-    return float(low), float(high)
+    low = 0.0 if successes == 0 else min(max(float(low), 0.0), 1.0)
+    high = 1.0 if successes == n else min(max(float(high), 0.0), 1.0)
+    return low, high
 
 
 def two_proportion_test(successes_a: int, n_a: int, successes_b: int, n_b: int) -> float:

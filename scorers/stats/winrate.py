@@ -9,10 +9,23 @@ number is missing (NaN) is ``missing`` and counts nowhere else.
 H0 "a win is as likely as a loss" (``scipy.stats.binomtest`` at p = 0.5), both treating items as independent.
 
 **Bradley–Terry.** Strengths theta (log scale, centred to mean 0) with P(i beats j) = 1 / (1 + exp(theta_j -
-theta_i)), fitted to the decisive outcomes of every pair on every item by ``choix.ilsr_pairwise`` with a small ridge
-(``alpha``) so that a system that never loses keeps a finite strength; ties are left out, as the model has none.
+theta_i)), fitted to the decisive outcomes of every pair on every item by ``choix.ilsr_pairwise_dense``; ties are left
+out, as the model has none. Two cases have no finite maximum-likelihood estimate, and the fit reports NaN with the
+reason (``Strengths.notes``) instead of a number the regulariser made up:
+
+* a system without any decisive comparison (no finite score, or only ties) is left out of the fit (NaN);
+* when the remaining systems' comparison graph (an edge i -> j when i beat j at least once) is not strongly
+  connected, e.g. a system never loses or never wins, the likelihood grows without bound as the strengths drift
+  apart (Zermelo 1929; Ford 1957), so every strength (centred to mean 0) is unbounded: all NaN, each with a note
+  (unbounded above, below, or not estimable).
+
+Otherwise the fit keeps choix's regularisation ``alpha`` (``BT_ALPHA`` = 0.01: the Markov chain's rates start at
+alpha, a weak prior that pulls the strengths together): it shrinks a strongly connected fit very little, and it is
+what keeps a bootstrap resample finite when that resample happens to be a complete ordering; those resamples are
+counted (``Strengths.prior_set_resamples``) and named in the note, their strengths set by the prior.
 Intervals: expanded percentile bootstrap (``scorers.stats.bootstrap.percentile_interval`` with n) over items (an item
 keeps all its pairs), within strata when given; the plain percentile interval covered 0.91 in the calibration case.
+An interval of zero width (every resample alike) is reported as NaN with a note, never printed.
 """
 
 from __future__ import annotations
@@ -28,7 +41,7 @@ from scorers.stats.bootstrap import percentile_interval, stratified_draws
 from scorers.stats.proportions import wilson_interval
 from scorers.stats.settings import CONFIDENCE, SEED
 
-BT_ALPHA = 0.01  # ridge of the Bradley–Terry fit: finite strengths when a system never loses, little shrinkage
+BT_ALPHA = 0.01  # choix's regularisation of the Bradley–Terry fit: a weak prior (see the module docstring)
 
 
 @dataclass(frozen=True)
@@ -53,7 +66,7 @@ class WinRate:
 
     @property
     def p_value(self) -> float:
-        """Exact two-sided sign test of wins against losses at 1/2 (1.0 without a decisive item)."""
+        """Exact two-sided sign test of wins against losses at 1/2 (NaN without a decisive item: nothing to test)."""
         return sign_test(self.wins, self.losses)
 
 
@@ -75,9 +88,10 @@ def win_rate(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, m
 
 
 def sign_test(wins: int, losses: int) -> float:
-    """Exact two-sided binomial test of ``wins`` successes in ``wins + losses`` trials at p = 1/2 (1.0 for none)."""
+    """Exact two-sided binomial test of ``wins`` successes in ``wins + losses`` trials at p = 1/2 (NaN for none: no
+    decisive item, nothing to test)."""
     n = wins + losses
-    return float(binomtest(wins, n, 0.5, alternative="two-sided").pvalue) if n else 1.0
+    return float(binomtest(wins, n, 0.5, alternative="two-sided").pvalue) if n else math.nan
 
 
 # -- Bradley–Terry -----------------------------------------------------------------------------------------------
@@ -91,20 +105,75 @@ def win_matrices(scores: np.ndarray, margin: float = 0.0) -> np.ndarray:
         return (diff > margin).astype(float)
 
 
-def bradley_terry_counts(counts: np.ndarray, alpha: float = BT_ALPHA) -> np.ndarray:
-    """Strengths (mean 0) from a matrix of decisive counts (``counts[i, j]``: i beat j), ``choix.ilsr_pairwise_dense``;
-    NaN without any decisive comparison."""
+NO_COMPARISON = "no decisive comparison (no finite score, or only ties): left out of the Bradley–Terry fit"
+TOO_FEW = "fewer than two strategies with decisive comparisons: no Bradley–Terry fit"
+UNBOUNDED_ABOVE = (
+    "never lost a decisive comparison: its Bradley–Terry strength is unbounded above (no finite maximum-likelihood "
+    "estimate; a regularised fit would only report the prior)"
+)
+UNBOUNDED_BELOW = (
+    "never won a decisive comparison: its Bradley–Terry strength is unbounded below (no finite maximum-likelihood "
+    "estimate; a regularised fit would only report the prior)"
+)
+NOT_ESTIMABLE = (
+    "not estimable: the comparison graph is not strongly connected (a group of strategies never loses to the rest), "
+    "so the centred Bradley–Terry strengths are unbounded"
+)
+ZERO_WIDTH = "no interval: every bootstrap resample gave the same strength"
+
+
+def strongly_connected(counts: np.ndarray) -> bool:
+    """Whether the directed graph with an edge i -> j when ``counts[i, j] > 0`` (i beat j) is strongly connected:
+    the condition for a finite Bradley–Terry maximum-likelihood estimate (Ford 1957)."""
+    from scipy.sparse.csgraph import connected_components
+
+    counts = np.asarray(counts, dtype=float)
+    if counts.shape[0] < 2:
+        return counts.shape[0] == 1
+    n_components, _ = connected_components(counts > 0, directed=True, connection="strong")
+    return bool(n_components == 1)
+
+
+def bt_diagnosis(counts: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """(active, notes) of a matrix of decisive counts: which systems enter the fit (at least one decisive
+    comparison), and per system why its strength has no finite estimate ("" when it has one)."""
+    counts = np.asarray(counts, dtype=float)
+    active = (counts.sum(axis=1) + counts.sum(axis=0)) > 0
+    notes = ["" if a else NO_COMPARISON for a in active]
+    if active.sum() < 2:
+        return active, [note or TOO_FEW for note in notes]
+    sub = counts[np.ix_(active, active)]
+    if not strongly_connected(sub):
+        for i in np.flatnonzero(active):
+            lost, won = counts[:, i].sum() > 0, counts[i, :].sum() > 0
+            notes[i] = UNBOUNDED_ABOVE if not lost else UNBOUNDED_BELOW if not won else NOT_ESTIMABLE
+    return active, notes
+
+
+def _ridge_fit(counts: np.ndarray, alpha: float) -> np.ndarray:
+    """choix's regularised fit of a square count matrix, centred to mean 0."""
     import choix
 
-    if not np.any(counts):
-        return np.full(counts.shape[0], np.nan)
     theta = np.asarray(choix.ilsr_pairwise_dense(np.asarray(counts, dtype=float), alpha=alpha), dtype=float)
     return theta - theta.mean()
 
 
+def bradley_terry_counts(counts: np.ndarray, alpha: float = BT_ALPHA) -> np.ndarray:
+    """Strengths (mean 0 over the fitted systems) from a matrix of decisive counts (``counts[i, j]``: i beat j),
+    ``choix.ilsr_pairwise_dense``; NaN for a system without a decisive comparison, and NaN for all when the others'
+    comparison graph is not strongly connected (no finite estimate; :func:`bt_diagnosis` says why)."""
+    counts = np.asarray(counts, dtype=float)
+    active, notes = bt_diagnosis(counts)
+    theta = np.full(counts.shape[0], np.nan)
+    if active.sum() < 2 or any(notes[i] for i in np.flatnonzero(active)):
+        return theta
+    theta[active] = _ridge_fit(counts[np.ix_(active, active)], alpha)
+    return theta
+
+
 def bradley_terry(scores: np.ndarray, margin: float = 0.0, alpha: float = BT_ALPHA) -> np.ndarray:
     """Bradley–Terry strengths (mean 0) of the systems (columns of ``scores``, items in rows, NaN missing) from all
-    items' decisive outcomes; NaN when no comparison is decisive."""
+    items' decisive outcomes; NaN where no finite estimate exists (:func:`bradley_terry_counts`)."""
     return bradley_terry_counts(win_matrices(scores, margin).sum(axis=0), alpha)
 
 
@@ -115,6 +184,8 @@ class Strengths:
     high: np.ndarray
     n_items: int
     n_resamples: int
+    notes: tuple[str, ...] = ()  # per system: why its estimate or interval is NaN ("" when both are numbers)
+    prior_set_resamples: int = 0  # resamples that were a complete ordering (their strengths set by the prior)
 
 
 def bradley_terry_ci(
@@ -128,18 +199,39 @@ def bradley_terry_ci(
     alpha: float = BT_ALPHA,
 ) -> Strengths:
     """Strengths with percentile bootstrap intervals over items (rows, each with all its pairs), resampled within
-    ``strata`` (:func:`scorers.stats.bootstrap.stratified_draws`). A resample refits on its summed win counts."""
+    ``strata`` (:func:`scorers.stats.bootstrap.stratified_draws`). A resample refits the systems of the estimate on
+    its summed win counts, with the prior ``alpha`` (a resample that is a complete ordering is counted). No finite
+    estimate (:func:`bt_diagnosis`): NaN estimate and interval with the reason in ``notes``."""
     scores = np.asarray(scores, dtype=float)
     n, k = scores.shape
     wins = win_matrices(scores, margin)
-    estimate = bradley_terry_counts(wins.sum(axis=0), alpha)
-    if n < 2 or np.isnan(estimate).all():
-        return Strengths(estimate, np.full(k, np.nan), np.full(k, np.nan), n, 0)
+    counts = wins.sum(axis=0)
+    active, notes = bt_diagnosis(counts)
+    estimate = bradley_terry_counts(counts, alpha)
+    nan = np.full(k, np.nan)
+    if np.isnan(estimate).all():
+        return Strengths(estimate, nan, nan.copy(), n, 0, tuple(notes))
+    if n < 2:
+        reason = "one item: no bootstrap interval"
+        return Strengths(estimate, nan, nan.copy(), n, 0, tuple(note or reason for note in notes))
     labels = np.zeros(n, dtype=int) if strata is None else np.asarray(strata)
     index = stratified_draws(labels, n_resamples, np.random.default_rng(seed))
-    draws = np.array([bradley_terry_counts(wins[rows].sum(axis=0), alpha) for rows in index])
+    cols = np.flatnonzero(active)
+    draws = np.full((n_resamples, k), np.nan)
+    prior_set = 0
+    for b, rows in enumerate(index):
+        sub = wins[rows].sum(axis=0)[np.ix_(cols, cols)]
+        prior_set += not strongly_connected(sub)
+        draws[b, cols] = _ridge_fit(sub, alpha)
     # expanded percentile interval (small samples): items per stratum as their harmonic mean, df = items - strata
     _, sizes = np.unique(labels, return_counts=True)
     per_stratum = float(sizes.size / np.sum(1.0 / sizes))
     low, high = percentile_interval(draws, confidence, n=per_stratum, df=float(n - sizes.size))
-    return Strengths(estimate, np.asarray(low), np.asarray(high), n, n_resamples)
+    low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+    if per_stratum < 2:
+        notes = [note or "a stratum of one item: no expanded bootstrap interval" for note in notes]
+    for i in cols:
+        if np.isfinite(low[i]) and np.isclose(low[i], high[i], rtol=0.0, atol=1e-9):
+            low[i] = high[i] = np.nan
+            notes[i] = notes[i] or ZERO_WIDTH
+    return Strengths(estimate, low, high, n, n_resamples, tuple(notes), int(prior_set))

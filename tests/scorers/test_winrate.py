@@ -5,7 +5,19 @@ import math
 import numpy as np
 import pytest
 
-from scorers.stats.winrate import WinRate, bradley_terry, bradley_terry_ci, outcomes, sign_test, win_rate
+from scorers.stats.winrate import (
+    NO_COMPARISON,
+    NOT_ESTIMABLE,
+    UNBOUNDED_ABOVE,
+    UNBOUNDED_BELOW,
+    WinRate,
+    bradley_terry,
+    bradley_terry_ci,
+    outcomes,
+    sign_test,
+    strongly_connected,
+    win_rate,
+)
 
 
 def wilson_reference(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
@@ -42,14 +54,14 @@ def test_sign_test_exact_reference_values():
     assert sign_test(9, 1) == pytest.approx(2 * 11 / 1024)  # 2 * P(X <= 1), X ~ Bin(10, 1/2)
     assert sign_test(5, 5) == pytest.approx(1.0)
     assert sign_test(10, 0) == pytest.approx(2 / 1024)
-    assert sign_test(0, 0) == 1.0
+    assert math.isnan(sign_test(0, 0))  # nothing decisive: nothing to test
     assert sign_test(60, 40) == pytest.approx(0.056887933640980, rel=1e-9)  # R: binom.test(60, 100)$p.value
 
 
 def test_no_decisive_item_gives_nan_rate_and_interval():
     result = win_rate([1.0, 2.0], [1.0, 2.0])
     assert result.ties == 2 and math.isnan(result.rate) and all(math.isnan(x) for x in result.interval())
-    assert result.p_value == 1.0
+    assert math.isnan(result.p_value)
 
 
 def test_bradley_terry_two_systems_recovers_the_odds():
@@ -70,8 +82,30 @@ def test_bradley_terry_orders_and_bootstrap_intervals_hold_the_estimate():
     assert result.estimate[0] - result.estimate[2] == pytest.approx(1.0, abs=0.3)
 
 
-def test_bradley_terry_never_losing_system_stays_finite_and_ties_are_left_out():
+def test_bradley_terry_complete_ordering_has_no_finite_estimate():
     scores = np.array([[2.0, 1.0, 1.0]] * 10)  # system 0 always wins; 1 and 2 always tie
-    theta = bradley_terry(scores)
-    assert np.all(np.isfinite(theta)) and theta[0] > theta[1] == pytest.approx(theta[2])
+    assert np.isnan(bradley_terry(scores)).all()  # before: 0 finite, set by the ridge
+    result = bradley_terry_ci(scores, n_resamples=50)
+    assert np.isnan(result.low).all() and np.isnan(result.high).all()
+    assert result.notes == (UNBOUNDED_ABOVE, UNBOUNDED_BELOW, UNBOUNDED_BELOW)
+    chain = bradley_terry_ci(np.array([[3.0, 2.0, 1.0]] * 6), n_resamples=50)
+    assert chain.notes == (UNBOUNDED_ABOVE, NOT_ESTIMABLE, UNBOUNDED_BELOW)
     assert np.isnan(bradley_terry(np.ones((4, 3)))).all()
+
+
+def test_bradley_terry_leaves_out_a_system_without_decisive_comparisons():
+    rng = np.random.default_rng(2)
+    three = np.array([0.5, 0.0, -0.5]) + rng.gumbel(size=(30, 3))
+    scores = np.column_stack([three, np.full(30, np.nan)])
+    theta = bradley_terry(scores)
+    assert math.isnan(theta[3]) and theta[:3] == pytest.approx(bradley_terry(three), abs=1e-12)
+    result = bradley_terry_ci(scores, n_resamples=100, seed=1)
+    assert result.notes[3] == NO_COMPARISON and math.isnan(result.low[3]) and result.notes[:3] == ("", "", "")
+    assert np.all(result.low[:3] < theta[:3]) and np.all(theta[:3] < result.high[:3])
+
+
+def test_strongly_connected():
+    assert strongly_connected(np.array([[0, 1], [1, 0]]))
+    assert not strongly_connected(np.array([[0, 3], [0, 0]]))
+    assert strongly_connected(np.array([[0, 1, 0], [0, 0, 1], [1, 0, 0]]))  # a cycle
+    assert not strongly_connected(np.array([[0, 1, 1], [1, 0, 0], [0, 0, 0]]))

@@ -10,9 +10,11 @@ N_SIMS = 150
 
 
 def test_cases_are_registered():
+    assert INFO.calibration is not None
     names = [c.name for c in INFO.calibration()]
-    assert len(names) == len(set(names)) == 6
+    assert len(names) == len(set(names)) == 7
     assert {"recon.sign_test_default", "recon.win_rate_wilson", "recon.bt_strength_ci"} <= set(names)
+    assert "recon.fidelity_individual_ci" in names
 
 
 @pytest.mark.parametrize("case", cases(), ids=lambda c: c.name)
