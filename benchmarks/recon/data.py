@@ -3,7 +3,9 @@
 Two sources:
 
 * the shipped extract, ``datasets/recon/<domain>.jsonl`` (``scotus``, ``diplomacy``), built by
-  ``python -m benchmarks.recon.build_data`` (see ``datasets/recon/README.md``): :func:`load_domain`;
+  ``python -m benchmarks.recon.build_data`` (see ``datasets/recon/README.md``), and ``respondents`` (discrete
+  actions: survey answers), built by ``python -m benchmarks.recon.build_respondents``
+  (``datasets/recon/respondents.md``): :func:`load_domain`;
 * a ConvoKit corpus folder (``utterances.jsonl`` + ``speakers.json``) the user brings, e.g. r/ChangeMyView or IQ2
   debates: :func:`load_convokit`.
 
@@ -12,6 +14,9 @@ An :class:`Individual` is one person (a justice; one player in one Diplomacy gam
 downstream user model. Every example carries a ``group`` (a case, a game phase, a conversation): history and test of
 one individual never share a group, and no held-out action occurs (whitespace- and case-normalised) in the context
 or action of any history example of that individual. :func:`split_problems` checks both; loading enforces them.
+A discrete example (``respondents``: its metadata holds the lettered ``options`` and the ``answer`` index) is one
+question; its group is the question, and the check is on questions instead of text (a one-word answer such as "4"
+occurs everywhere): no history example's context shows the answer to a held-out question (metadata ``shown``).
 
 A malformed file is a :class:`ReconDataError` whose message is one line naming the file (and line).
 """
@@ -28,7 +33,9 @@ from typing import Any, Literal
 
 from twinbench.data import data_path
 
-DOMAINS = ("scotus", "diplomacy")
+DOMAINS = ("scotus", "diplomacy", "respondents")
+# What a run without ``domains`` evaluates: respondents is left out to keep the default run's time (see README).
+DEFAULT_DOMAINS = ("scotus", "diplomacy")
 SPLITS = ("history", "test")
 SEED = 20260612
 
@@ -165,15 +172,49 @@ def _with_split(example: Example, split: Split) -> Example:
     )
 
 
+def is_discrete(example: Example | Mapping[str, Any]) -> bool:
+    """A discrete action: one lettered option of a survey question (metadata ``options`` and ``answer``)."""
+    meta = example.metadata if isinstance(example, Example) else example.get("metadata", {})
+    return isinstance(meta, Mapping) and "options" in meta
+
+
+def option_letters(n: int) -> tuple[str, ...]:
+    """A, B, C ... for ``n`` options (as the survey benchmark letters them)."""
+    if not 1 <= n <= 26:
+        raise ValueError(f"a question needs 1 to 26 options, got {n}")
+    return tuple(chr(ord("A") + i) for i in range(n))
+
+
+def discrete_problem(row: Mapping[str, Any]) -> str | None:
+    """What is wrong with a discrete row's metadata (``options``, ``answer``, ``question``, ``shown``), or None."""
+    meta = row["metadata"]
+    options, answer = meta.get("options"), meta.get("answer")
+    if not isinstance(options, list) or len(options) < 2 or not all(isinstance(o, str) and o for o in options):
+        return "'options' must list at least two non-empty strings"
+    if not isinstance(answer, int) or isinstance(answer, bool) or not 0 <= answer < len(options):
+        return "'answer' must index one of the options"
+    if row["action"] != options[answer]:
+        return "'action' must be the answered option"
+    if not isinstance(meta.get("question"), str) or not isinstance(meta.get("shown"), list):
+        return "a discrete row needs 'question' (str) and 'shown' (the questions answered in its context)"
+    return None
+
+
 def split_problems(individual: Individual) -> list[str]:
     """What breaks the split contract for one individual (empty when sound): a group shared by history and test,
-    or a held-out action found in a history example's context or action."""
+    or a held-out action found in a history example's context or action (for a discrete example: a held-out
+    question whose answer a history example's context shows)."""
     problems = []
     shared = sorted({e.group for e in individual.history} & {e.group for e in individual.test})
     if shared:
         problems.append(f"{individual.id}: history and test share group(s) {', '.join(shared)}")
     seen = [normalise(e.context) + "\n" + normalise(e.action) for e in individual.history]
+    shown = {q for e in individual.history for q in e.metadata.get("shown", [])}
     for example in individual.test:
+        if is_discrete(example):
+            if example.metadata.get("question") in shown:
+                problems.append(f"{individual.id}: a history context shows the held-out answer of {example.id}")
+            continue
         action = normalise(example.action)
         if any(action in s for s in seen):
             problems.append(f"{individual.id}: held-out action of {example.id} occurs in a history example")
@@ -208,8 +249,8 @@ def domain_file(domain: str) -> Path:
 
 
 def load_domain(domain: str, path: str | Path | None = None) -> list[Individual]:
-    """The individuals of a shipped domain (``scotus`` or ``diplomacy``), in file order, each with its history and
-    test examples in chronological order. ``path`` reads another file in the same format instead."""
+    """The individuals of a shipped domain (``scotus``, ``diplomacy`` or ``respondents``), in file order, each with
+    its history and test examples in chronological order. ``path`` reads another file in the same format instead."""
     file = Path(path) if path is not None else domain_file(domain)
     return individuals_from_rows(read_rows(file), domain=domain, source=file)
 
@@ -265,6 +306,10 @@ def individuals_from_rows(
             raise ReconDataError(f"{where}: split {row['split']!r} is not one of {', '.join(SPLITS)}")
         if row["id"] in ids:
             raise ReconDataError(f"{where}: duplicate id {row['id']!r}")
+        if is_discrete(row):
+            problem = discrete_problem(row)
+            if problem:
+                raise ReconDataError(f"{where}: {problem}")
         ids.add(row["id"])
         names.setdefault(row["individual"], row["individual_name"])
         example = Example(

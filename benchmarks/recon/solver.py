@@ -11,7 +11,13 @@ For every synthesis-history example (``h``) of the sample's individual:
   is kept. Forward is thus Recon with one candidate and no selection.
 
 Every trace passes the leakage guard first (``scorers.text.overlap``): a run of ``leak_words`` or more consecutive
-words shared with the action is counted as a leak and masked before the trace is scored or shown to anyone.
+words shared with the action is counted as a leak and masked before the trace is scored or shown to anyone. For a
+discrete action (a survey answer, ``respondents``) the guard is :mod:`benchmarks.recon.options`: a trace naming the
+true option (its letter or its text) leaks, and every option's mentions are masked in every trace.
+
+Fidelity is the provider's scoring (``twinbench.providers.scoring``): the teacher-forced mean log-likelihood per token
+of a free-text action (:func:`score_continuation`), or, for a discrete action, the probability of the true option
+letter from the model's log-probabilities, renormalised over the options (:func:`score_options`).
 
 Then, for every held-out test example, the user model's fidelity to the true action is scored once per strategy,
 with the individual's history examples (context, that strategy's trace, action) in its prompt. Held-out examples
@@ -42,6 +48,8 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import StoreModel
 from pydantic import Field
 
+from benchmarks.recon.data import is_discrete, option_letters
+from benchmarks.recon.options import option_mentions
 from benchmarks.recon.prompts import (
     Shown,
     backward_messages,
@@ -51,7 +59,7 @@ from benchmarks.recon.prompts import (
     user_model_messages,
 )
 from scorers.text.overlap import find_overlap, mask_spans
-from twinbench.providers.scoring import score_continuation, scoring_method
+from twinbench.providers.scoring import score_continuation, score_options, scoring_method
 
 STRATEGIES = ("none", "forward", "backward", "recon")
 ORDER = ("recon", "forward", "backward", "none")  # pairs are named "<earlier>_vs_<later>"
@@ -144,6 +152,11 @@ class Costs:
                 self.add(strategy, stage, time.perf_counter() - start)
 
 
+def options_of(example: Mapping[str, Any]) -> list[str] | None:
+    """A discrete example's option texts (lettered A, B, ... in this order), None for a free-text action."""
+    return list(example["metadata"]["options"]) if is_discrete(example) else None
+
+
 def seed_of(*parts: object) -> int:
     return zlib.crc32("/".join(str(p) for p in parts).encode()) & 0x7FFFFFFF
 
@@ -158,6 +171,7 @@ class Run:
         self.costs = Costs()
         self.history: list[dict[str, Any]] = state.metadata["history"]
         self.test: list[dict[str, Any]] = state.metadata["test"]
+        self.option_methods: set[tuple[str, str]] = set()  # (role, score_options method) seen for discrete items
 
     def config(self, *seed_parts: object) -> GenerateConfig:
         return GenerateConfig(
@@ -183,6 +197,16 @@ class Run:
         trace = clean_trace(output.completion)
         if trace is None:
             return record
+        options = options_of(example)
+        if options is not None:
+            mentions = option_mentions(trace, options, option_letters(len(options)), options.index(example["action"]))
+            record.update(
+                valid=True,
+                leaked=mentions.leaked,
+                named_options=list(mentions.named),
+                trace=mentions.masked,  # every option's mentions masked, so the mask does not point at the answer
+            )
+            return record
         overlap = find_overlap(trace, example["action"], self.s.leak_words)
         record.update(
             valid=True,
@@ -194,10 +218,29 @@ class Run:
         return record
 
     async def fidelity(
-        self, role: str, strategy: str, stage: str, messages: list[ChatMessage], action: str
+        self, role: str, strategy: str, stage: str, messages: list[ChatMessage], example: dict[str, Any]
     ) -> dict[str, Any]:
-        """A role model's fidelity to ``action`` after ``messages``: value (NaN when it failed), tokens, error."""
+        """A role model's fidelity to ``example``'s action after ``messages``: value (NaN when it failed), tokens,
+        error. A discrete action's value is the probability of its option letter (``score_options``)."""
         model = self.models[role]
+        action = example["action"]
+        options = options_of(example)
+        if options is not None:
+            letters = option_letters(len(options))
+            try:
+                scored = await self.costs.timed(model, strategy, stage, lambda: score_options(model, messages, letters))
+            except Exception as ex:
+                return {"value": math.nan, "n_tokens": 0, "error": first_line(ex)}
+            self.option_methods.add((role, scored.method))
+            return {
+                "value": scored.probability(letters[options.index(action)]),
+                "n_tokens": 1,
+                "error": None,
+                "probabilities": list(scored.probabilities),
+                "off_option_mass": scored.off_option_mass,
+                "method": scored.method,
+                "note": scored.note,
+            }
         try:
             score = await self.costs.timed(model, strategy, stage, lambda: score_continuation(model, messages, action))
         except Exception as ex:  # ScoringError (an over-long prompt) and provider errors are counted, not raised
@@ -210,24 +253,25 @@ class Run:
         return out
 
     def reconstruction(self, example: dict[str, Any], trace: str | None) -> list[ChatMessage]:
-        return reconstruction_messages(example["speaker"], example["context"], trace, self.s.context_chars)
+        return reconstruction_messages(
+            example["speaker"], example["context"], trace, self.s.context_chars, options_of(example)
+        )
 
     async def synthesise(self, index: int, example: dict[str, Any]) -> list[dict[str, Any]]:
         """The traces of every strategy for one history example."""
-        who, context = example["speaker"], example["context"]
+        who, context, options = example["speaker"], example["context"], options_of(example)
         rows: list[dict[str, Any]] = []
 
         async def forward() -> dict[str, Any]:
-            return await self.generate_trace(
-                "forward", forward_messages(who, context, self.s.context_chars), example, example["id"], "forward"
-            )
+            messages = forward_messages(who, context, self.s.context_chars, options)
+            return await self.generate_trace("forward", messages, example, example["id"], "forward")
 
         async def backward() -> dict[str, Any]:
-            messages = backward_messages(who, context, example["action"], self.s.context_chars)
+            messages = backward_messages(who, context, example["action"], self.s.context_chars, options)
             return await self.generate_trace("backward", messages, example, example["id"], "backward")
 
         async def recon() -> dict[str, Any]:
-            messages = forward_messages(who, context, self.s.context_chars)
+            messages = forward_messages(who, context, self.s.context_chars, options)
             candidates = await asyncio.gather(
                 *(
                     self.generate_trace("recon", messages, example, example["id"], "recon", c)
@@ -241,7 +285,7 @@ class Run:
                         "recon",
                         "selection",
                         self.reconstruction(example, candidate["trace"]),
-                        example["action"],
+                        example,
                     )
                     candidate["fidelity"] = scored
             scored_values = [c["fidelity"]["value"] for c in candidates if c.get("fidelity")]
@@ -276,7 +320,7 @@ class Run:
                     strategy,
                     "trace_fidelity",
                     self.reconstruction(example, record["trace"]),
-                    example["action"],
+                    example,
                 )
             rows.append({"example": example["id"], "index": index, "strategy": strategy, **record})
         return rows
@@ -290,17 +334,24 @@ class Run:
             prompts: dict[str, list[ChatMessage]] = {}
             for strategy in self.s.strategies:
                 shown = [
-                    Shown(h["context"], trace_of.get((h["id"], strategy)) if strategy != "none" else None, h["action"])
+                    Shown(
+                        h["context"],
+                        trace_of.get((h["id"], strategy)) if strategy != "none" else None,
+                        h["action"],
+                        tuple(options_of(h) or ()) or None,
+                    )
                     for h in self.history
                 ]
                 prompts[strategy] = user_model_messages(
-                    example["speaker"], shown, example["context"], self.s.context_chars
+                    example["speaker"], shown, example["context"], self.s.context_chars, options_of(example)
                 )
                 fidelity[strategy] = await self.fidelity(
-                    "user_model", strategy, "downstream", prompts[strategy], example["action"]
+                    "user_model", strategy, "downstream", prompts[strategy], example
                 )
             item: dict[str, Any] = {"id": example["id"], "group": example["group"], "fidelity": fidelity}
-            if self.s.judge:
+            if is_discrete(example):
+                item["discrete"] = True  # fidelity = probability of the true option; no judge of predictions
+            elif self.s.judge:
                 item["judge"] = await self.judge(example, prompts)
             items.append(item)
         return items
@@ -384,6 +435,8 @@ def recon_solver(settings: Settings) -> Solver:
         record.items = items
         record.costs = run.costs.table
         record.methods = {role: scoring_method(models[role]) for role in ("reconstructor", "user_model")}
+        for role, method in sorted(run.option_methods):  # discrete items: how the option probabilities were read
+            record.methods[f"{role} (discrete)"] = method
         record.models = {role: str(models[role]) for role in ROLES}
         record.done = True
         return state

@@ -4,6 +4,7 @@ inspect eval benchmarks/recon                                    # embedded mode
 inspect eval benchmarks/recon -T individuals=8 -T test=10 -T candidates=5
 inspect eval benchmarks/recon --model-role reconstructor=local/gemma3-270m
 inspect eval benchmarks/recon -T convokit_path=path/to/corpus   # your own ConvoKit corpus as a domain
+inspect eval benchmarks/recon -T domains=respondents             # survey respondents: discrete actions
 
 Method: Zhu, Miroyan, Wang et al. (2026), reasoning synthesis for user modelling; see README.md.
 """
@@ -16,7 +17,7 @@ from typing import Any
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
 
-from benchmarks.recon.data import DOMAINS, Example, Individual, load_convokit, load_domain
+from benchmarks.recon.data import DEFAULT_DOMAINS, DOMAINS, Example, Individual, load_convokit, load_domain
 from benchmarks.recon.prompts import speaker
 from benchmarks.recon.scorer import recon_scorer
 from benchmarks.recon.solver import STRATEGIES, Settings, recon_solver
@@ -113,8 +114,9 @@ def recon(
     """One sample per individual: traces for its history by each strategy, then its held-out actions scored.
 
     Args:
-        domains: comma-separated shipped domains (scotus, diplomacy; default both).
-        individuals: individuals per domain (file order; the shipped files hold 5 and 8).
+        domains: comma-separated shipped domains (scotus, diplomacy, respondents; default scotus and diplomacy:
+            respondents, survey answers as discrete actions, is opt-in, ``-T domains=respondents``).
+        individuals: individuals per domain (file order; the shipped files hold 5, 8 and 40).
         history: synthesis-history examples per individual (its latest), each given a trace per strategy.
         test: held-out examples per individual whose fidelity is compared between strategies.
         strategies: comma-separated subset of none, forward, backward, recon (default all).
@@ -132,7 +134,11 @@ def recon(
         data_dir: a folder of <domain>.jsonl files in the shipped format, read instead of datasets/recon.
         convokit_path: a ConvoKit corpus folder (utterances.jsonl, speakers.json) added as domain "convokit".
     """
-    wanted = names(domains, DOMAINS, "domain(s)") if domains is not None or not convokit_path else ()
+    wanted: tuple[str, ...]
+    if domains is None:
+        wanted = DEFAULT_DOMAINS if not convokit_path else ()
+    else:
+        wanted = names(domains, DOMAINS, "domain(s)")
     chosen = names(strategies, STRATEGIES, "strateg(ies)")
     for label, number, low in (
         ("individuals", individuals, 1),

@@ -432,3 +432,117 @@ async def _score_chrf(
     value, implementation = chrf(prediction, continuation)
     note = f"{implementation} of a generated reply (temperature 0): the provider cannot score a given text"
     return ContinuationScore(CHRF, value, value, 0, provider_of(model), prediction=prediction, note=note)
+
+
+# -- discrete options ---------------------------------------------------------------------------------------------
+
+OPTION_LOGPROBS = "option_logprobs"
+OPTION_TEACHER_FORCED = "option_teacher_forced"
+OPTION_GENERATED = "option_generated"
+OPTION_TOP_LOGPROBS = 20
+OPTION_CONFIG = GenerateConfig(logprobs=True, top_logprobs=OPTION_TOP_LOGPROBS, max_tokens=1, temperature=0.0)
+_OPTION_LEADING = re.compile(r"^\W*([A-Z])(?![A-Za-z])")
+
+
+@dataclass(frozen=True)
+class OptionScore:
+    """How likely a model finds each lettered option as its reply: ``probabilities`` renormalised over the options
+    (in the order of ``letters``), ``off_option_mass`` the first-token probability outside the option letters (NaN
+    where the method does not measure it)."""
+
+    method: str  # OPTION_LOGPROBS, OPTION_TEACHER_FORCED or OPTION_GENERATED
+    letters: tuple[str, ...]
+    probabilities: tuple[float, ...]
+    off_option_mass: float
+    provider: str
+    calls: int = 1
+    prediction: str | None = None  # OPTION_GENERATED: the generated reply
+    note: str = ""
+
+    def probability(self, letter: str) -> float:
+        return self.probabilities[self.letters.index(letter)]
+
+
+def option_token_letter(token: str) -> str | None:
+    """The option letter a first token stands for (" A", "A", "A.", "(A"), else None."""
+    core = token.strip().strip("().:*").strip()
+    return core if len(core) == 1 and core.isalpha() and core.isupper() else None
+
+
+def first_token_option_mass(output: Any, letters: Sequence[str]) -> tuple[dict[str, float], float] | None:
+    """Each letter's probability mass among the first generated token's top log-probabilities (all its token forms
+    summed) and the mass outside the option letters, or None when the reply carries no log-probabilities."""
+    logprobs = output.choices[0].logprobs if output.choices else None
+    if logprobs is None or not logprobs.content:
+        return None
+    first = logprobs.content[0]
+    listed = [(t.token, t.logprob) for t in (first.top_logprobs or [])] or [(first.token, first.logprob)]
+    listed = [(t, lp) for t, lp in listed if lp is not None and math.isfinite(lp)]
+    mass = dict.fromkeys(letters, 0.0)
+    for token, logprob in listed:
+        letter = option_token_letter(token)
+        if letter in mass:
+            mass[letter] += math.exp(logprob)
+    return mass, max(0.0, 1.0 - sum(mass.values()))
+
+
+async def score_options(model: Model, messages: Sequence[ChatMessage], letters: Sequence[str]) -> OptionScore:
+    """How likely ``model`` answers each option letter to ``messages`` (a prompt that asks for one letter).
+
+    * ``option_logprobs``: ONE generate (max_tokens=1, temperature 0, top_logprobs=20); each letter's mass among
+      the first token's top log-probabilities, renormalised over the letters (the survey benchmark's rule). Works
+      wherever the provider returns log-probabilities (the embedded llama.cpp server, vLLM, the mock's
+      ``mock_output(top_logprobs=...)``, OpenAI-style APIs).
+    * ``option_teacher_forced``: without log-probabilities (or with no letter among the top 20) on a provider that
+      can score a given text (local, vllm, mock), each letter is scored by :func:`score_continuation` and the
+      likelihoods are renormalised over the letters (one scoring call per letter).
+    * ``option_generated``: any other provider: the reply at temperature 0 is read as a letter and gets probability
+      1 (a point mass); an unreadable reply raises :class:`ScoringError`.
+    """
+    letters = tuple(letters)
+    if not letters or len(set(letters)) != len(letters):
+        raise ScoringError(f"options need distinct letters, got {letters!r}")
+    provider = provider_of(model)
+    output = await model.generate(list(messages), config=OPTION_CONFIG)
+    found = first_token_option_mass(output, letters)
+    if found is not None and sum(found[0].values()) > 0:
+        mass, off = found
+        total = sum(mass.values())
+        return OptionScore(
+            OPTION_LOGPROBS,
+            letters,
+            tuple(mass[x] / total for x in letters),
+            off,
+            provider,
+            note=f"first-token top-{OPTION_TOP_LOGPROBS} log-probabilities renormalised over the option letters",
+        )
+    why = "no log-probabilities" if found is None else "no option letter among the top log-probabilities"
+    if provider in ("local", "vllm", "mock"):
+        scores = [await score_continuation(model, messages, letter) for letter in letters]
+        top = max(s.total for s in scores)
+        weights = [math.exp(s.total - top) for s in scores]
+        return OptionScore(
+            OPTION_TEACHER_FORCED,
+            letters,
+            tuple(w / sum(weights) for w in weights),
+            math.nan,
+            provider,
+            calls=1 + sum(s.calls for s in scores),
+            note=f"{why} in the reply: each letter scored teacher-forced, renormalised over the letters",
+        )
+    reply = output.completion if output.choices else ""
+    if not reply.strip():
+        generated = await model.generate(list(messages), config=GenerateConfig(temperature=0.0, max_tokens=8))
+        reply = generated.completion
+    match = _OPTION_LEADING.search(reply.strip())
+    if match is None or match.group(1) not in letters:
+        raise ScoringError(f"{why} and the reply names no option letter: {reply.strip()[:40]!r}")
+    return OptionScore(
+        OPTION_GENERATED,
+        letters,
+        tuple(1.0 if x == match.group(1) else 0.0 for x in letters),
+        math.nan,
+        provider,
+        prediction=reply,
+        note=f"{why}: the generated letter (temperature 0) as a point mass",
+    )
