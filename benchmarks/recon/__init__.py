@@ -5,7 +5,7 @@ from pathlib import Path
 from benchmarks.recon.calibration import cases
 from benchmarks.recon.plots import run_plots
 from benchmarks.recon.solver import ROLES
-from benchmarks.recon.summary import summarize
+from benchmarks.recon.summary import summarize, summarize_runs
 from benchmarks.recon.task import OLDEST_LOG_VERSION, TASK_VERSION, recon
 from benchmarks.recon.units import headline_from_units, units
 from twinbench.registry import BenchmarkInfo, Direction, HeadlineMetric
@@ -50,6 +50,7 @@ INFO = BenchmarkInfo(
         ),
     ),
     summarize=summarize,
+    summarize_runs=summarize_runs,
     description="Can reasoning traces make a real person's next action more predictable? Traces for a justice's "
     "or Diplomacy player's past turns are written forward, backward (seeing the action) or by Recon (best of N "
     "forward candidates by the reconstructor's teacher-forced likelihood of the action); a user model then predicts "
@@ -63,4 +64,4 @@ INFO = BenchmarkInfo(
     roles=ROLES,
 )
 
-__all__ = ["INFO", "recon", "summarize"]
+__all__ = ["INFO", "recon", "summarize", "summarize_runs"]

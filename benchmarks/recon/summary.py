@@ -488,3 +488,89 @@ def summarize(samples: pd.DataFrame) -> pd.DataFrame:
                 ignore_index=True,
             )
     return table
+
+
+# ---------------------------------------------------------------- transfer across runs (the summarize_runs hook)
+
+TRANSFER_ROLES = ("synthesizer", "reconstructor", "user_model")
+RUN_KEY = ("task", "task_version", "task_args")  # with the synthesizer: what transferred runs must share
+
+
+def run_models(first: pd.DataFrame) -> dict[str, str]:
+    """The resolved model of each role in one run (``Score.metadata.models``, which the solver records; a role left
+    unbound is the model under test)."""
+    for meta in first["score_metadata"]:
+        models = meta.get("models") or {}
+        if all(role in models for role in TRANSFER_ROLES):
+            return {role: str(models[role]) for role in TRANSFER_ROLES}
+    raise ValueError("recon summarize_runs: a run's samples do not record their role models")
+
+
+def summarize_runs(samples: pd.DataFrame) -> pd.DataFrame:
+    """Transfer: traces chosen with one reconstructor, evaluated with another user model.
+
+    Runs are compared when they share the task, version, task arguments and synthesiser model and differ in the
+    (reconstructor, user model) pair; each such scope with at least two different pairs gives, per pair (``group``
+    ``"<reconstructor> -> <user model>"``), the Recon vs Backward and Recon vs Forward win rates on held-out
+    fidelity with the same statistics as ``summarize`` (``win_rate`` with the runs' tie margin, Wilson interval over
+    decisive items, exact sign test: :func:`win_rate_row`), ``n`` decisive items, the counts, and ``items`` (held-out
+    items), ``runs`` (logs pooled: repeated runs of one pair pool their items), ``transfer`` (reconstructor and user
+    model differ). The diagonal (same model) is the in-model result; off the diagonal, whether traces Recon chose
+    for one model help another. An empty frame when no scope has two pairs (e.g. a single run)."""
+    columns = [*RUN_KEY, "log"]
+    if samples.empty or any(c not in samples.columns for c in columns):
+        return pd.DataFrame()
+    runs = []
+    for log, part in samples.groupby("log", sort=True):
+        first = first_epoch(part)
+        key = part.iloc[0]
+        models = run_models(first)
+        runs.append(
+            {
+                "log": log,
+                "scope": (str(key["task"]), str(key["task_version"]), str(key["task_args"]), models["synthesizer"]),
+                "pair": (models["reconstructor"], models["user_model"]),
+                "first": first,
+            }
+        )
+    rows: list[dict[str, Any]] = []
+    for scope in sorted({r["scope"] for r in runs}):
+        in_scope = [r for r in runs if r["scope"] == scope]
+        pairs = sorted({r["pair"] for r in in_scope})
+        if len(pairs) < 2:
+            continue
+        task, version, _, synthesizer = scope
+        label = (
+            f"{task} v{version}: transfer over {len(in_scope)} runs, {len(pairs)} (reconstructor, user model) pairs, "
+            f"synthesizer {synthesizer}, same task arguments"
+        )
+        for reconstructor, user_model in pairs:
+            chosen = [r for r in in_scope if r["pair"] == (reconstructor, user_model)]
+            first = pd.concat([r["first"] for r in chosen], ignore_index=True)
+            items = items_frame(first)
+            margin = tie_margin(first)
+            strategies = run_strategies(first)
+            for a, b in HEADLINE_PAIRS:
+                if a not in strategies or b not in strategies:
+                    continue
+                note = (
+                    f"traces chosen with reconstructor {reconstructor}, held-out fidelity by user model {user_model}; "
+                    f"{a} vs {b}, tie when |difference| <= {margin:g}"
+                )
+                row = win_rate_row(
+                    f"{a}_vs_{b}_win_rate",
+                    win_rate(items[a], items[b], margin),
+                    f"{reconstructor} -> {user_model}",
+                    note,
+                )
+                row.update(
+                    scope=label,
+                    reconstructor=reconstructor,
+                    user_model=user_model,
+                    synthesizer=synthesizer,
+                    transfer=reconstructor != user_model,
+                    items=len(items),
+                    runs=len(chosen),
+                )
+                rows.append(row)
+    return pd.DataFrame(rows)
