@@ -21,7 +21,6 @@ import hashlib
 import io
 import json
 import re
-import subprocess
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import Any
 from benchmarks.psi import diagnostics as dx
 from benchmarks.psi.data import Conversation, PsiDataError, Turn, clean
 from twinbench.data import checkout_root
+from twinbench.upstream import Upstream, UpstreamError
 
 ESCONV_REPO = "thu-coai/Emotional-Support-Conversation"
 ANNOMI_REPO = "uccollab/AnnoMI"
@@ -51,48 +51,6 @@ def default_out() -> Path | None:
 
 
 # ---------------------------------------------------------------- reading an upstream copy
-
-
-class Upstream:
-    """Read-only access to files of an upstream repository: a bare git dir, a checkout, or a plain folder.
-
-    (Recon's build reads its upstreams the same way; a benchmark may not import another, so this is a copy of the
-    small part PSI needs. When a third benchmark needs it, it belongs in twinbench/.)"""
-
-    def __init__(self, path: Path, label: str) -> None:
-        self.path = path
-        self.label = label
-        if not path.is_dir():
-            raise PsiDataError(f"{path}: {label} source not found (give a git directory, checkout or folder)")
-        self.git_dir: Path | None = None
-        if (path / "HEAD").is_file() and (path / "objects").is_dir():
-            self.git_dir = path
-        elif (path / ".git").exists():
-            self.git_dir = path / ".git"
-
-    def _git(self, *args: str, binary: bool = False) -> Any:
-        assert self.git_dir is not None
-        return subprocess.run(
-            ["git", "--git-dir", str(self.git_dir), *args], check=True, capture_output=True, text=not binary
-        ).stdout
-
-    @property
-    def revision(self) -> str:
-        return self._git("rev-parse", "HEAD").strip() if self.git_dir else "unversioned"
-
-    @property
-    def commit_date(self) -> str | None:
-        return self._git("log", "-1", "--format=%cs", "HEAD").strip() if self.git_dir else None
-
-    def read(self, name: str) -> bytes | None:
-        """The file's bytes; None when it is absent (not in the tree, or a large file missing from a snapshot)."""
-        if not self.git_dir:
-            file = self.path / name
-            return file.read_bytes() if file.is_file() else None
-        try:
-            return bytes(self._git("cat-file", "blob", f"HEAD:{name}", binary=True))
-        except subprocess.CalledProcessError:
-            return None
 
 
 # ---------------------------------------------------------------- ESConv
@@ -222,14 +180,14 @@ def tsv_conversations(data: bytes, name: str, prefix: str) -> tuple[list[Convers
 def build_esconv(source: Upstream) -> tuple[list[Conversation], dict[str, Any]]:
     conversations: list[Conversation] = []
     files: dict[str, Any] = {}
-    full = source.read(ESCONV_JSON)
+    full = source.read_file(ESCONV_JSON)
     if full is not None:  # the full corpus supersedes the TSV windows (which are cut from its first 1,053)
         rows = esconv_json_conversations(full, ESCONV_JSON, "esconv")
         conversations += rows
         files[ESCONV_JSON] = {"conversations": len(rows)}
     else:
         files[ESCONV_JSON] = {"absent": True}
-    failed = source.read(FAILED_JSON)
+    failed = source.read_file(FAILED_JSON)
     if failed is None:
         files[FAILED_JSON] = {"absent": True}
     else:
@@ -240,7 +198,7 @@ def build_esconv(source: Upstream) -> tuple[list[Conversation], dict[str, Any]]:
         if full is not None:
             files[name] = {"skipped": "the full ESConv.json is present"}
             continue
-        blob = source.read(name)
+        blob = source.read_file(name)
         if blob is None:
             files[name] = {"absent": True}
             continue
@@ -305,7 +263,7 @@ def annomi_sessions(data: bytes) -> list[dict[str, Any]]:
 def build_annomi(source: Upstream) -> tuple[dict[str, Any], list[list[str]]]:
     """AnnoMI's derived statistics (no text) and, for the build only, the client turns (to pool with the
     reference diagnostics; they are never written)."""
-    blob = source.read(ANNOMI_CSV)
+    blob = source.read_file(ANNOMI_CSV)
     if blob is None:
         raise PsiDataError(f"{source.path}: {ANNOMI_CSV} not found (is this a copy of {ANNOMI_REPO}?)")
     sessions = annomi_sessions(blob)
@@ -575,7 +533,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--out is required outside a source checkout")
     try:
         summary = build(args.esconv, args.annomi, args.out)
-    except PsiDataError as err:
+    except (PsiDataError, UpstreamError) as err:
         parser.exit(2, f"error: {err}\n")
     for name, info in summary["files"].items():
         print(f"{name}: {info['bytes']} bytes")

@@ -19,9 +19,8 @@ import hashlib
 import json
 import random
 import re
-import subprocess
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -44,6 +43,7 @@ from benchmarks.recon.data import (
     split_problems,
 )
 from twinbench.data import checkout_root
+from twinbench.upstream import Upstream, UpstreamError
 
 SCOTUS_REPO = "walkerdb/supreme_court_transcripts"
 DIPLOMACY_REPO = "DenisPeskoff/2020_acl_diplomacy"
@@ -75,66 +75,6 @@ def default_out() -> Path | None:
 
 
 # ---------------------------------------------------------------- reading an upstream copy
-
-
-class Upstream:
-    """Read-only access to files of an upstream repository: a bare git dir, a checkout, or a plain folder."""
-
-    def __init__(self, path: Path, label: str) -> None:
-        self.path = path
-        self.label = label
-        if not path.is_dir():
-            raise ReconDataError(f"{path}: {label} source not found (give a git directory, checkout or folder)")
-        self.git_dir: Path | None = None
-        if (path / "HEAD").is_file() and (path / "objects").is_dir():
-            self.git_dir = path
-        elif (path / ".git").exists():
-            self.git_dir = path / ".git"
-
-    def _git(self, *args: str) -> str:
-        assert self.git_dir is not None
-        return subprocess.run(
-            ["git", "--git-dir", str(self.git_dir), *args], check=True, capture_output=True, text=True
-        ).stdout
-
-    @property
-    def revision(self) -> str:
-        return self._git("rev-parse", "HEAD").strip() if self.git_dir else "unversioned"
-
-    @property
-    def commit_date(self) -> str | None:
-        return self._git("log", "-1", "--format=%cs", "HEAD").strip() if self.git_dir else None
-
-    def names(self, prefix: str) -> list[str]:
-        if self.git_dir:
-            return sorted(self._git("ls-tree", "-r", "--name-only", "HEAD", prefix).split("\n")[:-1])
-        root = self.path / prefix
-        return sorted(p.relative_to(self.path).as_posix() for p in root.rglob("*") if p.is_file())
-
-    def read(self, names: Sequence[str]) -> Iterator[tuple[str, bytes | None]]:
-        """(name, content) for each name; content None when the file is absent (a partial snapshot)."""
-        if not self.git_dir:
-            for name in names:
-                file = self.path / name
-                yield name, file.read_bytes() if file.is_file() else None
-            return
-        with subprocess.Popen(
-            ["git", "--git-dir", str(self.git_dir), "cat-file", "--batch"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        ) as proc:
-            assert proc.stdin is not None and proc.stdout is not None
-            for name in names:
-                proc.stdin.write(f"HEAD:{name}\n".encode())
-                proc.stdin.flush()
-                header = proc.stdout.readline().split()
-                if len(header) < 3 or header[1] != b"blob":
-                    yield name, None
-                    continue
-                data = proc.stdout.read(int(header[2]))
-                proc.stdout.read(1)  # the newline after each object
-                yield name, data
-            proc.stdin.close()
 
 
 def _json(name: str, data: bytes, label: str) -> Any:
@@ -679,7 +619,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = Config(**overrides)
     try:
         summary = build(args.scotus, args.diplomacy, args.out, config)
-    except ReconDataError as err:
+    except (ReconDataError, UpstreamError) as err:
         parser.exit(2, f"error: {err}\n")
     for domain, info in summary["domains"].items():
         n_h = sum(i["history"] for i in info["individuals"])
