@@ -13,6 +13,7 @@ from inspect_ai.util import StoreModel
 from pydantic import Field
 
 from benchmarks.survey.prompts import option_letters
+from twinbench.providers.scoring import option_token_letter
 
 MODES = ("auto", "logprobs", "samples")
 TOP_LOGPROBS = 20
@@ -41,12 +42,6 @@ class SurveyAnswer(StoreModel):
     answers: list[str] | None = None
 
 
-def token_letter(token: str) -> str | None:
-    """The option letter a first token stands for (" A", "A", "A.", "(A"), else None."""
-    core = token.strip().strip("().:*").strip()
-    return core if len(core) == 1 and core.isalpha() and core.isupper() else None
-
-
 def letter_probabilities(output: ModelOutput, letters: tuple[str, ...]) -> dict | None:
     """Option shares from the first token's top log-probabilities, or None if the reply has none.
 
@@ -64,7 +59,7 @@ def letter_probabilities(output: ModelOutput, letters: tuple[str, ...]) -> dict 
     candidates = [(t, lp) for t, lp in candidates if lp is not None and math.isfinite(lp)]
     mass = dict.fromkeys(letters, 0.0)
     for token, logprob in candidates:
-        letter = token_letter(token)
+        letter = option_token_letter(token)
         if letter in mass:
             mass[letter] += math.exp(logprob)
     valid = min(1.0, sum(mass.values()))

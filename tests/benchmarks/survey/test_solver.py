@@ -3,12 +3,13 @@ import math
 import pytest
 
 from benchmarks.survey.prompts import build_messages, option_letters
-from benchmarks.survey.solver import letter_probabilities, parse_letter, token_letter
+from benchmarks.survey.solver import letter_probabilities, parse_letter
 from twinbench.providers.mock import mock_output, probabilities_to_logprobs
+from twinbench.providers.scoring import option_token_letter
 
 
-def test_token_letter():
-    assert [token_letter(t) for t in ("A", " B", "C.", "(D", " E)", "The", "a", "AB", "1")] == [
+def test_option_token_letter():
+    assert [option_token_letter(t) for t in ("A", " B", "C.", "(D", " E)", "The", "a", "AB", "1")] == [
         "A",
         "B",
         "C",
