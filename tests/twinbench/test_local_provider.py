@@ -37,6 +37,20 @@ def servers_of(parent_pid: int) -> list[int]:
     return found
 
 
+def interruptible() -> None:
+    """Child preexec: take SIGINT as a terminal's Ctrl-C does. An ignored or blocked SIGINT survives fork and exec
+    (a job started with `&` by a non-interactive shell inherits it ignored, and Python keeps it ignored), so without
+    this the signal could do nothing and the test time out for a reason that is not the product's."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def sigint_state(pid: int) -> str:
+    """The process's ignored and blocked signal masks (for a failure message: SIGINT is bit 1)."""
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return " ".join(line for line in lines if line.startswith(("SigIgn", "SigBlk", "SigCgt")))
+
+
 def wait_until(condition, timeout: float = 20.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -126,12 +140,18 @@ time.sleep(600)
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
 def test_server_dies_with_its_parent(sig):
-    proc = subprocess.Popen([sys.executable, "-c", STARTER], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", STARTER], stdout=subprocess.PIPE, text=True, preexec_fn=interruptible
+    )
     try:
         assert proc.stdout.readline().strip() == "ready"
         [server_pid] = servers_of(proc.pid)
+        state = sigint_state(proc.pid)
         proc.send_signal(sig)
-        proc.wait(timeout=180)  # SIGINT runs the exit handlers: slow on a loaded machine (CI with other jobs)
+        try:
+            proc.wait(timeout=180)  # SIGINT runs the exit handlers: slow on a loaded machine (CI with other jobs)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"still running 180 s after {sig.name} ({state})")
         assert wait_until(lambda: not Path(f"/proc/{server_pid}").exists(), timeout=15)
     finally:
         proc.kill()
@@ -154,13 +174,18 @@ def test_ctrl_c_during_an_inspect_eval_leaves_no_server(tmp_path):
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        preexec_fn=interruptible,
     )
     try:
         assert wait_until(lambda: servers_of(proc.pid) != [], timeout=120)
         [server_pid] = servers_of(proc.pid)
         time.sleep(3)  # mid-generation
+        state = sigint_state(proc.pid)
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=240)  # inspect cancels the eval and writes its log first: slow on a loaded machine
+        try:
+            proc.wait(timeout=240)  # inspect cancels the eval and writes its log first: slow on a loaded machine
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"inspect eval still running 240 s after SIGINT ({state})")
         assert wait_until(lambda: not Path(f"/proc/{server_pid}").exists(), timeout=15)
     finally:
         proc.kill()
