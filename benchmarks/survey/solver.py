@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import math
 import re
 from typing import Literal
 
@@ -13,7 +12,7 @@ from inspect_ai.util import StoreModel
 from pydantic import Field
 
 from benchmarks.survey.prompts import option_letters
-from twinbench.providers.scoring import option_token_letter
+from twinbench.providers.scoring import first_token_option_mass
 
 MODES = ("auto", "logprobs", "samples")
 TOP_LOGPROBS = 20
@@ -51,26 +50,16 @@ def letter_probabilities(output: ModelOutput, letters: tuple[str, ...]) -> dict 
     any letter (a letter missing from the list, or a cut token form of a listed one), so the test allows every
     split of it (``benchmarks.survey.analysis.alignment_test``).
     """
-    logprobs = output.choices[0].logprobs if output.choices else None
-    if logprobs is None or not logprobs.content:
+    found = first_token_option_mass(output, letters)
+    if found is None:
         return None
-    first = logprobs.content[0]
-    candidates = [(t.token, t.logprob) for t in (first.top_logprobs or [])] or [(first.token, first.logprob)]
-    candidates = [(t, lp) for t, lp in candidates if lp is not None and math.isfinite(lp)]
-    mass = dict.fromkeys(letters, 0.0)
-    for token, logprob in candidates:
-        letter = option_token_letter(token)
-        if letter in mass:
-            mass[letter] += math.exp(logprob)
-    valid = min(1.0, sum(mass.values()))
-    shares = [mass[x] / sum(mass.values()) if valid > 0 else 0.0 for x in letters]
-    unlisted = max(0.0, 1.0 - sum(math.exp(lp) for _, lp in candidates))
+    total = sum(found.letters.values())
     return {
-        "option_shares": shares,
-        "invalid_share": 1.0 - valid,
-        "first_token": first.token,
-        "letter_mass": [mass[x] for x in letters],
-        "unlisted_mass": unlisted,
+        "option_shares": [found.letters[x] / total if total > 0 else 0.0 for x in letters],
+        "invalid_share": found.off_letters,
+        "first_token": found.token,
+        "letter_mass": [found.letters[x] for x in letters],
+        "unlisted_mass": found.unlisted,
     }
 
 

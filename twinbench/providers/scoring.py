@@ -469,9 +469,28 @@ def option_token_letter(token: str) -> str | None:
     return core if len(core) == 1 and core.isalpha() and core.isupper() else None
 
 
-def first_token_option_mass(output: Any, letters: Sequence[str]) -> tuple[dict[str, float], float] | None:
+@dataclass(frozen=True)
+class FirstTokenMass:
+    """The option letters' probability mass at the first generated token, from its top log-probabilities."""
+
+    token: str  # the first generated token
+    letters: dict[str, float]  # each letter's listed mass (all its token forms summed)
+    listed: float  # the mass of every listed token, letters or not
+
+    @property
+    def off_letters(self) -> float:
+        """The mass outside the option letters (listed non-letters and everything unlisted)."""
+        return max(0.0, 1.0 - sum(self.letters.values()))
+
+    @property
+    def unlisted(self) -> float:
+        """The mass outside the top-k list: any part of it may belong to any letter."""
+        return max(0.0, 1.0 - self.listed)
+
+
+def first_token_option_mass(output: Any, letters: Sequence[str]) -> FirstTokenMass | None:
     """Each letter's probability mass among the first generated token's top log-probabilities (all its token forms
-    summed) and the mass outside the option letters, or None when the reply carries no log-probabilities."""
+    summed), or None when the reply carries no log-probabilities."""
     logprobs = output.choices[0].logprobs if output.choices else None
     if logprobs is None or not logprobs.content:
         return None
@@ -483,7 +502,7 @@ def first_token_option_mass(output: Any, letters: Sequence[str]) -> tuple[dict[s
         letter = option_token_letter(token)
         if letter in mass:
             mass[letter] += math.exp(logprob)
-    return mass, max(0.0, 1.0 - sum(mass.values()))
+    return FirstTokenMass(first.token, mass, sum(math.exp(lp) for _, lp in listed))
 
 
 async def score_options(model: Model, messages: Sequence[ChatMessage], letters: Sequence[str]) -> OptionScore:
@@ -505,14 +524,13 @@ async def score_options(model: Model, messages: Sequence[ChatMessage], letters: 
     provider = provider_of(model)
     output = await model.generate(list(messages), config=OPTION_CONFIG)
     found = first_token_option_mass(output, letters)
-    if found is not None and sum(found[0].values()) > 0:
-        mass, off = found
-        total = sum(mass.values())
+    if found is not None and sum(found.letters.values()) > 0:
+        total = sum(found.letters.values())
         return OptionScore(
             OPTION_LOGPROBS,
             letters,
-            tuple(mass[x] / total for x in letters),
-            off,
+            tuple(found.letters[x] / total for x in letters),
+            found.off_letters,
             provider,
             note=f"first-token top-{OPTION_TOP_LOGPROBS} log-probabilities renormalised over the option letters",
         )
