@@ -228,7 +228,8 @@ class SiteBuilder:
         """The benchmark's reference rows (same statistics on scripted answers), in the headline table's columns,
         unranked and marked as references."""
         refs = self.report.references
-        mine = refs[refs["benchmark"] == info.name]
+        columns = [m.name for m in metrics] + [d.name for d in info.diagnostics]
+        mine = refs[(refs["benchmark"] == info.name) & refs["metric"].isin(columns)]  # others: other_references
         body = []
         for name, part in mine.groupby("reference", sort=False):
             by_metric = {r["metric"]: r for r in part.to_dict("records")}
@@ -257,6 +258,21 @@ class SiteBuilder:
             line.append(cell("–"))
             body.append(line)
         return body
+
+    def other_references(self, info: BenchmarkInfo) -> str:
+        """Reference rows of metrics that no headline or diagnostic column holds (``references`` rows with a label
+        of their own, e.g. people measured on another task), as a small table of their own; "" when none."""
+        columns = {m.name for m in info.headline} | {d.name for d in info.diagnostics}
+        refs = self.report.references
+        rows = refs[(refs["benchmark"] == info.name) & ~refs["metric"].isin(list(columns))]
+        if rows.empty:
+            return ""
+        body = [
+            [cell(r["reference"]), cell(r["label"]), cell(value_ci_n(r), sort=r["value"], css="num reference")]
+            for r in rows.to_dict("records")
+        ]
+        note = '<p class="note">References of quantities no column above holds: read each by its label.</p>'
+        return "<h2>Other references</h2>" + note + table(["Reference", "Quantity", "Value"], body)
 
     def summary_table(self, info: BenchmarkInfo, from_dir: Path, model: str | None = None) -> str:
         rows = self.part("summary", info.name, model)
@@ -386,6 +402,7 @@ class SiteBuilder:
             parts.append(f'<p class="note"><b>{esc(diagnostic.label)}</b> (diagnostic, not ranked){esc(desc)}</p>')
         parts.append(f'<p class="note">{esc(RANK_RULE)}</p>')
         parts.append(self.headline_table(info, here))
+        parts.append(self.other_references(info))
         across = self.across_runs_table(info)
         if across:
             parts.append('<h2 id="across-runs">Across runs</h2>')

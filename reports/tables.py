@@ -126,8 +126,9 @@ _REFERENCES: dict[Any, pd.DataFrame] = {}  # hook -> its rows, once per process 
 def references_table(
     infos: list[BenchmarkInfo], problems: list[LogProblem], *, cache: LogCache | None = None
 ) -> pd.DataFrame:
-    """The ``references`` rows of each benchmark (headline and diagnostic metrics, group "overall"), taken from
-    ``cache`` when its code is unchanged. A hook that raises is named among the problems."""
+    """The ``references`` rows of each benchmark (group "overall": those of headline and diagnostic metrics, and
+    those of other metrics that carry a ``label`` of their own), taken from ``cache`` when its code is unchanged.
+    A hook that raises is named among the problems."""
     frames = []
     for info in infos:
         if info.references is None:
@@ -147,8 +148,10 @@ def references_table(
             if cache is not None:
                 cache.store("references", "references", cache.fingerprint(info), rows)
         shown = {m.name: m.label for m in info.headline} | {d.name: d.label for d in info.diagnostics}
-        rows = rows[(rows["group"] == "overall") & rows["metric"].isin(list(shown))]
-        frames.append(rows.assign(benchmark=info.name, label=rows["metric"].map(shown))[REFERENCE_COLUMNS])
+        own = rows["label"] if "label" in rows.columns else pd.Series(None, index=rows.index, dtype=object)
+        label = rows["metric"].map(shown).fillna(own)  # a declared metric's label, else the row's own
+        keep = (rows["group"] == "overall") & label.notna()
+        frames.append(rows[keep].assign(benchmark=info.name, label=label[keep])[REFERENCE_COLUMNS])
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=REFERENCE_COLUMNS)
 
 

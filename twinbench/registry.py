@@ -101,6 +101,8 @@ declarations put the number in context on the leaderboard and in the report:
 * ``references() -> DataFrame``: reference rows computed by the benchmark with the SAME ``summarize`` on scripted
   answers over its default items (an always-"correct" judge, uniform answers, the real sub-population itself):
   ``summarize``'s rows plus ``reference`` (str, the reference's name). Shown under each headline table, unranked.
+  A reference of a quantity no headline or diagnostic column holds (real people measured otherwise, published
+  figures) is a row with a metric of its own and a ``label`` column naming it: listed in its own table below.
   Called once per report (cached with the benchmark's code fingerprint).
 
 The optional ``calibration`` hook

@@ -153,7 +153,12 @@ def test_degenerate_runs_are_flagged_and_unranked_references_and_diagnostics_sho
     def references() -> pd.DataFrame:
         row = {"metric": "correct", "value": 1.0, "ci_low": 0.839, "ci_high": 1.0, "n": 20, "group": "overall"}
         by_parity = {**row, "group": "even"}  # not an overall row: not shown
-        return pd.DataFrame([row, {**row, "metric": "invalid", "value": 0.0}, by_parity]).assign(reference="answer key")
+        unlabelled = {**row, "metric": "speed"}  # no column holds it and it names no label: not shown
+        rows = pd.DataFrame([row, {**row, "metric": "invalid", "value": 0.0}, by_parity, unlabelled])
+        # a quantity no column holds, with a label of its own: listed under "Other references"
+        people = {**row, "metric": "lie_rate", "value": 0.051, "ci_low": 0.031, "ci_high": 0.079, "n": 17289,
+                  "label": "Messages labelled a lie", "reference": "players"}  # fmt: skip
+        return pd.concat([rows.assign(reference="answer key"), pd.DataFrame([people])], ignore_index=True)
 
     toy = replace(
         registered["toy"],
@@ -179,10 +184,14 @@ def test_degenerate_runs_are_flagged_and_unranked_references_and_diagnostics_sho
     page = (tmp_path / "site4" / "benchmarks" / "toy.html").read_text()
     assert "<b>Invalid answers</b> (diagnostic, not ranked)" in page
     assert '<span class="reference">reference: answer key</span>' in index
-    assert report.references[["reference", "metric", "value"]].values.tolist() == [
-        ["answer key", "correct", 1.0],
-        ["answer key", "invalid", 0.0],
+    assert report.references[["reference", "metric", "label", "value"]].values.tolist() == [
+        ["answer key", "correct", "Accuracy", 1.0],
+        ["answer key", "invalid", "Invalid answers", 0.0],
+        ["players", "lie_rate", "Messages labelled a lie", 0.051],
     ]
+    other = page.split("<h2>Other references</h2>")[1].split("</table>")[0]
+    assert "<td>players</td><td>Messages labelled a lie</td>" in other and "0.051" in other and "17289" in other
+    assert "answer key" not in other and "reference: players" not in index
     summary = markdown_summary(report)
     assert "- **degenerate** (not ranked): mock/poor" in summary and "| answer key | Accuracy | 1.000 |" in summary
     assert (tmp_path / "site4" / "data" / "references.csv").is_file()
