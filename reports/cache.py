@@ -49,7 +49,7 @@ from typing import Any
 
 from twinbench.registry import BenchmarkInfo
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: headers are reports.logs.LogHeader, not inspect EvalLog
 """Bump when what is stored changes shape: every entry of an older format is then recomputed."""
 ENV_DIR = "TWINBENCH_CACHE_DIR"
 KINDS = ("header", "samples", "summary", "figures", "html", "references")

@@ -95,6 +95,41 @@ class LogProblem:
         return f"{self.log}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class LogHeader:
+    """What a report needs of a log's header, read once (and cached) instead of inspect's whole ``EvalLog`` header,
+    which is ~100 KB of pickled pydantic models a log: on a warm rebuild unpickling those cost more than the rest."""
+
+    task: str
+    task_version: str
+    model: str
+    model_roles: str  # canonical JSON (canonical_model_roles)
+    task_args: str  # canonical JSON (canonical_task_args)
+    status: str
+    created: str
+    commit: str  # "<sha>[+dirty]" or ""
+    inspect_ai: str
+    model_args: str  # args_text
+    metrics: dict[str, float]  # header_metrics
+
+    @classmethod
+    def of(cls, log: EvalLog) -> LogHeader:
+        spec, revision = log.eval, log.eval.revision
+        return cls(
+            task=spec.task,
+            task_version=str(spec.task_version),
+            model=spec.model,
+            model_roles=canonical_model_roles(spec.model_roles),
+            task_args=canonical_task_args(spec.task_args),
+            status=log.status,
+            created=spec.created,
+            commit=(revision.commit + ("+dirty" if revision.dirty else "")) if revision else "",
+            inspect_ai=(spec.packages or {}).get("inspect_ai", ""),
+            model_args=args_text(spec.model_args or {}),
+            metrics=header_metrics(log),
+        )
+
+
 @dataclass
 class LogSet:
     samples: pd.DataFrame  # SAMPLE_COLUMNS, one row per scored sample
@@ -158,8 +193,8 @@ def read_log_dir(
         raise FileNotFoundError(f"log directory not found: {log_dir}")
 
     problems: list[LogProblem] = []
-    chosen: dict[tuple[str, ...], tuple[str, EvalLog]] = {}  # run key -> (path, header)
-    unfinished: list[tuple[tuple[str, ...], str, EvalLog]] = []  # logs of runs that did not finish
+    chosen: dict[tuple[str, ...], tuple[str, LogHeader]] = {}  # run key -> (path, header)
+    unfinished: list[tuple[tuple[str, ...], str, LogHeader]] = []  # logs of runs that did not finish
     locations = [info.name for info in list_eval_logs(str(log_dir), recursive=True)]
     headers = _cached_results("header", locations, [partial(_read_header, loc) for loc in locations], cache, None, jobs)
     for location, header in zip(locations, headers):
@@ -167,33 +202,33 @@ def read_log_dir(
         if isinstance(header, Failure):  # a corrupt or truncated file must not take the report down
             problems.append(LogProblem(path, f"unreadable ({header.kind}: {_first_line(header.message)})"))
             continue
-        owner = benchmark_for_task(header.eval.task, benchmarks)
+        owner = benchmark_for_task(header.task, benchmarks)
         if owner is None:
-            problems.append(LogProblem(path, f"task {header.eval.task!r} belongs to no registered benchmark"))
+            problems.append(LogProblem(path, f"task {header.task!r} belongs to no registered benchmark"))
             continue
-        if _too_old(header.eval.task_version, owner.oldest_log_version):
+        if _too_old(header.task_version, owner.oldest_log_version):
             problems.append(
                 LogProblem(
                     path,
-                    f"{owner.name} task version {header.eval.task_version}: this twinbench reads {owner.name} logs of "
+                    f"{owner.name} task version {header.task_version}: this twinbench reads {owner.name} logs of "
                     f"version {owner.oldest_log_version} and later (the log layout changed); rerun the task",
                 )
             )
             continue
         key: tuple[str, ...] = (
             owner.name,
-            header.eval.task.split("/")[-1],
-            str(header.eval.task_version),
-            header.eval.model,
-            canonical_model_roles(header.eval.model_roles),
-            canonical_task_args(header.eval.task_args),
+            header.task.split("/")[-1],
+            header.task_version,
+            header.model,
+            header.model_roles,
+            header.task_args,
         )
         if header.status != "success":
             unfinished.append((key, path, header))
             continue
         previous = chosen.get(key)
         if previous is not None:
-            older, newer = sorted([previous, (path, header)], key=lambda ph: ph[1].eval.created)
+            older, newer = sorted([previous, (path, header)], key=lambda ph: ph[1].created)
             problems.append(
                 LogProblem(
                     older[0],
@@ -207,7 +242,7 @@ def read_log_dir(
 
     for key, path, header in unfinished:
         done = chosen.get(key)
-        if done is not None and done[1].eval.created >= header.eval.created:
+        if done is not None and done[1].created >= header.created:
             continue  # an interrupted run that a later run of the same key finished (eval-set resumes write anew)
         problems.append(LogProblem(path, f"status {header.status!r} (partial results), skipped"))
 
@@ -215,7 +250,7 @@ def read_log_dir(
     log_rows: list[dict[str, object]] = []
     metrics: dict[str, dict[str, float]] = {}
     runs = sorted(chosen.items())
-    reads = [partial(_read_frame, path, header) for _, (path, header) in runs]
+    reads = [partial(_read_frame, path) for _, (path, _) in runs]
     owners = [benchmarks[key[0]] for key, _ in runs]
     frames = _cached_results("samples", [path for _, (path, _) in runs], reads, cache, owners, jobs)
     for (key, (path, header)), frame in zip(runs, frames):
@@ -227,18 +262,17 @@ def read_log_dir(
             problems.append(LogProblem(path, "no scored samples"))
             continue
         sample_frames.append(frame)
-        metrics[path] = header_metrics(header)
-        revision = header.eval.revision
+        metrics[path] = header.metrics
         log_rows.append(
             {
                 **bookkeeping,
                 "log": path,
-                "created": header.eval.created,
+                "created": header.created,
                 "samples": len(frame),
                 "status": header.status,
-                "commit": (revision.commit + ("+dirty" if revision.dirty else "")) if revision else "",
-                "inspect_ai": (header.eval.packages or {}).get("inspect_ai", ""),
-                "model_args": args_text(header.eval.model_args or {}),
+                "commit": header.commit,
+                "inspect_ai": header.inspect_ai,
+                "model_args": header.model_args,
             }
         )
 
@@ -276,14 +310,14 @@ def header_metrics(header: EvalLog) -> dict[str, float]:
     return values
 
 
-def _read_header(location: str) -> EvalLog:
+def _read_header(location: str) -> LogHeader:
     from inspect_ai.log import read_eval_log
 
-    return read_eval_log(location, header_only=True)
+    return LogHeader.of(read_eval_log(location, header_only=True))
 
 
-def _read_frame(path: str, header: EvalLog) -> pd.DataFrame:
-    return samples_frame(read_samples(path, header))
+def _read_frame(path: str) -> pd.DataFrame:
+    return samples_frame(read_samples(path))
 
 
 def _cached_results(
@@ -307,7 +341,7 @@ def _cached_results(
         fingerprint = cache.reader_fingerprint() if owners is None else cache.fingerprint(owners[i])
         keys.append((cache.log_hash(path), fingerprint))
     results: list[Any] = [None] * len(locations)
-    expected = EvalLog if kind == "header" else pd.DataFrame
+    expected = LogHeader if kind == "header" else pd.DataFrame
     for i, key in enumerate(keys):
         if key is not None and cache is not None:
             stored = cache.load(kind, *key)

@@ -379,6 +379,9 @@ def format_ci(low: object, high: object, digits: int = 3) -> str:
     return f"[{_fixed(float(low), digits)}, {_fixed(float(high), digits)}]"  # type: ignore[arg-type]
 
 
+_JSON = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False)  # built once: json.dumps builds one a call
+
+
 def jsonable(value: object) -> str:
     """Dict/list cells as JSON text (for CSV/Parquet, which cannot hold mixed dicts)."""
-    return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+    return _JSON.encode(value)
