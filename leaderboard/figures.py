@@ -75,24 +75,25 @@ def run_figures(
     if info.run_plots is None:
         return [], []
     samples = report.samples[report.samples["benchmark"] == info.name]
-    summary = report.summary[report.summary["benchmark"] == info.name]
-    runs = []
-    for log, run in samples.groupby("log", sort=False):
-        rows = summary[summary["log"] == log]
-        if rows.empty:  # summarize failed for this run
-            continue
-        table = rows.drop(columns=[c for c in [*KEY, "log"] if c in rows.columns]).reset_index(drop=True)
-        runs.append((str(log), run_label(info, run.iloc[0]), run.reset_index(drop=True), table))
+    summarized = set(report.summary.loc[report.summary["benchmark"] == info.name, "log"])
+    firsts = samples.drop_duplicates("log")  # in run order; a run whose summarize failed has no figures
+    runs = [(str(r["log"]), run_label(info, r)) for _, r in firsts.iterrows() if r["log"] in summarized]
     drawn: dict[int, list[tuple[str, str]]] = {}
     missing = []
-    for i, (log, _, _, _) in enumerate(runs):
+    for i, (log, _) in enumerate(runs):
         cached = cache.load("figures", cache.log_hash(log), cache.fingerprint(info)) if cache else None
         if isinstance(cached, list):
             drawn[i] = cached
         else:
             missing.append(i)
+
+    def inputs(log: str) -> tuple[pd.DataFrame, pd.DataFrame]:  # a run's samples and summary table, when drawn
+        rows = report.summary[report.summary["log"] == log]
+        table = rows.drop(columns=[c for c in [*KEY, "log"] if c in rows.columns]).reset_index(drop=True)
+        return samples[samples["log"] == log].reset_index(drop=True), table
+
     problems = []
-    calls = [partial(draw_run, info, runs[i][2], runs[i][3]) for i in missing]
+    calls = [partial(draw_run, info, *inputs(runs[i][0])) for i in missing]
     for i, result in zip(missing, run_calls(calls, jobs)):
         log = runs[i][0]
         if isinstance(result, Failure):
@@ -101,7 +102,5 @@ def run_figures(
         drawn[i] = result
         if cache is not None:
             cache.store("figures", cache.log_hash(log), cache.fingerprint(info), result)
-    figures = [
-        (f"{label}: {caption}", svg) for i, (_, label, _, _) in enumerate(runs) for caption, svg in drawn.get(i, [])
-    ]
+    figures = [(f"{label}: {caption}", svg) for i, (_, label) in enumerate(runs) for caption, svg in drawn.get(i, [])]
     return figures, problems

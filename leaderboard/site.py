@@ -102,7 +102,10 @@ class SiteBuilder:
     ) -> None:
         self.report = report
         self.cache = cache  # run figures are cached with the runs' summaries
-        self._parts: dict[tuple[str, bool], tuple[dict[object, pd.DataFrame], pd.DataFrame]] = {}
+        self._samples: tuple[dict[object, pd.DataFrame], pd.DataFrame] | None = None
+        self._summary_runs: dict[object, dict[str, int]] | None = None
+        self._summary_positions: dict[Any, Any] | None = None
+        self._records: dict[tuple[str, str], dict[object, list[dict[str, Any]]]] = {}
         self.jobs = jobs  # processes drawing run figures
         self.out = out_dir
         self.headline = add_ranks(report.headline)
@@ -159,25 +162,39 @@ class SiteBuilder:
 
     # -- tables --------------------------------------------------------------------------------------------
 
-    def part(self, table_name: str, benchmark: str, model: str | None = None) -> pd.DataFrame:
-        """The rows of ``headline`` (ranked), ``summary`` or ``samples`` of one benchmark, or of one model in it, from
-        groupings made once per table (every model page asks, so filtering the whole table each time would cost
-        pages x rows)."""
-        key = (table_name, model is not None)
-        if key not in self._parts:
-            frame = self.headline if table_name == "headline" else getattr(self.report, table_name)
-            by = ["benchmark", "model"] if model is not None else "benchmark"
-            self._parts[key] = ({k: g for k, g in frame.groupby(by, sort=False)}, frame.iloc[0:0])
-        groups, empty = self._parts[key]
-        return groups.get((benchmark, model) if model is not None else benchmark, empty)
+    def model_samples(self, benchmark: str, model: str) -> pd.DataFrame:
+        """The sample rows of one model in one benchmark, from one grouping of the samples table (filtering the
+        whole table for every model page would cost pages x rows)."""
+        if self._samples is None:
+            frame = self.report.samples
+            self._samples = ({k: g for k, g in frame.groupby(["benchmark", "model"], sort=False)}, frame.iloc[0:0])
+        groups, empty = self._samples
+        return groups.get((benchmark, model), empty)
+
+    def records(self, table_name: str, by: str, key: object) -> list[dict[str, Any]]:
+        """The rows, as dicts, of ``headline`` (ranked), ``summary`` or ``logs`` whose ``by`` column(s) ("benchmark",
+        "benchmark+model" or "model") equal ``key``, in table order. Converted and grouped once per table: every
+        model page asks, and pandas filtering per page cost pages x rows."""
+        if (table_name, by) not in self._records:
+            if (table_name, "") not in self._records:
+                frame = self.headline if table_name == "headline" else getattr(self.report, table_name)
+                self._records[(table_name, "")] = {None: frame.to_dict("records")}
+            columns = by.split("+")
+            groups: dict[object, list[dict[str, Any]]] = {}
+            for row in self._records[(table_name, "")][None]:
+                group = tuple(row[c] for c in columns) if len(columns) > 1 else row[columns[0]]
+                groups.setdefault(group, []).append(row)
+            self._records[(table_name, by)] = groups
+        return self._records[(table_name, by)].get(key, [])
 
     def headline_table(self, info: BenchmarkInfo, from_dir: Path, model: str | None = None) -> str:
         """One row per run: its headline metrics with CI, n and rank, the benchmark's diagnostic columns, a flag on
         a degenerate run; on benchmark pages (no ``model``), the benchmark's reference rows last."""
-        rows = self.part("headline", info.name, model)
-        if rows.empty:
+        rows = self.run_records("headline", info.name, model)
+        if not rows:
             return '<p class="note">No results.</p>'
-        metrics = [m for m in info.headline if m.name in set(rows["metric"])]
+        present = {r["metric"] for r in rows}
+        metrics = [m for m in info.headline if m.name in present]
         headers = ["Model", "Task", "Version"]
         for metric in metrics:
             headers += [f"{metric.label} {metric.direction.arrow}", f"Rank ({metric.label})"]
@@ -187,7 +204,7 @@ class SiteBuilder:
         # in the report's order: by task, model, then runs without roles first (grouped in Python: a pandas
         # groupby per model page cost more than the rest of the page)
         runs: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-        for record in rows.to_dict("records"):
+        for record in rows:
             key = tuple(record[c] for c in ("task", "task_version", "model", "model_roles", "task_args"))
             runs.setdefault(key, []).append(record)
         for (task, version, model_name, roles, args), group in runs.items():
@@ -274,33 +291,56 @@ class SiteBuilder:
         note = '<p class="note">References of quantities no column above holds: read each by its label.</p>'
         return "<h2>Other references</h2>" + note + table(["Reference", "Quantity", "Value"], body)
 
+    def run_records(self, table_name: str, benchmark: str, model: str | None) -> list[dict[str, Any]]:
+        """:meth:`records` of one benchmark, or of one model in it."""
+        if model is None:
+            return self.records(table_name, "benchmark", benchmark)
+        return self.records(table_name, "benchmark+model", (benchmark, model))
+
     def summary_table(self, info: BenchmarkInfo, from_dir: Path, model: str | None = None) -> str:
-        rows = self.part("summary", info.name, model)
-        if rows.empty:
+        runs = self.summary_runs(info.name, model)
+        if not runs:
             return '<p class="note">No results.</p>'
-        extra = [c for c in rows.columns if c not in {"benchmark", "task", "task_version", "model", "model_roles",
-                                                       "task_args", "metric", "value", "ci_low", "ci_high", "n",
-                                                       "group", "log"}]  # fmt: skip
+        shown = {"benchmark", "task", "task_version", "model", "model_roles", "task_args", "metric", "value", "ci_low",
+                 "ci_high", "n", "group", "log"}  # fmt: skip
+        extra = [c for c in self.report.summary.columns if c not in shown]
         headers = ["Model", "Task", "Version", "Group", "Metric", "Value", CI_LABEL, "n", *extra]
         variant = f"summary-rows:{from_dir.relative_to(self.out).as_posix()}:" + "|".join(extra)
         body = "".join(
-            self.run_fragment(info, str(log), variant, partial(self.summary_rows, info, run, from_dir, extra))
-            for log, run in rows.groupby("log", sort=False)
+            self.run_fragment(info, log, variant, partial(self.summary_rows, info, log, from_dir, extra))
+            for log in runs
         )
-        ident = f"numbers-{info.name}"
+        ident, count = f"numbers-{info.name}", sum(runs.values())
         search = (
-            f'<input class="filter" data-table="{esc(ident)}" type="search" placeholder="filter {len(rows)} rows by '
+            f'<input class="filter" data-table="{esc(ident)}" type="search" placeholder="filter {count} rows by '
             'model, group, metric (every word)" aria-label="filter the rows">'
         )
         return search + table_html(headers, Markup(body), css_id=ident)
 
-    def summary_rows(self, info: BenchmarkInfo, rows: pd.DataFrame, from_dir: Path, extra: list[str]) -> Markup:
+    def summary_runs(self, benchmark: str, model: str | None) -> dict[str, int]:
+        """``{log: summary rows}`` of the runs of one benchmark, or of one model in it, in table order: counted once
+        for the whole table, so that a page whose run rows all come from the cache never touches the rows."""
+        if self._summary_runs is None:
+            summary = self.report.summary
+            by_benchmark: dict[object, dict[str, int]] = {}
+            columns = [summary[c].to_numpy(dtype=object) for c in ("benchmark", "model", "log")]
+            for benchmark_name, model_name, log in zip(*columns):
+                for runs in (by_benchmark.setdefault(benchmark_name, {}),
+                             by_benchmark.setdefault((benchmark_name, model_name), {})):  # fmt: skip
+                    runs[log] = runs.get(log, 0) + 1
+            self._summary_runs = by_benchmark
+        return self._summary_runs.get(benchmark if model is None else (benchmark, model), {})
+
+    def summary_rows(self, info: BenchmarkInfo, log: str, from_dir: Path, extra: list[str]) -> Markup:
         """The ``<tr>`` rows of one run's summary (its model and task cells are built once)."""
-        first = rows.iloc[0]
+        if self._summary_positions is None:  # each log's row positions, found once (a filter per run cost 45 ms)
+            self._summary_positions = self.report.summary.groupby("log", sort=False).indices
+        rows = self.report.summary.iloc[self._summary_positions[log]].to_dict("records")
+        first = rows[0]
         model_cell = self.run_model_cell(str(first["model"]), first.get("model_roles"), from_dir)
         task_cell = self.run_task_cell(info, str(first["task"]), first.get("task_args"))
         body = []
-        for r in rows.to_dict("records"):
+        for r in rows:
             line = [
                 model_cell,
                 task_cell,
@@ -482,11 +522,11 @@ class SiteBuilder:
     def runs_table(self, model: str, here: Path) -> str:
         """The model's runs with what a reader needs to reproduce them: date, twinbench commit, inspect version,
         model arguments, task arguments and roles, samples, log."""
-        logs = self.report.logs[self.report.logs["model"] == model]
+        logs = self.records("logs", "model", model)
         headers = ["Benchmark", "Task", "Version", "Roles", "Task arguments", "Date", "twinbench commit",
                    "inspect_ai", "Model arguments", "Samples", "Log"]  # fmt: skip
         body = []
-        for r in logs.to_dict("records"):
+        for r in logs:
             info = self.report.benchmarks.get(str(r["benchmark"]))
             body.append(
                 [
@@ -509,33 +549,32 @@ class SiteBuilder:
         here = self.out / "models"
         parts = [f"<h1>{esc(model)}</h1>", "<h2>Runs</h2>", self.runs_table(model, here)]
         for name, info in sorted(self.report.benchmarks.items()):
-            if self.part("headline", name, model).empty:
+            if not self.run_records("headline", name, model):
                 continue
             parts.append(f"<h2>{self.benchmark_link(name, here, info.title)}</h2>")
             parts.append(self.headline_table(info, here, model=model))
             parts.append("<h3>All reported numbers</h3>")
             parts.append(self.summary_table(info, here, model=model))
-            mine = self.part("samples", name, model)
+            mine = self.model_samples(name, model)
             runs = mine.groupby(["task", "task_version", "model_roles", "task_args"], sort=True)
             for (task, version, roles, args), run in runs:
-                shown = run.head(SAMPLES_PER_RUN)
                 label = "".join(f" [{text}]" for text in (roles_label(roles), args_label(info, task, args)) if text)
-                parts.append(
-                    f"<h3>Samples: {esc(task)} v{esc(version)}{esc(label)} ({len(shown)} of {len(run)}; "
-                    f"{self.log_link(run['log'].iloc[0], here, 'full transcripts')})</h3>"
-                )
                 log = str(run["log"].iloc[0])
+                parts.append(
+                    f"<h3>Samples: {esc(task)} v{esc(version)}{esc(label)} ({min(len(run), SAMPLES_PER_RUN)} of "
+                    f"{len(run)}; {self.log_link(log, here, 'full transcripts')})</h3>"
+                )
                 viewer = self.sample_url(log, here, "{id}", "{epoch}")  # the rows link into the viewer when bundled
-                render = partial(self.sample_rows, shown, log, here)
+                render = partial(self.sample_rows, run, log, here)
                 body = self.run_fragment(info, log, f"sample-rows:{viewer}", render)
                 parts.append(table_html(["Sample", "Epoch", "Score", "Answer", "Model output"], Markup(body)))
         return page(model, "\n".join(parts), root="..")
 
     def sample_rows(self, shown: pd.DataFrame, log: str, from_dir: Path) -> Markup:
-        """The ``<tr>`` rows of a run's samples on its model page: score, answer, model output; each sample id links
-        to that sample in the bundled viewer (``--bundle``)."""
+        """The ``<tr>`` rows of a run's first :data:`SAMPLES_PER_RUN` samples on its model page: score, answer, model
+        output; each sample id links to that sample in the bundled viewer (``--bundle``)."""
         rows = []
-        for r in shown.to_dict("records"):
+        for r in shown.head(SAMPLES_PER_RUN).to_dict("records"):
             url = self.sample_url(log, from_dir, str(r["sample_id"]), str(r["epoch"]))
             sample = cell(r["sample_id"]) if url is None else cell(link(url, r["sample_id"]))
             rows.append(

@@ -1,7 +1,8 @@
 """On-disk cache of what a report computes from one log, so that a rebuilt report or site only works on new logs.
 
-``twinbench report`` and ``twinbench leaderboard`` work out four things per log: its header (``header``), its
-per-sample frame (``samples``), its benchmark's ``summarize`` table (``summary``) and the SVG text of its
+``twinbench report`` and ``twinbench leaderboard`` work out five things per log: what a report uses of its header
+(``header``, a ``reports.logs.LogHeader``), its per-sample frame (``samples``), its benchmark's ``summarize`` table
+(``summary``), the reason its ``degenerate`` rule gives ("" for none: ``degenerate``) and the SVG text of its
 ``run_plots`` figures (``figures``); the leaderboard also keeps the HTML rows made from one run alone (its summary
 rows, its sample rows: ``html``), and once per benchmark its ``references`` rows (under the log hash
 "references": they depend on the code alone). Each is stored under
@@ -52,7 +53,7 @@ from twinbench.registry import BenchmarkInfo
 CACHE_FORMAT = 2  # 2: headers are reports.logs.LogHeader, not inspect EvalLog
 """Bump when what is stored changes shape: every entry of an older format is then recomputed."""
 ENV_DIR = "TWINBENCH_CACHE_DIR"
-KINDS = ("header", "samples", "summary", "figures", "html", "references")
+KINDS = ("header", "samples", "summary", "degenerate", "figures", "html", "references")
 _MAGIC = b"twinbench-log-cache\n"
 _LIBRARIES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "inspect_ai", "pyarrow")
 _SUITE_SOURCES = ("reports", "scorers", "leaderboard", "twinbench/registry.py")  # relative to the checkout

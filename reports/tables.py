@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from reports.cache import LogCache
@@ -82,7 +83,7 @@ def build_report(
     problems = list(logset.problems)
     summary = summary_table(logset, benchmarks, problems, cache=cache, jobs=jobs)
     headline = headline_table(summary, benchmarks, logset.logs)
-    reasons = degenerate_reasons(summary, benchmarks, problems)
+    reasons = degenerate_reasons(summary, benchmarks, problems, cache=cache)
     headline["degenerate"] = [reasons.get(str(log), "") for log in headline["log"]]
     used = sorted(set(headline["benchmark"]))
     return Report(
@@ -100,24 +101,44 @@ def build_report(
 
 
 def degenerate_reasons(
-    summary: pd.DataFrame, benchmarks: Mapping[str, BenchmarkInfo], problems: list[LogProblem]
+    summary: pd.DataFrame,
+    benchmarks: Mapping[str, BenchmarkInfo],
+    problems: list[LogProblem],
+    *,
+    cache: LogCache | None = None,
 ) -> dict[str, str]:
-    """``{log: reason}`` for every run its benchmark's ``degenerate`` rule flags (given the run's summary rows).
+    """``{log: reason}`` for every run its benchmark's ``degenerate`` rule flags (given the run's summary rows),
+    taken from ``cache`` (kind ``degenerate``, "" for a run not flagged) when the log and the code are unchanged.
     A rule that raises is named among the problems and flags nothing."""
     reasons: dict[str, str] = {}
-    for (name, log), rows in summary.groupby(["benchmark", "log"], sort=False):
-        rule = benchmarks[str(name)].degenerate
-        if rule is None:
+    runs = summary[["benchmark", "log"]].drop_duplicates()
+    todo: list[tuple[str, str]] = []
+    for name, log in zip(runs["benchmark"], runs["log"]):
+        info = benchmarks[str(name)]
+        if info.degenerate is None:
             continue
-        table = rows.drop(columns=[c for c in [*KEY, "log"] if c in rows.columns]).reset_index(drop=True)
-        try:
-            reason = rule(table)
-        except Exception as ex:
-            problems.append(LogProblem(str(log), f"{name}.degenerate failed: {type(ex).__name__}: {ex}"))
-            continue
-        if reason:
-            reasons[str(log)] = str(reason)
-    return reasons
+        cached = cache.load("degenerate", cache.log_hash(log), cache.fingerprint(info)) if cache else None
+        if isinstance(cached, str):
+            reasons[str(log)] = cached
+        else:
+            todo.append((str(name), str(log)))
+    if todo:
+        groups = summary[summary["log"].isin([log for _, log in todo])].groupby("log", sort=False)
+        for name, log in todo:
+            info = benchmarks[name]
+            rule = info.degenerate
+            assert rule is not None  # only runs of benchmarks with a rule are to do
+            rows = groups.get_group(log)
+            table = rows.drop(columns=[c for c in [*KEY, "log"] if c in rows.columns]).reset_index(drop=True)
+            try:
+                reason = str(rule(table) or "")
+            except Exception as ex:
+                problems.append(LogProblem(log, f"{name}.degenerate failed: {type(ex).__name__}: {ex}"))
+                continue
+            reasons[log] = reason
+            if cache is not None:
+                cache.store("degenerate", cache.log_hash(log), cache.fingerprint(info), reason)
+    return {log: reason for log, reason in reasons.items() if reason}
 
 
 _REFERENCES: dict[Any, pd.DataFrame] = {}  # hook -> its rows, once per process (also without a cache)
@@ -192,18 +213,18 @@ def summary_table(
         tables[i] = result
         if cache is not None:
             cache.store("summary", cache.log_hash(log), cache.fingerprint(info), result)
-    frames = []
-    for i, (key_values, _, log, _) in enumerate(runs):
-        if i not in tables:
-            continue
-        table = tables[i].copy()
-        for column, value in reversed(list(key_values.items())):
-            table.insert(0, column, value)
-        table["log"] = log
-        frames.append(table)
-    if not frames:
+    done = [i for i in range(len(runs)) if i in tables]
+    if not done:
         return pd.DataFrame(columns=[*KEY, *SUMMARY_REQUIRED, "log"])
-    summary = pd.concat(frames, ignore_index=True)
+    summary = pd.concat([tables[i] for i in done], ignore_index=True)
+    # each row's run key and log, set once on the whole table (inserting them run by run cost more than the rest)
+    counts = [len(tables[i]) for i in done]
+
+    def repeated(values: dict[str, list[Any]]) -> pd.DataFrame:
+        return pd.DataFrame({c: np.repeat(np.array(v, dtype=object), counts) for c, v in values.items()})
+
+    keys = repeated({column: [runs[i][0][column] for i in done] for column in KEY})
+    summary = pd.concat([keys, summary, repeated({"log": [runs[i][2] for i in done]})], axis=1)
     for column in ("value", "ci_low", "ci_high"):
         summary[column] = pd.to_numeric(summary[column], errors="coerce").astype(float)
     summary["n"] = pd.to_numeric(summary["n"], errors="coerce").astype("Int64")
