@@ -87,10 +87,15 @@ def run_figures(
         else:
             missing.append(i)
 
-    def inputs(log: str) -> tuple[pd.DataFrame, pd.DataFrame]:  # a run's samples and summary table, when drawn
-        rows = report.summary[report.summary["log"] == log]
+    summary = report.summary[report.summary["benchmark"] == info.name]
+    # each run's rows by position, found once when some run is to be drawn (a filter per run cost 10 ms)
+    sample_rows = samples.groupby("log", sort=False).indices if missing else {}
+    summary_rows = summary.groupby("log", sort=False).indices if missing else {}
+
+    def inputs(log: str) -> tuple[pd.DataFrame, pd.DataFrame]:  # a run's samples and summary table
+        rows = summary.iloc[summary_rows[log]]
         table = rows.drop(columns=[c for c in [*KEY, "log"] if c in rows.columns]).reset_index(drop=True)
-        return samples[samples["log"] == log].reset_index(drop=True), table
+        return samples.iloc[sample_rows[log]].reset_index(drop=True), table
 
     problems = []
     calls = [partial(draw_run, info, *inputs(runs[i][0])) for i in missing]
