@@ -36,7 +36,7 @@ from leaderboard.html import Cell, Markup, cell, esc, link, page, relative_url, 
 from leaderboard.ranks import RANK_RULE, add_ranks
 from reports.cache import LogCache
 from reports.logs import roles_label
-from reports.tables import ACROSS_COLUMNS, Report, args_label, format_ci, format_value, jsonable
+from reports.tables import ACROSS_COLUMNS, Report, args_label, format_ci, format_count, format_value, jsonable
 from reports.write import write_report
 from scorers.stats.settings import CI_LABEL
 from twinbench.registry import BenchmarkInfo
@@ -73,7 +73,7 @@ def value_ci_n(row: dict, digits: int = 3) -> Markup:
     """``value [low, high] n=…`` of a headline-like row, to ``digits`` decimals."""
     value, ci = format_value(row["value"], digits), format_ci(row["ci_low"], row["ci_high"], digits)
     return Markup(
-        f'{esc(value)} <span class="ci">{esc(ci)}</span> <span class="n">n={esc(format_value(row["n"]))}</span>'
+        f'{esc(value)} <span class="ci">{esc(ci)}</span> <span class="n">n={esc(format_count(row["n"]))}</span>'
     )
 
 
@@ -83,7 +83,7 @@ def number_cells(row: dict, extra: list[str]) -> list[Cell]:
         cell(row["metric"]),
         cell(format_value(row["value"]), sort=row["value"], css="num"),
         cell(format_ci(row["ci_low"], row["ci_high"]), sort=row["ci_low"], css="num"),
-        cell(format_value(row["n"]), sort=row["n"], css="num"),
+        cell(format_count(row["n"]), sort=row["n"], css="num"),
     ]
     return cells + [
         cell(format_value(row[c]), sort=row[c] if isinstance(row[c], (int, float)) else None) for c in extra

@@ -266,7 +266,7 @@ def across_runs_table(
         try:
             table = info.summarize_runs(runs_samples(samples[samples["benchmark"] == name]))
             missing = [c for c in ACROSS_REQUIRED if c not in table.columns]
-            if missing:
+            if missing and not table.empty:  # no rows (one run, nothing to compare) need no columns
                 raise ValueError(f"summarize_runs() returned no column(s) {missing}")
         except Exception as ex:
             problems.append(LogProblem(f"benchmark {name}", f"{name}.summarize_runs failed: {type(ex).__name__}: {ex}"))
@@ -392,6 +392,14 @@ def format_value(value: object, digits: int = 3) -> str:
     if isinstance(value, float):
         return _fixed(value, digits)
     return str(value)
+
+
+def format_count(value: object) -> str:
+    """A count (an ``n``) as a whole number: ``17289``, not ``17289.000`` (a column of counts turns float where
+    some row has none); "–" for none."""
+    if isinstance(value, float) and not math.isnan(value) and value.is_integer():
+        return str(int(value))
+    return format_value(value)
 
 
 def format_ci(low: object, high: object, digits: int = 3) -> str:

@@ -10,7 +10,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from reports.logs import roles_label
-from reports.tables import Report, args_label, format_ci, format_value, jsonable
+from reports.tables import Report, args_label, format_ci, format_count, format_value, jsonable
 from scorers.stats.settings import CI_LABEL
 
 TABLES = ("headline", "summary", "across_runs", "references", "task_metrics", "samples", "logs")
@@ -84,7 +84,7 @@ def markdown_summary(report: Report) -> str:
                     row["label"],
                     format_value(row["value"]),
                     format_ci(row["ci_low"], row["ci_high"]),
-                    format_value(row["n"]),
+                    format_count(row["n"]),
                     Path(str(row["log"])).name,
                 ]
                 rows.append(cells)
@@ -101,7 +101,7 @@ def markdown_summary(report: Report) -> str:
             lines += ["### References (the same statistics on scripted answers)", ""]
             rows = [
                 [r["reference"], r["label"], format_value(r["value"]), format_ci(r["ci_low"], r["ci_high"]),
-                 format_value(r["n"])]
+                 format_count(r["n"])]
                 for r in refs.to_dict("records")
             ]  # fmt: skip
             lines += _md_table(["reference", "metric", "value", CI_LABEL, "n"], rows)
@@ -115,7 +115,7 @@ def markdown_summary(report: Report) -> str:
                     r["metric"],
                     format_value(r["value"]),
                     format_ci(r["ci_low"], r["ci_high"]),
-                    format_value(r["n"]),
+                    format_count(r["n"]),
                 ]
                 for r in mine.to_dict("records")
             ]

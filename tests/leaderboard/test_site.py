@@ -194,6 +194,8 @@ def test_degenerate_runs_are_flagged_and_unranked_references_and_diagnostics_sho
     assert "answer key" not in other and "reference: players" not in index
     summary = markdown_summary(report)
     assert "- **degenerate** (not ranked): mock/poor" in summary and "| answer key | Accuracy | 1.000 |" in summary
+    # counts print whole even in a float column
+    assert "| players | Messages labelled a lie | 0.051 | [0.031, 0.079] | 17289 |" in summary
     assert (tmp_path / "site4" / "data" / "references.csv").is_file()
     write_report(report, tmp_path / "report")
     assert "degenerate" in (tmp_path / "report" / "headline.csv").read_text().splitlines()[0]

@@ -123,6 +123,11 @@ def test_a_failing_summarize_runs_is_reported_not_fatal(registered, tmp_path: Pa
         report = build_report(tmp_path / "logs", {"toy": replace(registered["toy"], summarize_runs=hook)})
         assert report.across_runs.empty and len(report.headline) == 2
         assert [(p.log, p.reason) for p in report.problems] == [("benchmark toy", reason)]
+    # nothing to compare (recon with one run): a table without rows needs no columns and is no problem
+    report = build_report(
+        tmp_path / "logs", {"toy": replace(registered["toy"], summarize_runs=lambda s: pd.DataFrame())}
+    )
+    assert report.across_runs.empty and report.problems == []
 
 
 # -- end to end: twinbench run --model-role, report, leaderboard, regress -----------------------------------------
