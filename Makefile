@@ -2,9 +2,12 @@
 VENV := .venv
 BIN := $(VENV)/bin
 MODELS ?= local/smollm2-135m local/gemma3-270m
-# recon is left out of the main job: its default size takes about 25 minutes per model on 2 cores (llama.cpp's
-# prefill of every teacher-forced scoring call), too long beside the others; run it with `twinbench run recon`.
-BENCHMARKS ?= survey deference
+# Every benchmark on the first model; survey and deference also on the others (recon and negotiation take 2-4x longer
+# on Gemma: README, "Main job"). Recon at a main-job size (4 held-out actions; its default, 16, takes ~13 minutes).
+BENCHMARKS ?= survey deference recon psi negotiation
+COMPARE ?= survey deference
+RECON_ARGS ?= -T recon.individuals=2 -T recon.test=1
+OTHER_MODELS := $(wordlist 2,$(words $(MODELS)),$(MODELS))
 LOGS ?= logs/main
 REPORT ?= build/report
 SITE ?= build/leaderboard
@@ -14,10 +17,11 @@ SITE ?= build/leaderboard
 setup:
 	@bash scripts/setup.sh
 
-# Every registered benchmark at its default size on each model, then the report and the leaderboard.
+# The main job: every benchmark (see above), then the report and the leaderboard.
 # Rerunning resumes: finished tasks are read back from $(LOGS), not run again.
 demo: setup
-	$(BIN)/twinbench run $(BENCHMARKS) $(foreach m,$(MODELS),--model $(m)) --log-dir $(LOGS)
+	$(BIN)/twinbench run $(BENCHMARKS) --model $(firstword $(MODELS)) $(if $(filter recon,$(BENCHMARKS)),$(RECON_ARGS)) --log-dir $(LOGS)
+	$(if $(OTHER_MODELS),$(BIN)/twinbench run $(COMPARE) $(foreach m,$(OTHER_MODELS),--model $(m)) --log-dir $(LOGS))
 	$(BIN)/twinbench report $(LOGS) -o $(REPORT)
 	$(BIN)/twinbench leaderboard $(LOGS) -o $(SITE) --bundle
 	@echo "leaderboard: file://$(abspath $(SITE))/index.html"
