@@ -7,6 +7,19 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
+
+
+def rounded(value: Any, decimals: int) -> Any:
+    """``value`` with every float in it (in dicts, lists, tuples) rounded to ``decimals``, dict keys as text: derived
+    statistics written to JSON the same on every machine."""
+    if isinstance(value, float):
+        return round(value, decimals)
+    if isinstance(value, dict):
+        return {str(k): rounded(v, decimals) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [rounded(v, decimals) for v in value]
+    return value
 
 
 class UpstreamError(ValueError):

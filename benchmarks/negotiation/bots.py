@@ -35,23 +35,21 @@ class Bot:
         return [t for t, v in obs["territories"].items() if v["owner"] == seat]
 
     def attacks(self, obs: dict[str, Any]) -> list[tuple[str, str]]:
-        seat, seen = obs["seat"], obs["territories"]
-        return [
-            (t, n)
-            for t in self.mine(obs)
-            if seen[t]["armies"] > 1
-            for n in sorted(self.board.adjacent[t])
-            if n in seen and seen[n]["owner"] != seat
-        ]
+        return self.moves_from_mine(obs, to_own=False)
 
     def fortifies(self, obs: dict[str, Any]) -> list[tuple[str, str]]:
+        return self.moves_from_mine(obs, to_own=True)
+
+    def moves_from_mine(self, obs: dict[str, Any], to_own: bool) -> list[tuple[str, str]]:
+        """(from, to) pairs from a territory of ours with armies to spare to a seen neighbour that is ours
+        (``to_own``: fortify) or not (attack)."""
         seat, seen = obs["seat"], obs["territories"]
         return [
             (t, n)
             for t in self.mine(obs)
             if seen[t]["armies"] > 1
             for n in sorted(self.board.adjacent[t])
-            if seen[n]["owner"] == seat
+            if n in seen and (seen[n]["owner"] == seat) == to_own
         ]
 
     def others(self, obs: dict[str, Any]) -> list[int]:

@@ -30,7 +30,7 @@ from scorers.stats.bootstrap import N_RESAMPLES, cluster_mean_ci
 from scorers.stats.proportions import wilson_interval
 from scorers.stats.settings import CONFIDENCE, SEED
 from twinbench.data import checkout_root
-from twinbench.upstream import Upstream, UpstreamError
+from twinbench.upstream import Upstream, UpstreamError, rounded
 
 REPO = "DenisPeskoff/2020_acl_diplomacy"
 FILES = {"train": "data/train.jsonl", "validation": "data/validation.jsonl", "test": "data/test.jsonl"}
@@ -105,16 +105,6 @@ def read_messages(source: Upstream) -> list[Message]:
     return messages
 
 
-def _round(value: Any) -> Any:
-    if isinstance(value, float):
-        return round(value, DECIMALS)
-    if isinstance(value, dict):
-        return {str(k): _round(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_round(v) for v in value]
-    return value
-
-
 def _bootstrap(values: np.ndarray, clusters: Sequence[str]) -> dict[str, Any]:
     ci = cluster_mean_ci(values, np.asarray(clusters), n_resamples=N_RESAMPLES, seed=SEED, expanded=True)
     return {"low": ci.low, "high": ci.high, "clusters": ci.n_clusters}
@@ -146,7 +136,7 @@ def statistics(messages: Sequence[Message]) -> dict[str, Any]:
             "lies": sum(bool(m.lie) for m in part),
             "unlabelled": sum(m.lie is None for m in part),
         }
-    return _round(
+    return rounded(
         {
             "games": len({m.game for m in labelled}),
             "messages": {
@@ -166,7 +156,8 @@ def statistics(messages: Sequence[Message]) -> dict[str, Any]:
                 "by_game": _bootstrap(player_lied, [f"game{g}" for g, _ in players]),
             },
             "splits": splits,
-        }
+        },
+        DECIMALS,
     )
 
 

@@ -29,7 +29,7 @@ from typing import Any
 from benchmarks.psi import diagnostics as dx
 from benchmarks.psi.data import Conversation, PsiDataError, Turn, clean
 from twinbench.data import checkout_root
-from twinbench.upstream import Upstream, UpstreamError
+from twinbench.upstream import Upstream, UpstreamError, rounded
 
 ESCONV_REPO = "thu-coai/Emotional-Support-Conversation"
 ANNOMI_REPO = "uccollab/AnnoMI"
@@ -216,16 +216,6 @@ def build_esconv(source: Upstream) -> tuple[list[Conversation], dict[str, Any]]:
 # ---------------------------------------------------------------- AnnoMI (derived statistics only)
 
 
-def _round(value: Any) -> Any:
-    if isinstance(value, float):
-        return round(value, DECIMALS)
-    if isinstance(value, dict):
-        return {str(k): _round(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_round(v) for v in value]
-    return value
-
-
 def annomi_sessions(data: bytes) -> list[dict[str, Any]]:
     """AnnoMI transcripts: client turns (consecutive client utterances merged) with their utterances' talk types."""
     reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
@@ -312,14 +302,14 @@ def build_annomi(source: Upstream) -> tuple[dict[str, Any], list[list[str]]]:
         "sessions": out_sessions,
         "talk_type_shares_by_turn": shares,
     }
-    return _round(stats), client_turns
+    return rounded(stats, DECIMALS), client_turns
 
 
 # ---------------------------------------------------------------- reference diagnostics
 
 
 def reference_summary(conversations: Sequence[Sequence[str]]) -> dict[str, Any]:
-    return dict(_round(dx.summarize_population(conversations)))
+    return dict(rounded(dx.summarize_population(conversations), DECIMALS))
 
 
 def reference_stats(esconv: Sequence[Conversation], annomi_turns: Sequence[Sequence[str]]) -> dict[str, Any]:
