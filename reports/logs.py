@@ -18,7 +18,8 @@ Which logs are used (the rules every report, leaderboard and ``regress`` shares)
 (:func:`canonical_model_roles`): ``{}`` for none, else ``{"role": "provider/model"}``; a role that was given model
 args or a generate config is ``{"role": {"model": ..., "args": {...}, "config": {...}}}`` (only the non-empty parts;
 connection settings such as ``max_connections`` and arguments that were not recorded are left out), a role bound
-to several models a list of those. ``task_args`` is the log's ``eval.task_args`` (defaults included) as canonical
+to several models a list of those. ``task_args`` is the log's ``eval.task_args`` (defaults included), plus the
+sample selection of ``--limit``, ``--sample-id`` and ``--epochs`` when set (:data:`SELECTION_ARGS`), as canonical
 JSON (:func:`canonical_task_args`). Both are text so that they compare, sort and group as strings; ``json.loads``
 them to read them (:func:`role_models` gives each role's model name).
 
@@ -120,7 +121,7 @@ class LogHeader:
             task_version=str(spec.task_version),
             model=spec.model,
             model_roles=canonical_model_roles(spec.model_roles),
-            task_args=canonical_task_args(spec.task_args),
+            task_args=canonical_task_args({**(spec.task_args or {}), **sample_selection(spec.config)}),
             status=log.status,
             created=spec.created,
             commit=(revision.commit + ("+dirty" if revision.dirty else "")) if revision else "",
@@ -394,6 +395,25 @@ def read_eval_zip(path: str, header: EvalLog | None = None) -> EvalLog:
                 samples.append(EvalSample.model_validate(data, context=get_deserializing_context()))
     samples.sort(key=lambda s: (s.epoch, s.id if isinstance(s.id, str) else str(s.id).zfill(20)))
     return log.model_copy(update={"samples": samples})
+
+
+SELECTION_ARGS = ("--limit", "--sample-id", "--epochs")
+"""The eval options that run a task on other samples (or other repeats) than its arguments say: part of a run's
+``task_args`` (written like the options, so no task argument can take their names), so that a ``--limit 40`` run is
+a different run from a full one, labelled as such and never ranked or compared against it."""
+
+
+def sample_selection(config: Any) -> dict[str, Any]:
+    """``{"--limit": 40, "--sample-id": [...], "--epochs": 3}`` from a log's ``eval.config``, for the options set
+    (epochs only above 1)."""
+    chosen: dict[str, Any] = {}
+    if getattr(config, "limit", None) is not None:
+        chosen["--limit"] = config.limit
+    if getattr(config, "sample_id", None) is not None:
+        chosen["--sample-id"] = config.sample_id
+    if (getattr(config, "epochs", None) or 1) > 1:
+        chosen["--epochs"] = config.epochs
+    return chosen
 
 
 def canonical_task_args(task_args: Mapping[str, object] | None) -> str:

@@ -135,3 +135,30 @@ def conversation_messages(
 def scripted_line(patient_turns: int) -> str:
     """The scripted counsellor's message after the patient's ``patient_turns``-th turn (1-based)."""
     return SCRIPTED_LINES[min(patient_turns, len(SCRIPTED_LINES)) - 1]
+
+
+# The PTC judge (PSI-Bench's narrative labels; its released single-turn judge prompt, shortened): the seeker's
+# message is labelled in the light of the conversation before it.
+PTC_SYSTEM = (
+    "You label the messages of a help-seeker (the patient) in an emotional-support chat, for a research study of "
+    "such conversations; the text may discuss mental-health difficulties. Give the seeker's message one label:\n"
+    "P (Problem): distress, confusion or emotional pain; feeling stuck or helpless; describing problems or "
+    "complaints without insight.\n"
+    "T (Transition): beginning to reflect, gaining some perspective, considering alternatives, asking questions; "
+    "moving from distress towards thinking it through.\n"
+    "C (Change): acceptance or emotional resolution, a positive reframing, a new insight, planning or solving the "
+    "problem, hope.\n"
+    "F (Filler): no therapeutic content: greetings, thanks, small talk, procedural replies.\n"
+    "Judge the content and the emotional tone of the message, in the light of the conversation before it. Answer "
+    'with only a JSON object, {"label": "P"}, {"label": "T"}, {"label": "C"} or {"label": "F"}.'
+)
+PTC_USER = "Conversation so far:\n{history}\n\nThe seeker's message to label:\n{message}"
+PTC_NO_HISTORY = "(none: the seeker writes first)"
+PTC_SPEAKERS = {"patient": "SEEKER", "therapist": "SUPPORTER"}
+
+
+def ptc_messages(history: Sequence[Mapping[str, Any]], message: str) -> list[ChatMessage]:
+    """The judge's prompt for one seeker message: the label definitions, the turns before it (speaker: text, one
+    turn a line, a merged turn's line breaks kept) and the message."""
+    lines = "\n".join(f"{PTC_SPEAKERS[t['speaker']]}: {t['text']}" for t in history) or PTC_NO_HISTORY
+    return [ChatMessageSystem(content=PTC_SYSTEM), ChatMessageUser(content=PTC_USER.format(history=lines, message=message))]

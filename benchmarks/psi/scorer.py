@@ -4,6 +4,10 @@
 100 tokens, no resolution) and its real counterpart's (``real_`` prefix), ``Score.metadata`` the transcript, the
 stop reason, the patient turns of both sides and their full diagnostics (``benchmarks.psi.diagnostics.diagnose``),
 which ``summarize`` pools. Invalid patient turns (empty or unusable) are counted and left out of the diagnostics.
+
+With the PTC judge (``judge=True``, :mod:`benchmarks.psi.judge`) the judge labels both sides' turns: the counts
+(``ptc_turns``, ``ptc_invalid`` and their ``real_`` twins) join ``Score.value``, each side's labels (``ptc_labels``,
+None where the reply was invalid) its ``simulated``/``real`` metadata and the judge's replies ``metadata["judge"]``.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ import math
 from typing import Any
 
 import numpy as np
+from inspect_ai.model import get_model
 from inspect_ai.scorer import Metric, SampleScore, Score, Target, metric, scorer
 from inspect_ai.solver import TaskState
 
 from benchmarks.psi.diagnostics import ConversationDiagnostics, diagnose
+from benchmarks.psi.judge import JUDGE_TOKENS, judge_conversation
 from benchmarks.psi.solver import PsiRecord
 
 
@@ -105,7 +111,7 @@ def invalid_turn_share() -> Metric:
 
 
 @scorer(metrics=[words_per_turn(), real_words_per_turn(), invalid_turn_share()])
-def psi_scorer(max_turns: int, therapist: str):
+def psi_scorer(max_turns: int, therapist: str, judge: bool = False, judge_tokens: int = JUDGE_TOKENS, seed: int = 0):
     async def score(state: TaskState, target: Target) -> Score:
         record = state.store_as(PsiRecord)
         if not record.done:
@@ -125,6 +131,18 @@ def psi_scorer(max_turns: int, therapist: str):
             f"{len(sim_turns)} valid patient turns ({int(value['invalid_turns'])} invalid), stop: {record.stop}; "
             f"words/turn {value['words_per_turn']:.1f} vs real {value['real_words_per_turn']:.1f}"
         )
+        if judge:
+            model = get_model(role="judge", default=get_model())
+            real = state.metadata["real_turns"]
+            key = f"{seed}/{state.sample_id}"
+            counts, labelled = await judge_conversation(model, record.transcript, real, max_turns, key, judge_tokens)
+            value |= counts
+            for side in ("simulated", "real"):
+                metadata[side]["ptc_labels"] = [item["label"] for item in labelled[side]]
+            metadata["judge"] = labelled
+            metadata["models"] = record.models | {"judge": str(model)}
+            invalid = int(counts["ptc_invalid"] + counts["real_ptc_invalid"])
+            explanation += f"; PTC judge: {invalid} of {int(counts['ptc_turns'] + counts['real_ptc_turns'])} invalid"
         return Score(value=value, answer=sim_turns[-1] if sim_turns else "", explanation=explanation, metadata=metadata)
 
     return score

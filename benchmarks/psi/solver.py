@@ -44,7 +44,7 @@ from benchmarks.psi.prompts import (
 )
 
 THERAPISTS = ("replay", "scripted", "model")
-ROLES = ("patient", "therapist")
+ROLES = ("patient", "therapist", "judge")  # judge: the PTC labels, read by the scorer (judge.py)
 
 
 @dataclass(frozen=True)

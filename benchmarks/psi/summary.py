@@ -15,6 +15,9 @@ Rows (``group`` is ``overall``):
   per-conversation value) and its ratio simulated / real (bootstrap CI; PSI-Bench finds simulators less variable).
 * ``verbosity_score``, ``marker_score``, ``valence_score``, ``mtld_score`` (with ``mtld_wasserstein``) and
   ``aggregate_fidelity``: PSI-Bench's fidelity formulas, 0-100, against the matched real conversations.
+* With the PTC judge (``-T judge=true``) only: ``ptc_score`` (``label_js_score`` of the judge's P/T/C labels, F and
+  invalid replies dropped), in the aggregate; ``ptc_invalid``, ``real_ptc_invalid`` and ``judge_invalid``
+  (judge replies that could not be read, of n judged turns).
 * ``distinct_1``, ``distinct_2`` (and ``real_``): over all patient turns, no CI (a resample repeats conversations,
   whose repeated n-grams would count against the statistic).
 * ``invalid_turn_share`` (bootstrap CI), ``invalid_turns`` (count, n = patient turns), ``distinct_turn_share``
@@ -34,6 +37,7 @@ import pandas as pd
 from scipy.spatial.distance import jensenshannon
 
 from benchmarks.psi.diagnostics import MARKER_CATEGORIES, MAX_TURNS, distinct_n
+from benchmarks.psi.judge import PTC_SCORED
 from scorers.stats.bootstrap import cluster_draws, percentile_interval
 from scorers.stats.paired import mcnemar_exact, wilcoxon_signed_rank
 from scorers.stats.settings import CI_LABEL, SEED
@@ -83,9 +87,15 @@ class Side:
     valence: np.ndarray  # per-conversation mean compound (NaN without turns)
     turns: np.ndarray
     texts: list[list[str]]
+    ptc: np.ndarray | None = None  # n x MAX_TURNS x 3, 1 where the judge labelled the turn P, T or C; None: no judge
 
     @classmethod
-    def of(cls, diagnostics: Sequence[Mapping[str, Any]], texts: Sequence[Sequence[str]]) -> Side:
+    def of(
+        cls,
+        diagnostics: Sequence[Mapping[str, Any]],
+        texts: Sequence[Sequence[str]],
+        ptc_labels: Sequence[Sequence[str | None]] | None = None,
+    ) -> Side:
         n = len(diagnostics)
         words, wps = np.full((n, MAX_TURNS), np.nan), np.full((n, MAX_TURNS), np.nan)
         pos, neg = np.zeros((n, MAX_TURNS)), np.zeros((n, MAX_TURNS))
@@ -118,6 +128,7 @@ class Side:
             valence=column(lambda d: float(np.mean(d["valence"])) if d["valence"] else None),
             turns=column(lambda d: d["turns"]),
             texts=[list(t) for t in texts],
+            ptc=None if ptc_labels is None else one_hot(ptc_labels, PTC_SCORED),
         )
 
     def per_conversation(self, name: str) -> np.ndarray:
@@ -137,6 +148,16 @@ class Side:
                 "patient_turns": self.turns,
             }
         return values[name]
+
+
+def one_hot(label_series: Sequence[Sequence[str | None]], labels: Sequence[str]) -> np.ndarray:
+    """n x MAX_TURNS x len(labels): 1 where conversation i's turn t has label k; other labels (F, None) all 0."""
+    out = np.zeros((len(label_series), MAX_TURNS, len(labels)))
+    for i, series in enumerate(label_series):
+        for t, label in enumerate(list(series)[:MAX_TURNS]):
+            if label in labels:
+                out[i, t, list(labels).index(label)] = 1
+    return out
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -185,6 +206,8 @@ def side_stats(side: Side, w: np.ndarray) -> dict[str, np.ndarray]:
         "pos": w @ side.pos,
         "neg": w @ side.neg,
     }
+    if side.ptc is not None:
+        stats["ptc"] = np.tensordot(w, side.ptc, axes=1)  # B x MAX_TURNS x 3 label counts
     stats["words_per_turn"] = _nanmean_rows(stats["words_curve"])
     stats["words_per_sentence"] = _nanmean_rows(stats["wps_curve"])
     for name in SPREAD:
@@ -223,6 +246,17 @@ def _mtld_distance(sim: Side, real: Side, w: np.ndarray) -> np.ndarray:
     return weighted_wasserstein(sim.mtld[fs], real.mtld[fr], w[:, fs], w[:, fr])
 
 
+def label_js(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``diagnostics.label_js_score`` for every weight row: p and q are the simulated and real label counts
+    (B x turn indices x labels); at each index with labels on both sides the JS distance (scipy, natural log), score
+    (1 − mean over those indices)·100; NaN for a row without such an index."""
+    both = (p.sum(axis=-1) > 0) & (q.sum(axis=-1) > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        js = np.where(both, jensenshannon(np.where(both[..., None], p, 1), np.where(both[..., None], q, 1), axis=-1),
+                      np.nan)  # fmt: skip
+    return (1 - _nanmean_rows(js)) * 100
+
+
 def fidelity(sim: Side, real: Side, s: dict[str, np.ndarray], r: dict[str, np.ndarray], w: np.ndarray) -> dict:
     """PSI-Bench's fidelity scores (0-100) of the simulated side against the real side, per weight row."""
     verbosity = (
@@ -237,17 +271,13 @@ def fidelity(sim: Side, real: Side, s: dict[str, np.ndarray], r: dict[str, np.nd
         )  # fmt: skip
     ptk_distance = np.where(np.isfinite(h) & np.isfinite(s["marker_ptk"]), ptk_distance, np.nan)
     markers = 100 - (ptk_distance + np.abs(s["marker_msg_pct"] - r["marker_msg_pct"])) / 2
-    p = np.stack([s["pos"], s["neg"]], axis=-1)
-    q = np.stack([r["pos"], r["neg"]], axis=-1)
-    both = (p.sum(axis=-1) > 0) & (q.sum(axis=-1) > 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        js = np.where(both, jensenshannon(np.where(both[..., None], p, 1), np.where(both[..., None], q, 1), axis=-1),
-                      np.nan)  # fmt: skip
-    valence = (1 - _nanmean_rows(js)) * 100
+    valence = label_js(np.stack([s["pos"], s["neg"]], axis=-1), np.stack([r["pos"], r["neg"]], axis=-1))
     wd = _mtld_distance(sim, real, w)
     mtld_score = np.where(r["mtld"] > 0, 100 * np.maximum(0.0, 1 - _ratio(wd, r["mtld"])), np.nan)
     scores = {"verbosity_score": verbosity, "marker_score": markers, "valence_score": valence, "mtld_score": mtld_score}
-    stacked = np.stack([scores[k] for k in FIDELITY])
+    if "ptc" in s and "ptc" in r:  # the judge ran: PSI-Bench's fifth score, in the aggregate with weight 1
+        scores["ptc_score"] = label_js(s["ptc"], r["ptc"])
+    stacked = np.stack(list(scores.values()))
     scores["aggregate_fidelity"] = _nanmean_rows(stacked.T)
     scores["mtld_wasserstein"] = wd
     return scores
@@ -301,15 +331,42 @@ def first_epoch(samples: pd.DataFrame) -> pd.DataFrame:
     return first
 
 
+def judged(samples: pd.DataFrame) -> bool:
+    """Whether the PTC judge ran (its labels are in the score metadata)."""
+    return any("ptc_labels" in m["simulated"] for m in samples["score_metadata"])
+
+
 def sides(samples: pd.DataFrame) -> tuple[Side, Side]:
     meta = list(samples["score_metadata"])
-    sim = Side.of([m["simulated"]["diagnostics"] for m in meta], [m["simulated"]["turns"] for m in meta])
-    real = Side.of([m["real"]["diagnostics"] for m in meta], [m["real"]["turns"] for m in meta])
-    return sim, real
+    ptc = judged(samples)
+
+    def side(name: str) -> Side:
+        labels = [m[name].get("ptc_labels", []) for m in meta] if ptc else None
+        return Side.of([m[name]["diagnostics"] for m in meta], [m[name]["turns"] for m in meta], labels)
+
+    return side("simulated"), side("real")
 
 
 def _n(side: Side, name: str) -> int:
     return int(np.isfinite(side.per_conversation(name)).sum())
+
+
+def judge_rows(values: Sequence[Mapping[str, float]]) -> list[dict[str, Any]]:
+    """Counts of the PTC judge's invalid replies (unreadable or failed calls; left out of the PTC score, as F is):
+    per side and in all, of n judged turns."""
+    count = {k: sum(float(v.get(k, 0)) for v in values) for k in ("ptc_invalid", "ptc_turns")}
+    count |= {f"real_{k}": sum(float(v.get(f"real_{k}", 0)) for v in values) for k in ("ptc_invalid", "ptc_turns")}
+    sides = {"ptc_invalid": ("ptc", "simulated patient turns"), "real_ptc_invalid": ("real_ptc", "real seeker turns")}
+    rows = [
+        summary_row(metric, count[f"{prefix}_invalid"], math.nan, math.nan, int(count[f"{prefix}_turns"]), OVERALL,
+                    note=f"PTC judge replies that could not be read as P/T/C/F ({what}; left out of the PTC score), "
+                    "of n judged turns")
+        for metric, (prefix, what) in sides.items()
+    ]  # fmt: skip
+    rows.append(summary_row("judge_invalid", count["ptc_invalid"] + count["real_ptc_invalid"], math.nan, math.nan,
+                            int(count["ptc_turns"] + count["real_ptc_turns"]), OVERALL,
+                            note="PTC judge replies that could not be read (both sides), of n judge calls"))  # fmt: skip
+    return rows
 
 
 def summarize(samples: pd.DataFrame) -> pd.DataFrame:
@@ -346,6 +403,15 @@ def summarize(samples: pd.DataFrame) -> pd.DataFrame:
         "aggregate_fidelity": "mean of the available fidelity scores (weights 1; no PTC without a judge)",
         "mtld_wasserstein": "Wasserstein-1 between the simulated and real MTLD distributions",
     }
+    if "ptc_score" in stats:
+        notes = {
+            **{k: v for k, v in notes.items() if k != "aggregate_fidelity"},
+            "ptc_score": "PSI-Bench: (1 − mean over turn indices of the JS distance of the judge's P/T/C label "
+            "shares)·100, F and invalid judge replies dropped",
+            "aggregate_fidelity": "mean of the available fidelity scores, PTC included (weights 1, as PSI-Bench)"
+            + ("" if np.isfinite(stats["ptc_score"][0]) else "; PTC undefined: no turn index with a valid P/T/C "
+               "label on both sides"),
+        }  # fmt: skip
     for metric, note in notes.items():
         row(metric, n, f"{note}; {reference}; {ci}")
     for prefix, side in (("", sim), ("real_", real)):
@@ -369,6 +435,8 @@ def summarize(samples: pd.DataFrame) -> pd.DataFrame:
                             note=f"empty or unusable patient turns (left out of every diagnostic); {ci}"))  # fmt: skip
     rows.append(summary_row("invalid_turns", invalid.sum(), math.nan, math.nan, int(total.sum()), OVERALL,
                             note="count of invalid patient turns, of n patient turns"))  # fmt: skip
+    if judged(first):
+        rows += judge_rows(list(first["score"]))
     valid = [t for turns in sim.texts for t in turns]
     distinct = len({" ".join(t.lower().split()) for t in valid}) / len(valid) if valid else math.nan
     rows.append(summary_row("distinct_turn_share", distinct, math.nan, math.nan, len(valid), OVERALL,

@@ -3,6 +3,7 @@
 inspect eval benchmarks/psi --model local/smollm2-135m                      # replay therapist, default size
 inspect eval benchmarks/psi -T conversations=20 -T emotion_types=anxiety,depression -T max_turns=16
 inspect eval benchmarks/psi -T therapist=model --model-role therapist=local/gemma3-270m
+inspect eval benchmarks/psi -T judge=true --model-role judge=vllm/openai/gpt-oss-20b  # + PTC narrative score
 
 Method: PSI-Bench (Hoang, Mehri, …, Hakkani-Tür, 2026); see README.md.
 """
@@ -18,6 +19,7 @@ from inspect_ai.dataset import MemoryDataset, Sample
 
 from benchmarks.psi.data import Conversation, load_esconv
 from benchmarks.psi.diagnostics import MAX_TURNS
+from benchmarks.psi.judge import JUDGE_TOKENS
 from benchmarks.psi.scorer import psi_scorer
 from benchmarks.psi.solver import THERAPISTS, Settings, psi_solver
 
@@ -104,6 +106,8 @@ def psi(
     temperature: float = 0.7,
     therapist_temperature: float = 0.7,
     stop_on_goodbye: bool = True,
+    judge: bool = False,
+    judge_tokens: int = JUDGE_TOKENS,
     seed: int = 0,
     data_path: str | None = None,
 ) -> Task:
@@ -119,6 +123,9 @@ def psi(
         temperature: the patient's sampling temperature (seeded per conversation and turn).
         therapist_temperature: the model therapist's (PSI-Bench: 0.7).
         stop_on_goodbye: end the conversation when the patient says goodbye.
+        judge: label every seeker turn of both sides Problem/Transition/Change/Filler with the ``judge`` role (the
+            model under test when unbound) and add PSI-Bench's PTC narrative score to the fidelity aggregate.
+        judge_tokens: most tokens per judge reply (raise it for a judge that reasons before answering).
         seed: seeds the selection of seekers and every generation.
         data_path: an ESConv extract (``esconv.jsonl`` format) instead of the shipped one.
     """
@@ -128,6 +135,10 @@ def psi(
         raise ValueError(f"psi: max_turns must be between 1 and {MAX_TURNS}, got {max_turns}")
     if int(turn_tokens) < 8:
         raise ValueError(f"psi: turn_tokens must be at least 8, got {turn_tokens}")
+    if not isinstance(judge, bool):
+        raise ValueError(f"psi: judge must be true or false, got {judge!r}")
+    if int(judge_tokens) < 1:
+        raise ValueError(f"psi: judge_tokens must be at least 1, got {judge_tokens}")
     if conversations is not None and int(conversations) < 0:
         raise ValueError(f"psi: conversations must be >= 0, got {conversations}")
     chosen = select(profile_pool(data_path), int(conversations or 0) or None, _names(emotion_types), int(seed))
@@ -143,7 +154,7 @@ def psi(
     return Task(
         dataset=MemoryDataset([conversation_sample(c, int(max_turns)) for c in chosen], name="psi"),
         solver=psi_solver(settings),
-        scorer=psi_scorer(int(max_turns), therapist),
+        scorer=psi_scorer(int(max_turns), therapist, judge, int(judge_tokens), int(seed)),
         version=TASK_VERSION,
-        metadata={"therapist": therapist, "max_turns": int(max_turns), "seed": int(seed)},
+        metadata={"therapist": therapist, "max_turns": int(max_turns), "seed": int(seed), "judge": judge},
     )

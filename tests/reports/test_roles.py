@@ -59,6 +59,18 @@ def test_non_default_task_args(registered) -> None:
 # -- the run key ------------------------------------------------------------------------------------------------
 
 
+def test_a_run_on_part_of_the_samples_is_another_run_and_says_so(registered, tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    main_model = doubling(lambda i: i % 2 == 0)
+    run_toy(logs, "a", main_model)
+    run_toy(logs, "a", main_model, limit=4)  # `--limit 4`: neither superseded by nor pooled with the full run
+    report = build_report(logs, registered)
+    assert report.problems == []
+    runs = dict(zip(report.logs["task_args"], report.logs["samples"]))
+    assert runs == {'{"--limit": 4, "n": 10, "version": 1}': 4, '{"n": 10, "version": 1}': 10}
+    assert args_label(registered["toy"], "toy_quiz", '{"--limit": 4, "n": 10, "version": 1}') == "--limit=4"
+
+
 def test_other_roles_or_task_args_are_other_runs(registered, tmp_path: Path) -> None:
     logs = tmp_path / "logs"
     main_model = doubling(lambda i: i % 2 == 0)  # right on q0, q2, q4, q6, q8
