@@ -393,6 +393,12 @@ class SiteBuilder:
             f"{link('data/summary.md', 'summary.md')}, {link('data/headline.csv', 'headline.csv')}, "
             f"{link('data/samples.parquet', 'samples.parquet')}.</p>"
         )
+        if self.transcripts:  # browsers block the viewer's requests from file:// pages: say how to open it
+            parts.append(
+                '<p class="note">The "transcript" links open the bundled log viewer, which needs the site served over '
+                "HTTP (from a <code>file://</code> page it stays blank): <code>twinbench leaderboard LOGDIR -o SITE "
+                "--bundle --serve</code>, or any static server of this folder.</p>"
+            )
         shown = [
             info for name, info in sorted(self.report.benchmarks.items()) if name in set(self.headline["benchmark"])
         ]
@@ -639,5 +645,8 @@ def build_site(
     taken from it when cached (stored when drawn); ``jobs`` > 1 draws missing ones in that many processes."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    # every page and figure is written anew: a rebuild leaves no page of a run, model or bundle no longer there
+    for ours in ("benchmarks", "models", *(() if bundle else ("transcripts",))):
+        shutil.rmtree(out / ours, ignore_errors=True)
     transcripts = bundle_transcripts(report.log_dir, out, report.logs["log"]) if bundle else None
     return SiteBuilder(report, out, transcripts, cache=cache, jobs=jobs).build()

@@ -21,9 +21,9 @@ class UsageError(Exception):
     """A bad command line or config: printed as one line, exit code 2."""
 
 
-def count_at_least(low: int) -> Callable[[str], int]:
-    """argparse type: an integer >= ``low`` (``--limit 0`` would "complete" without running anything, ``--limit -3``
-    run all but three samples)."""
+def count_at_least(low: int, high: int | None = None) -> Callable[[str], int]:
+    """argparse type: an integer >= ``low`` (and <= ``high``) (``--limit 0`` would "complete" without running
+    anything, ``--limit -3`` run all but three samples)."""
 
     def parse(text: str) -> int:
         try:
@@ -32,6 +32,8 @@ def count_at_least(low: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
         if value < low:
             raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"must be at most {high}, got {value}")
         return value
 
     return parse
@@ -327,6 +329,8 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
 
     from leaderboard.site import build_site
 
+    if args.serve and not args.bundle:  # the pages' transcript links would point outside the served folder
+        raise UsageError("--serve needs --bundle (the transcripts it serves are the bundled ones)")
     start = time.perf_counter()
     output_folder(args.output)
     cache = report_cache(args)
@@ -514,7 +518,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--serve", action="store_true", help="then serve the site on 127.0.0.1 (the transcript viewer needs HTTP)"
     )
-    p.add_argument("--port", type=count_at_least(0), default=8000, help="port for --serve (default 8000; 0: any free)")
+    p.add_argument(
+        "--port", type=count_at_least(0, 65535), default=8000, help="port for --serve (default 8000; 0: any free)"
+    )
     add_cache_options(p)
     p.set_defaults(func=cmd_leaderboard)
 

@@ -29,7 +29,8 @@ INFO = BenchmarkInfo(
             "Aggregate fidelity (0-100)",
             Direction.HIGHER,
             description="PSI-Bench's mean of the verbosity, marker, valence and MTLD fidelity scores against the "
-            "matched real ESConv seekers (no PTC score without a judge); bootstrap CI over conversations",
+            "matched real ESConv seekers, and the PTC score when a judge ran (-T judge=true); bootstrap CI over "
+            "conversations",
             digits=1,
         ),
         HeadlineMetric(
@@ -58,6 +59,14 @@ INFO = BenchmarkInfo(
             "MTLD fidelity",
             Direction.HIGHER,
             description="100·max(0, 1 − W1(sim, real MTLD)/mean real MTLD) (single-run mapping of PSI-Bench's min-max)",
+            digits=1,
+        ),
+        HeadlineMetric(
+            "ptc_score",
+            "PTC narrative fidelity",
+            Direction.HIGHER,
+            description="(1 − mean JS distance of per-turn Problem/Transition/Change shares labelled by the judge "
+            "role)·100; only with -T judge=true",
             digits=1,
         ),
     ),
@@ -89,6 +98,7 @@ INFO = BenchmarkInfo(
             2,
         ),  # fmt: skip
         Diagnostic("invalid_turns", "Invalid patient turns", "empty or unusable patient turns (of n)", 0),
+        Diagnostic("judge_invalid", "Invalid judge replies", "PTC judge replies not readable as a label (of n)", 0),
     ),
     roles=ROLES,
     degenerate=degenerate,

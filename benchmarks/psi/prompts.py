@@ -161,4 +161,7 @@ def ptc_messages(history: Sequence[Mapping[str, Any]], message: str) -> list[Cha
     """The judge's prompt for one seeker message: the label definitions, the turns before it (speaker: text, one
     turn a line, a merged turn's line breaks kept) and the message."""
     lines = "\n".join(f"{PTC_SPEAKERS[t['speaker']]}: {t['text']}" for t in history) or PTC_NO_HISTORY
-    return [ChatMessageSystem(content=PTC_SYSTEM), ChatMessageUser(content=PTC_USER.format(history=lines, message=message))]
+    return [
+        ChatMessageSystem(content=PTC_SYSTEM),
+        ChatMessageUser(content=PTC_USER.format(history=lines, message=message)),
+    ]

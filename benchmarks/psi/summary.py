@@ -47,7 +47,7 @@ OVERALL = "overall"
 N_RESAMPLES = 2000
 WILCOXON = "Wilcoxon signed-rank on per-conversation values, simulated vs its real counterpart"
 MCNEMAR = "exact McNemar on the per-conversation 0/1 values, simulated vs its real counterpart"
-FIDELITY = ("verbosity_score", "marker_score", "valence_score", "mtld_score")
+FIDELITY = ("verbosity_score", "marker_score", "valence_score", "mtld_score", "ptc_score")  # PTC: with a judge
 
 # name: what the population row is (its per-conversation value, for the paired test and spread: Side.per_conversation)
 DIAGNOSTICS: dict[str, str] = {
@@ -153,10 +153,11 @@ class Side:
 def one_hot(label_series: Sequence[Sequence[str | None]], labels: Sequence[str]) -> np.ndarray:
     """n x MAX_TURNS x len(labels): 1 where conversation i's turn t has label k; other labels (F, None) all 0."""
     out = np.zeros((len(label_series), MAX_TURNS, len(labels)))
+    position = {label: k for k, label in enumerate(labels)}
     for i, series in enumerate(label_series):
         for t, label in enumerate(list(series)[:MAX_TURNS]):
-            if label in labels:
-                out[i, t, list(labels).index(label)] = 1
+            if label is not None and label in position:
+                out[i, t, position[label]] = 1
     return out
 
 
@@ -277,7 +278,7 @@ def fidelity(sim: Side, real: Side, s: dict[str, np.ndarray], r: dict[str, np.nd
     scores = {"verbosity_score": verbosity, "marker_score": markers, "valence_score": valence, "mtld_score": mtld_score}
     if "ptc" in s and "ptc" in r:  # the judge ran: PSI-Bench's fifth score, in the aggregate with weight 1
         scores["ptc_score"] = label_js(s["ptc"], r["ptc"])
-    stacked = np.stack(list(scores.values()))
+    stacked = np.stack([scores[k] for k in FIDELITY if k in scores])
     scores["aggregate_fidelity"] = _nanmean_rows(stacked.T)
     scores["mtld_wasserstein"] = wd
     return scores
@@ -352,21 +353,23 @@ def _n(side: Side, name: str) -> int:
 
 
 def judge_rows(values: Sequence[Mapping[str, float]]) -> list[dict[str, Any]]:
-    """Counts of the PTC judge's invalid replies (unreadable or failed calls; left out of the PTC score, as F is):
+    """Counts of the PTC judge's invalid replies (unreadable or failed calls; left out of the PTC score, as F is),
     per side and in all, of n judged turns."""
-    count = {k: sum(float(v.get(k, 0)) for v in values) for k in ("ptc_invalid", "ptc_turns")}
-    count |= {f"real_{k}": sum(float(v.get(f"real_{k}", 0)) for v in values) for k in ("ptc_invalid", "ptc_turns")}
-    sides = {"ptc_invalid": ("ptc", "simulated patient turns"), "real_ptc_invalid": ("real_ptc", "real seeker turns")}
-    rows = [
-        summary_row(metric, count[f"{prefix}_invalid"], math.nan, math.nan, int(count[f"{prefix}_turns"]), OVERALL,
-                    note=f"PTC judge replies that could not be read as P/T/C/F ({what}; left out of the PTC score), "
-                    "of n judged turns")
-        for metric, (prefix, what) in sides.items()
+
+    def total(key: str) -> float:
+        return sum(float(v.get(key, 0)) for v in values)
+
+    invalid, turns = total("ptc_invalid"), total("ptc_turns")
+    real_invalid, real_turns = total("real_ptc_invalid"), total("real_ptc_turns")
+    note = "PTC judge replies that could not be read as P/T/C/F ({}; left out of the PTC score), of n judged turns"
+    return [
+        summary_row("ptc_invalid", invalid, math.nan, math.nan, int(turns), OVERALL,
+                    note=note.format("simulated patient turns")),
+        summary_row("real_ptc_invalid", real_invalid, math.nan, math.nan, int(real_turns), OVERALL,
+                    note=note.format("real seeker turns")),
+        summary_row("judge_invalid", invalid + real_invalid, math.nan, math.nan, int(turns + real_turns), OVERALL,
+                    note=note.format("both sides")),
     ]  # fmt: skip
-    rows.append(summary_row("judge_invalid", count["ptc_invalid"] + count["real_ptc_invalid"], math.nan, math.nan,
-                            int(count["ptc_turns"] + count["real_ptc_turns"]), OVERALL,
-                            note="PTC judge replies that could not be read (both sides), of n judge calls"))  # fmt: skip
-    return rows
 
 
 def summarize(samples: pd.DataFrame) -> pd.DataFrame:

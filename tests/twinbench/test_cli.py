@@ -169,6 +169,19 @@ def test_counts_below_their_minimum_are_refused(toy_only, capsys, flag, value, m
     assert exit_.value.code == 2 and message in capsys.readouterr().err
 
 
+def test_a_port_out_of_range_is_refused(capsys, tmp_path):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["leaderboard", str(tmp_path), "--bundle", "--serve", "--port", "99999"])
+    assert exit_.value.code == 2 and "argument --port: must be at most 65535, got 99999" in capsys.readouterr().err
+
+
+def test_serve_without_bundle_is_one_line(capsys, tmp_path):
+    """Without the bundle the pages link the logs where they lie, outside the served folder: dead links."""
+    assert cli.main(["leaderboard", str(tmp_path), "-o", str(tmp_path / "site"), "--serve"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "twinbench: error: --serve needs --bundle (the transcripts it serves are the bundled ones)"
+
+
 def test_an_interrupted_run_says_how_to_resume_and_exits_130(toy_only, tmp_path, capsys, monkeypatch):
     """inspect catches Ctrl-C itself and returns the cancelled logs; twinbench must not report success."""
     from types import SimpleNamespace

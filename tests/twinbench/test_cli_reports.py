@@ -53,7 +53,14 @@ def test_leaderboard_command(registered, tmp_path: Path, capsys) -> None:
     ids = {str(s.id) for s in read_eval_log(str(bundled[0])).samples or []}
     assert routes and {log for log, _, _ in routes} == {bundled[0].name}
     assert {unquote(sample) for _, sample, _ in routes} <= ids and {epoch for _, _, epoch in routes} == {"1"}
+    assert "needs the site served over HTTP" in index and "--bundle --serve" in index
     assert main(["leaderboard", str(tmp_path / "empty-missing"), "-o", str(tmp_path / "s2")]) == 2
+    # a rebuild into the same folder leaves nothing of what it no longer has (the bundle, a model gone)
+    (tmp_path / "site" / "models" / "mock_gone-000000.html").write_text("old")
+    assert main(["leaderboard", str(logs), "-o", str(tmp_path / "site")]) == 0
+    assert not (tmp_path / "site" / "transcripts").exists()
+    assert [p.name for p in (tmp_path / "site" / "models").iterdir()] == [model_page.name]
+    assert "needs the site served" not in (tmp_path / "site" / "index.html").read_text()
 
 
 def test_new_scaffolds_a_package_and_rejects_bad_names(tmp_path: Path, capsys) -> None:
