@@ -226,7 +226,8 @@ class SiteBuilder:
                     continue
                 # closer-to-0 columns sort by |value|, as they rank
                 line.append(cell(value_ci_n(r, metric.digits), sort=metric.direction.sort_key(r["value"]), css="num"))
-                line.append(cell(format_value(r["rank"]), sort=r["rank"], css="num rank"))
+                rank = r["rank"]  # none for a degenerate run: sorts with the empties, last
+                line.append(cell(format_value(rank), sort="" if pd.isna(rank) else rank, css="num rank"))
             log = group[0]["log"]
             for diagnostic in info.diagnostics:
                 d = self.overall.get((log, diagnostic.name))

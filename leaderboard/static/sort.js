@@ -1,6 +1,10 @@
 // Click a column header of a table.sortable to sort its rows by that column; click again to reverse.
-// Cells sort by their data-sort attribute (numbers when both parse as numbers); empty values always sort last.
+// Cells sort by their data-sort attribute (numbers when both parse as numbers); empty values always sort last, and
+// reference rows (scripted answers, published figures: a span.reference in the first cell) stay below the runs.
 (function () {
+  function isReference(row) {
+    return row.cells.length > 0 && row.cells[0].querySelector(".reference") !== null;
+  }
   function key(cell) {
     var raw = cell ? cell.getAttribute("data-sort") : null;
     if (raw === null) raw = cell ? cell.textContent.trim() : "";
@@ -19,6 +23,8 @@
     var body = table.tBodies[0];
     var rows = Array.prototype.slice.call(body.rows);
     rows.sort(function (r1, r2) {
+      var ref1 = isReference(r1), ref2 = isReference(r2);
+      if (ref1 !== ref2) return ref1 ? 1 : -1; // runs first in both directions
       var a = key(r1.cells[index]), b = key(r2.cells[index]);
       if (a === "" || b === "") return compare(a, b); // empties last in both directions
       var c = compare(a, b);

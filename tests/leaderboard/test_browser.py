@@ -144,6 +144,16 @@ def test_leaderboard_in_headless_chromium(registered, browser: Chromium, tmp_pat
     )
     assert flags == [["mock/poor ⚠ degeneratemostly wrong", True]]
     assert column(browser, "#headline-toy", 0)[-1] == "reference: answer key"
+    # Sorting keeps the reference rows below the runs ("~" would sort first under the browser's collation) and the
+    # flagged run's empty rank last, in both directions.
+    headers = browser.evaluate("[...document.querySelectorAll('#headline-toy thead th')].map(h => h.textContent)")
+    rank = headers.index(next(h for h in headers if h.startswith("Rank"))) + 1
+    for header in (1, 1, rank, rank):
+        browser.click(f"#headline-toy thead th:nth-child({header})")
+        models = column(browser, "#headline-toy", 0)
+        assert models[-1] == "reference: answer key", (header, models)
+        if header == rank:
+            assert models[-2].startswith("mock/poor"), models
     assert browser.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     browser.screenshot(SCREENSHOTS / "mock-flagged-index.png")
     assert browser.exceptions() == []
