@@ -336,13 +336,14 @@ def mean_over_turn_indices(curve: Mapping[int, float]) -> float | None:
 
 
 def label_shares_by_turn(
-    label_series: Iterable[Sequence[str]], labels: Sequence[str], max_turns: int = MAX_TURNS
+    label_series: Iterable[Sequence[str | None]], labels: Sequence[str], max_turns: int = MAX_TURNS
 ) -> dict[int, dict[str, float]]:
-    """Share of each label among the labels in ``labels`` at each turn index (others, e.g. neutral, dropped)."""
+    """Share of each label among the labels in ``labels`` at each turn index (others, e.g. neutral, filler or an
+    invalid judge reply's None, dropped)."""
     counts: dict[int, Counter[str]] = {}
     for series in label_series:
         for i, label in enumerate(series[:max_turns]):
-            if label in labels:
+            if label is not None and label in labels:
                 counts.setdefault(i, Counter())[label] += 1
     return {i: {lab: c[lab] / sum(c.values()) for lab in labels} for i, c in sorted(counts.items()) if sum(c.values())}
 
@@ -457,8 +458,8 @@ def mtld_scores(distances: Mapping[str, float]) -> dict[str, float]:
 
 
 def label_js_score(
-    simulated: Iterable[Sequence[str]],
-    real: Iterable[Sequence[str]],
+    simulated: Iterable[Sequence[str | None]],
+    real: Iterable[Sequence[str | None]],
     labels: Sequence[str],
     max_turns: int = MAX_TURNS,
 ) -> tuple[float | None, dict[int, float]]:
