@@ -19,6 +19,7 @@ defaults of ``twinbench run``.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import shutil
 import subprocess
@@ -36,7 +37,17 @@ from leaderboard.html import Cell, Markup, cell, esc, link, page, relative_url, 
 from leaderboard.ranks import RANK_RULE, add_ranks
 from reports.cache import LogCache
 from reports.logs import roles_label
-from reports.tables import ACROSS_COLUMNS, Report, args_label, format_ci, format_count, format_value, jsonable
+from reports.tables import (
+    ACROSS_COLUMNS,
+    Report,
+    args_label,
+    auto_digits,
+    format_ci,
+    format_count,
+    format_p,
+    format_value,
+    jsonable,
+)
 from reports.write import write_report
 from scorers.stats.settings import CI_LABEL
 from twinbench.registry import BenchmarkInfo
@@ -78,16 +89,27 @@ def value_ci_n(row: dict, digits: int = 3) -> Markup:
 
 
 def number_cells(row: dict, extra: list[str]) -> list[Cell]:
-    """The metric, value, CI and n cells of a summary-like row, then its ``extra`` columns (sortable by number)."""
+    """The metric, value, CI and n cells of a summary-like row (to :func:`auto_digits` decimals), then its ``extra``
+    columns (sortable by number; p-values by :func:`format_p`, whole numbers as counts)."""
+    digits = auto_digits(row["value"], row["ci_low"], row["ci_high"])
     cells = [
         cell(row["metric"]),
-        cell(format_value(row["value"]), sort=row["value"], css="num"),
-        cell(format_ci(row["ci_low"], row["ci_high"]), sort=row["ci_low"], css="num"),
+        cell(format_value(row["value"], digits), sort=row["value"], css="num"),
+        cell(format_ci(row["ci_low"], row["ci_high"], digits), sort=row["ci_low"], css="num"),
         cell(format_count(row["n"]), sort=row["n"], css="num"),
     ]
     return cells + [
-        cell(format_value(row[c]), sort=row[c] if isinstance(row[c], (int, float)) else None) for c in extra
+        cell(extra_text(c, row[c]), sort=row[c] if isinstance(row[c], (int, float)) else None) for c in extra
     ]
+
+
+def extra_text(column: str, value: object) -> str:
+    """A summary table's extra column value for people: p-values with :func:`format_p`, counts whole."""
+    if column.startswith("p_"):
+        return format_p(value)
+    if isinstance(value, float) and not math.isnan(value) and value.is_integer():
+        return format_count(value)
+    return format_value(value, auto_digits(value))
 
 
 class SiteBuilder:

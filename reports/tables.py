@@ -402,6 +402,20 @@ def format_count(value: object) -> str:
     return format_value(value)
 
 
+def auto_digits(*values: object) -> int:
+    """Decimals for numbers of no declared precision: one where the largest is 10 or more in size (percentage
+    points, words, tokens: "52.9", not "52.915"), else three (shares, rates: "0.880")."""
+    sizes = [abs(float(v)) for v in values if isinstance(v, (int, float)) and not math.isnan(float(v))]
+    return 1 if sizes and max(sizes) >= 10 else 3
+
+
+def format_p(value: object) -> str:
+    """A p-value: three decimals, or two significant digits below 0.001 ("1.2e-69", never "0.000")."""
+    if isinstance(value, float) and not math.isnan(value) and 0 < value < 0.001:
+        return f"{value:.1e}"
+    return format_value(value)
+
+
 def format_ci(low: object, high: object, digits: int = 3) -> str:
     if any(v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) for v in (low, high)):
         return "–"

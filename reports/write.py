@@ -10,7 +10,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from reports.logs import roles_label
-from reports.tables import Report, args_label, format_ci, format_count, format_value, jsonable
+from reports.tables import Report, args_label, auto_digits, format_ci, format_count, format_value, jsonable
 from scorers.stats.settings import CI_LABEL
 
 TABLES = ("headline", "summary", "across_runs", "references", "task_metrics", "samples", "logs")
@@ -70,6 +70,10 @@ def markdown_summary(report: Report) -> str:
         title = f"{benchmark}: {info.title}" if info else benchmark
         lines += [f"## {title}", ""]
         table = report.headline[report.headline["benchmark"] == benchmark]
+        # each metric to the decimals its benchmark declares (pp to one: "15.0", not "15.000")
+        declared = (
+            {m.name: m.digits for m in info.headline} | {d.name: d.digits for d in info.diagnostics} if info else {}
+        )
         if not table.empty:
             roles = [roles_label(r) for r in table["model_roles"]]
             args = [args_label(info, t, a) for t, a in zip(table["task"], table["task_args"])]
@@ -80,10 +84,11 @@ def markdown_summary(report: Report) -> str:
             for row, role, arg in zip(table.to_dict("records"), roles, args):
                 cells = [row["task"], row["task_version"], row["model"]]
                 cells += [role or "–"] * any(roles) + [arg or "–"] * any(args)
+                digits = declared.get(row["metric"], 3)
                 cells += [
                     row["label"],
-                    format_value(row["value"]),
-                    format_ci(row["ci_low"], row["ci_high"]),
+                    format_value(row["value"], digits),
+                    format_ci(row["ci_low"], row["ci_high"], digits),
                     format_count(row["n"]),
                     Path(str(row["log"])).name,
                 ]
@@ -99,11 +104,11 @@ def markdown_summary(report: Report) -> str:
         refs = report.references[report.references["benchmark"] == benchmark]
         if not refs.empty:
             lines += ["### References (the same statistics on scripted answers)", ""]
-            rows = [
-                [r["reference"], r["label"], format_value(r["value"]), format_ci(r["ci_low"], r["ci_high"]),
-                 format_count(r["n"])]
-                for r in refs.to_dict("records")
-            ]  # fmt: skip
+            rows = []
+            for r in refs.to_dict("records"):
+                digits = declared.get(r["metric"], auto_digits(r["value"], r["ci_low"], r["ci_high"]))
+                rows.append([r["reference"], r["label"], format_value(r["value"], digits),
+                             format_ci(r["ci_low"], r["ci_high"], digits), format_count(r["n"])])  # fmt: skip
             lines += _md_table(["reference", "metric", "value", CI_LABEL, "n"], rows)
         mine = across[across["benchmark"] == benchmark]
         if not mine.empty:
@@ -113,8 +118,8 @@ def markdown_summary(report: Report) -> str:
                     r["scope"],
                     r["group"],
                     r["metric"],
-                    format_value(r["value"]),
-                    format_ci(r["ci_low"], r["ci_high"]),
+                    format_value(r["value"], auto_digits(r["value"], r["ci_low"], r["ci_high"])),
+                    format_ci(r["ci_low"], r["ci_high"], auto_digits(r["value"], r["ci_low"], r["ci_high"])),
                     format_count(r["n"]),
                 ]
                 for r in mine.to_dict("records")
