@@ -191,7 +191,10 @@ def read_log_dir(
         benchmarks = load_benchmarks()
     log_dir = Path(log_dir)
     if not log_dir.is_dir():
-        raise FileNotFoundError(f"log directory not found: {log_dir}")
+        raise FileNotFoundError(
+            f"not a log directory: {log_dir} (a file: give its folder)" if log_dir.is_file()
+            else f"log directory not found: {log_dir}"
+        )  # fmt: skip
 
     problems: list[LogProblem] = []
     chosen: dict[tuple[str, ...], tuple[str, LogHeader]] = {}  # run key -> (path, header)

@@ -1,4 +1,4 @@
-"""Model vs human answer distributions for the most misaligned items (SVG, ``leaderboard.charts``)."""
+"""Model vs human answer distributions for the least representative items (SVG, ``leaderboard.charts``)."""
 
 from __future__ import annotations
 
@@ -59,4 +59,6 @@ def distribution_figure(samples: pd.DataFrame, top: int = 6, summary: pd.DataFra
 def run_plots(samples: pd.DataFrame, summary: pd.DataFrame) -> dict[str, str]:
     """Registry ``run_plots`` hook: the figure of ONE run (the leaderboard draws and caches it per run). The
     summary names the least representative items and their adjusted p-values; their shares are computed again."""
-    return {"model vs human answer distributions, most misaligned items": distribution_figure(samples, summary=summary)}
+    return {
+        "model vs human answer distributions, least representative items": distribution_figure(samples, summary=summary)
+    }

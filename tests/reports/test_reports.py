@@ -156,3 +156,6 @@ def test_write_csv_parquet_and_markdown(registered, log_dir: Path, tmp_path: Pat
 def test_missing_log_dir_is_a_clear_error(registered, tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="log directory not found"):
         read_log_dir(tmp_path / "nope", registered)
+    (tmp_path / "one.eval").write_text("")
+    with pytest.raises(FileNotFoundError, match=r"not a log directory: .*one\.eval \(a file: give its folder\)"):
+        read_log_dir(tmp_path / "one.eval", registered)

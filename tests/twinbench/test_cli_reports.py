@@ -85,7 +85,8 @@ def test_new_scaffolds_a_package_and_rejects_bad_names(tmp_path: Path, capsys) -
     assert "already exists" in capsys.readouterr().err
     for bad in ("My-Bench", "1x", "class", "survey"):
         assert main(["new", bad, "-o", str(tmp_path)]) == 2, bad
-    assert "already registered" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "already registered" in err and "benchmark name 'class' is a Python keyword: choose another" in err
 
 
 def test_regress_command_exit_codes_and_mdc(registered, tmp_path: Path, capsys) -> None:

@@ -22,10 +22,12 @@ class ScaffoldError(ValueError):
 
 
 def check_name(name: str) -> None:
-    if not NAME_PATTERN.fullmatch(name) or keyword.iskeyword(name):
+    if not NAME_PATTERN.fullmatch(name):
         raise ScaffoldError(
             f"benchmark name {name!r}: use 1-40 lowercase letters, digits and underscores, starting with a letter"
         )
+    if keyword.iskeyword(name):  # the task function is named after the benchmark
+        raise ScaffoldError(f"benchmark name {name!r} is a Python keyword: choose another")
     from twinbench.registry import load_benchmarks
 
     if name in load_benchmarks():

@@ -218,8 +218,8 @@ def test_plot_hook():
         ]
     )
     figures = run_plots(frame, summarize(frame))
-    assert list(figures) == ["model vs human answer distributions, most misaligned items"]
-    svg = figures["model vs human answer distributions, most misaligned items"]
+    assert list(figures) == ["model vs human answer distributions, least representative items"]
+    svg = figures["model vs human answer distributions, least representative items"]
     # one panel (the conditioned item): human bars, then the model's full distribution (option shares x valid mass,
     # the invalid mass last), read back from the bars' heights in px (panel 165 px high = share 1)
     bars = [float(h) for h in re.findall(r'<rect x="[^"]+" y="[^"]+" width="[^"]+" height="([^"]+)" fill="#', svg)]
