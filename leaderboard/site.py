@@ -412,6 +412,8 @@ class SiteBuilder:
         parts.append(
             f'<p class="note">From the logs in <code>{esc(self.report.log_dir)}</code>. Values are the benchmarks\' '
             f"headline metrics with {CI_LABEL}s and the number of units n they are over. "
+            "Arrows say which way is better: ↑ higher, ↓ lower, →0 closer to zero (sorted and ranked by |value|); "
+            "each benchmark's page defines its metrics. "
             f"{esc(RANK_RULE)} Click a column header to sort. Report tables: "
             f"{link('data/summary.md', 'summary.md')}, {link('data/headline.csv', 'headline.csv')}, "
             f"{link('data/samples.parquet', 'samples.parquet')}.</p>"

@@ -462,7 +462,11 @@ def package_version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="twinbench", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="twinbench",
+        description="List benchmarks, run them, and report on their logs: Markdown and CSV reports, a static "
+        "leaderboard, regression checks against a baseline, and new benchmark plugins.",
+    )
     parser.add_argument("--version", action="version", version=f"twinbench {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
