@@ -128,13 +128,18 @@ def references() -> pd.DataFrame:
 
 def degenerate(summary: pd.DataFrame) -> str | None:
     """Why a run says nothing about the model's play, or None: it played no seat, most of its moves were refused
-    (the safe defaults played), or it held every seat (its win rate is 1/4 by construction)."""
+    (the safe defaults played), it neither proposed nor answered a deal (an always-pass player), or it held every
+    seat (its win rate is 1/4 by construction)."""
     overall = summary[summary["group"] == "overall"].set_index("metric")
     if "invalid_move_rate" not in overall.index or not overall.loc["invalid_move_rate", "n"]:
         return "the model under test played no seat"
     invalid = float(overall.loc["invalid_move_rate", "value"])
     if invalid > INVALID_LIMIT:
         return f"{invalid:.0%} of the model's moves invalid (replaced by safe defaults)"
+    answered, proposed = (overall.loc[m, "n"] if m in overall.index else 0 for m in
+                          ("acceptance_without_counteroffer", "terms_per_deal"))  # fmt: skip
+    if not answered and not proposed:
+        return "the model neither proposed nor answered a deal: no negotiation metric is defined"
     if float(overall.loc["main_seat_share", "value"]) == 1.0:
         return "the model under test held every seat: its win rate is 1/4 by construction"
     return None

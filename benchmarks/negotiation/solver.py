@@ -112,7 +112,10 @@ def main_model_name() -> str:
 def negotiation_solver(settings: Settings) -> Solver:
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         meta = state.metadata
-        board, seed = settings.board, int(meta["seed"])
+        # epoch 1 plays the sample's own deal; each further epoch a new one (dice, bots, sampling): otherwise
+        # `--epochs` would replay identical games and count them as independent
+        board = settings.board
+        seed = int(meta["seed"]) if state.epoch == 1 else seed_of(meta["seed"], "epoch", state.epoch)
         game = Game(board, seed)
         main = get_model()
         by_label = {p.label: p for p in settings.players}

@@ -231,3 +231,7 @@ def test_clustered_share_interval_is_wilson_over_the_effective_number_of_cluster
     low, high = clustered_share_interval(0.5, sizes)
     assert (low, high) == pytest.approx(wilson_interval(0.5 * 124**2 / 1976, 124**2 / 1976))
     assert all(math.isnan(x) for x in clustered_share_interval(0.5, []))
+    # an interval holds its estimate: statsmodels' bounds at 0 and 1 are off by rounding (1.4e-17, 0.9999999999999999)
+    for share, sizes in [(0.0, [3, 7, 2, 9, 4]), (1.0, [3, 7, 2, 9, 4]), (0.0, [1] * 37), (1.0, [5] * 11)]:
+        low, high = clustered_share_interval(share, sizes)
+        assert low <= share <= high and 0.0 <= low and high <= 1.0

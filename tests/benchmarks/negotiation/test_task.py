@@ -76,6 +76,22 @@ def run(tmp_path, name: str, responder, roles: dict[str, Any] | None = None, **t
     return log, frame, INFO.summarize(frame)
 
 
+def test_every_epoch_after_the_first_plays_a_new_deal(tmp_path):
+    """Epochs replaying one seeded game would be counted as independent games: each plays its own deal."""
+
+    def records(folder, epochs: int) -> dict[int, str]:
+        model = get_model("mock/passer", responder=lambda messages, **_: "{}", memoize=False)
+        task = negotiation(games=1, turn_cap=2)
+        [log] = inspect_eval(task, model=model, epochs=epochs, limit=1, log_dir=str(folder), display="none")
+        assert log.status == "success", log.error
+        frame = samples_frame(log)
+        return {e: json.dumps(m["record"], sort_keys=True) for e, m in zip(frame["epoch"], frame["score_metadata"])}
+
+    three, one = records(tmp_path / "three", 3), records(tmp_path / "one", 1)
+    assert sorted(three) == [1, 2, 3] and len(set(three.values())) == 3
+    assert three[1] == one[1]  # epoch 1: the sample's own deal, as before
+
+
 def overall(table: pd.DataFrame, metric: str, group: str = "overall") -> pd.Series:
     return table[(table.metric == metric) & (table.group == group)].iloc[0]
 
@@ -235,3 +251,7 @@ def test_degenerate_rule_on_self_play(accepting):
     table = table.copy()
     table.loc[(table.metric == "main_seat_share") & (table.group == "overall"), "value"] = 1.0
     assert "every seat" in degenerate(table)
+    # a player that only passes: no invalid move, but no deal proposed or answered (every deal metric undefined)
+    for metric in ("acceptance_without_counteroffer", "terms_per_deal"):
+        table.loc[(table.metric == metric) & (table.group == "overall"), "n"] = 0
+    assert degenerate(table) == "the model neither proposed nor answered a deal: no negotiation metric is defined"
