@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replay-every", type=int, default=100, help="replay every k-th game from its record")
     parser.add_argument("--budget", type=float, default=60.0, help="seconds allowed per 1,000 games")
     args = parser.parse_args(argv)
+    if args.games < 1 or args.replay_every < 1:
+        parser.error("--games and --replay-every must be at least 1")
 
     board = load_board()
     lineups = list(permutations(BOTS))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from benchmarks.negotiation.calibration import cases
 from benchmarks.negotiation.references import degenerate, references
-from benchmarks.negotiation.solver import ROLES
+from benchmarks.negotiation.solver import MAIN_JOB_PLAYERS, ROLES
 from benchmarks.negotiation.summary import summarize, summarize_runs
 from benchmarks.negotiation.task import TASK_VERSION, negotiation
 from twinbench.registry import BenchmarkInfo, Diagnostic, Direction, HeadlineMetric
@@ -49,7 +49,7 @@ INFO = BenchmarkInfo(
     "accept without countering, keep what they agreed, betray, and win? One seeded game per sample with seats "
     "rotated; deals as structured terms whose keeping the engine decides from the actions; Plackett–Luce strengths "
     "over final rankings; C2C's targeted prompting as an option with a Fisher exact test of its effect.",
-    default_task_args={"players": "model,bot:always_accept,bot:never_keep,bot:random"},
+    default_task_args={"players": MAIN_JOB_PLAYERS},
     readme=str(Path(__file__).with_name("README.md")),
     calibration=cases,
     summarize_runs=summarize_runs,

@@ -39,9 +39,14 @@ class Player:
         return MODEL if self.bot is None else f"bot:{self.bot}"
 
 
+MAIN_JOB_PLAYERS = "model,bot:always_accept,bot:never_keep,bot:random"  # twinbench run's default lineup
+
+
 def _entry(label: str, text: str) -> Player:
     text = text.strip().lower()
-    if text in (MODEL, label, ""):
+    if not text:  # "model,,bot:random,..." is a typo, not a fourth model seat
+        raise ValueError(f"negotiation: {label} is empty in players (give 'model' or 'bot:<name>')")
+    if text in (MODEL, label):
         return Player(label)
     name = text.removeprefix("bot:").removeprefix("bots:")
     if name in BOTS and text != name:
@@ -62,7 +67,9 @@ def lineup(
     the model under test) or ``bot:<name>``. ``opponents``: ``bots:<name>`` (players 2-4 that bot) or
     ``bots:<a>,<b>,<c>`` (one each), player 1 the model under test. Neither: four model seats."""
     if players is not None and opponents is not None:
-        raise ValueError("negotiation: give players or opponents, not both")
+        if _items(players) != _items(MAIN_JOB_PLAYERS):
+            raise ValueError("negotiation: give players or opponents, not both")
+        players = None  # twinbench run's default lineup yields to the opponents a user gives
     if opponents is not None:
         text = opponents.strip().lower()
         if not text.startswith("bots:"):

@@ -87,9 +87,13 @@ def negotiation(
         max_tokens: maximum tokens of one move.
         seed: the first game's seed.
     """
+    if isinstance(targeted, bool):  # -T values are YAML: `-T targeted=on` arrives as True
+        targeted = "on" if targeted else "off"
     if targeted not in TARGETED:
         raise ValueError(f"negotiation: targeted must be one of {', '.join(TARGETED)}, got {targeted!r}")
     for label, number in (("games", games), ("turn_cap", turn_cap), ("message_rounds", message_rounds)):
+        if isinstance(number, bool) or not isinstance(number, int) and float(number) != int(float(number)):
+            raise ValueError(f"negotiation: {label} must be a whole number, got {number!r}")
         if int(number) < 1:
             raise ValueError(f"negotiation: {label} must be at least 1, got {number}")
     chosen = lineup(players, opponents)

@@ -16,7 +16,7 @@ from benchmarks.negotiation import INFO
 from benchmarks.negotiation.prompts import TARGETED
 from benchmarks.negotiation.record import verify_replay
 from benchmarks.negotiation.references import PUBLISHED, degenerate, published_rows
-from benchmarks.negotiation.solver import lineup, seating
+from benchmarks.negotiation.solver import MAIN_JOB_PLAYERS, lineup, seating
 from benchmarks.negotiation.summary import summarize_runs
 from benchmarks.negotiation.task import negotiation
 from reports.logs import samples_frame
@@ -229,10 +229,28 @@ def test_lineup_options():
     assert [p.spec for p in lineup(opponents="bots:greedy")] == ["model"] + ["bot:greedy"] * 3
     assert [p.spec for p in lineup(players="model,bot:random,model,bot:never_keep")] == [
         "model", "bot:random", "model", "bot:never_keep"]  # fmt: skip
-    for bad in ({"players": "model,model"}, {"opponents": "greedy"}, {"players": "model,bot:nope,model,model"}):
-        with pytest.raises(ValueError):
+    for bad, why in [
+        ({"players": "model,model"}, "players names four entries"),
+        ({"opponents": "greedy"}, "opponents must be bots:"),
+        ({"players": "model,bot:nope,model,model"}, "player_2 must be 'model' or one of"),
+        ({"players": "model,,bot:random,bot:greedy"}, "player_2 is empty in players"),  # a typo, not a model seat
+        ({"players": "model,bot:random,model,model", "opponents": "bots:greedy"}, "not both"),
+    ]:
+        with pytest.raises(ValueError, match=why):
             lineup(**bad)
+    # twinbench run passes its default lineup as players: the opponents a user gives replace it
+    assert [p.spec for p in lineup(players=MAIN_JOB_PLAYERS, opponents="bots:greedy")] == ["model"] + ["bot:greedy"] * 3
     assert seating(1) == {2: "player_1", 3: "player_2", 4: "player_3", 1: "player_4"}
+
+
+def test_task_options_as_the_command_line_gives_them():
+    """-T values are YAML: `targeted=on` arrives as True, `turn_cap=2.5` as a float that must not be cut to 2."""
+    assert negotiation(games=1, targeted=True).metadata["targeted"] == "on"
+    assert negotiation(games=1, targeted=False).metadata["targeted"] == "off"
+    for name in ("turn_cap", "games", "message_rounds"):
+        with pytest.raises(ValueError, match=f"{name} must be a whole number, got 2.5"):
+            negotiation(**{name: 2.5})
+    assert negotiation(games=1, turn_cap=3.0).metadata["turn_cap"] == 3
 
 
 def test_published_references_match_the_paper():
