@@ -194,9 +194,10 @@ class SiteBuilder:
         return groups.get((benchmark, model), empty)
 
     def records(self, table_name: str, by: str, key: object) -> list[dict[str, Any]]:
-        """The rows, as dicts, of ``headline`` (ranked), ``summary`` or ``logs`` whose ``by`` column(s) ("benchmark",
+        """The rows, as dicts, of ``headline`` (ranked) or ``logs`` whose ``by`` column(s) ("benchmark",
         "benchmark+model" or "model") equal ``key``, in table order. Converted and grouped once per table: every
-        model page asks, and pandas filtering per page cost pages x rows."""
+        model page asks, and pandas filtering per page cost pages x rows (the much larger summary table is reached
+        by run instead: :meth:`summary_runs`)."""
         if (table_name, by) not in self._records:
             if (table_name, "") not in self._records:
                 frame = self.headline if table_name == "headline" else getattr(self.report, table_name)
