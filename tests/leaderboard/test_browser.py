@@ -59,17 +59,24 @@ def check_site(
     assert headers[:3] == ["Model", "Task", "Version"] and headers[-1] == "Log"
 
     # Sorting: click the first metric's header (ascending), again (descending), then the model column.
-    values = f"[...document.querySelectorAll('{table} tbody tr')].map(r => r.cells[3].getAttribute('data-sort'))"
+    # the run rows' values (reference rows stay below the runs whatever the order: checked after each click)
+    runs = f"[...document.querySelectorAll('{table} tbody tr')].filter(r => !r.cells[0].querySelector('.reference'))"
+    values = f"{runs}.map(r => r.cells[3].getAttribute('data-sort'))"
+    refs_last = (
+        f"(rows => rows.every((r, i) => !r.cells[0].querySelector('.reference') || "
+        f"rows.slice(i).every(q => q.cells[0].querySelector('.reference'))))"
+        f"([...document.querySelectorAll('{table} tbody tr')])"
+    )
     browser.click(f"{table} thead th:nth-child(4)")
     ascending = [float(v) for v in browser.evaluate(values) if v]
-    assert ascending == sorted(ascending)
+    assert ascending == sorted(ascending) and browser.evaluate(refs_last)
     assert (
         browser.evaluate(f"document.querySelector('{table} thead th:nth-child(4)').getAttribute('aria-sort')")
         == "ascending"
     )
     browser.click(f"{table} thead th:nth-child(4)")
     descending = [float(v) for v in browser.evaluate(values) if v]
-    assert descending == sorted(ascending, reverse=True)
+    assert descending == sorted(ascending, reverse=True) and browser.evaluate(refs_last)
     browser.click(f"{table} thead th:nth-child(1)")
     assert run_models(browser, table) == sorted(models)
     browser.screenshot(SCREENSHOTS / f"{screenshot}-index.png")
