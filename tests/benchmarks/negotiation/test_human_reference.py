@@ -17,7 +17,6 @@ from __future__ import annotations
 import importlib
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +31,7 @@ from benchmarks.negotiation.build_human_reference import (
     read_messages,
     sender_lie,
 )
+from tests.twinbench.upstream_copies import git_copy
 from twinbench.data import data_path
 from twinbench.upstream import Upstream
 
@@ -45,16 +45,6 @@ PINNED = "c28c0870a639f6f388c87d4f8eaf685e64bfb1a6"  # the commit datasets/recon
 def built(tmp_path_factory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("human")
     return out, build(FIXTURE, out)
-
-
-def _git_copy(source: Path, where: Path) -> Path:
-    """A committed git repository holding ``source``'s files; returns its git directory."""
-    shutil.copytree(source, where)
-    git = ["git", "-C", str(where), "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "fixture"], check=True)
-    return where / ".git"
 
 
 def test_fixture_numbers_match_the_hand_count(built):
@@ -95,11 +85,8 @@ def test_build_twice_gives_identical_bytes(built, tmp_path):
 
 def test_git_copy_gives_the_same_numbers_and_records_the_commit(built, tmp_path):
     _, first = built
-    git_dir = _git_copy(FIXTURE, tmp_path / "upstream")
+    git_dir, commit = git_copy(FIXTURE, tmp_path / "upstream")
     data = build(git_dir, tmp_path / "out")
-    commit = subprocess.run(
-        ["git", "--git-dir", str(git_dir), "rev-parse", "HEAD"], check=True, capture_output=True, text=True
-    ).stdout.strip()
     assert data["source"]["revision"] == commit and data["source"]["commit_date"]
     assert {k: v for k, v in data.items() if k != "source"} == {k: v for k, v in first.items() if k != "source"}
     assert f"`{commit}`" in (tmp_path / "out" / "README.md").read_text("utf-8")

@@ -9,8 +9,6 @@ test reads /work/.mirror or the network.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ import pytest
 from benchmarks.psi import diagnostics as dx
 from benchmarks.psi.build_data import build, main, tsv_conversations
 from benchmarks.psi.data import PsiDataError, load_annomi_stats, load_esconv, load_reference_stats
+from tests.twinbench.upstream_copies import git_copy
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ESCONV = FIXTURES / "esconv_upstream"
@@ -127,14 +126,8 @@ def test_reference_stats_match_the_diagnostics(built):
 
 
 def test_git_directory_records_its_commit(tmp_path):
-    repo = tmp_path / "esconv"
-    shutil.copytree(ESCONV, repo)
-    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "fixture"], check=True)
-    head = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
-    summary = build(repo / ".git", ANNOMI, tmp_path / "out")
+    git_dir, head = git_copy(ESCONV, tmp_path / "esconv")
+    summary = build(git_dir, ANNOMI, tmp_path / "out")
     assert summary["esconv"]["revision"] == head
     assert f"`{head}`" in (tmp_path / "out" / "README.md").read_text()
 

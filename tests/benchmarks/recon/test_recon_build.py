@@ -8,8 +8,6 @@ The fixtures under ``fixtures/`` are synthetic (invented names and text) in the 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -25,6 +23,7 @@ from benchmarks.recon.data import (
     render_context,
     split_problems,
 )
+from tests.twinbench.upstream_copies import git_copy
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SCOTUS = FIXTURES / "scotus_upstream"
@@ -53,16 +52,6 @@ def _rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
 
-def _git_copy(source: Path, where: Path) -> Path:
-    """A committed git repository holding ``source``'s files; returns its git directory."""
-    shutil.copytree(source, where)
-    git = ["git", "-C", str(where), "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "fixture"], check=True)
-    return where / ".git"
-
-
 def test_build_twice_gives_identical_bytes(built, tmp_path):
     first, _ = built
     build(SCOTUS, DIPLOMACY, tmp_path, SLICE)
@@ -72,14 +61,11 @@ def test_build_twice_gives_identical_bytes(built, tmp_path):
 
 def test_git_copy_gives_the_same_rows_and_records_the_commit(built, tmp_path):
     first, _ = built
-    scotus_git = _git_copy(SCOTUS, tmp_path / "scotus")
-    diplomacy_git = _git_copy(DIPLOMACY, tmp_path / "diplomacy")
+    scotus_git, commit = git_copy(SCOTUS, tmp_path / "scotus")
+    diplomacy_git, _ = git_copy(DIPLOMACY, tmp_path / "diplomacy")
     summary = build(scotus_git, diplomacy_git, tmp_path / "out", SLICE)
     for name in ("scotus.jsonl", "diplomacy.jsonl"):
         assert (tmp_path / "out" / name).read_bytes() == (first / name).read_bytes()
-    commit = subprocess.run(
-        ["git", "--git-dir", str(scotus_git), "rev-parse", "HEAD"], check=True, capture_output=True, text=True
-    ).stdout.strip()
     assert summary["domains"]["scotus"]["revision"] == commit
     assert f"`{commit}`" in (tmp_path / "out" / "README.md").read_text("utf-8")
 
