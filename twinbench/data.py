@@ -31,6 +31,13 @@ def checkout_root() -> Path | None:
     return root if (root / "pyproject.toml").is_file() else None
 
 
+def checkout_dataset_dir(name: str) -> Path | None:
+    """Where a data build writes by default: the checkout's ``datasets/<name>`` (the repository's files); None in an
+    installed wheel, where a build needs ``--out``."""
+    root = checkout_root()
+    return root / "datasets" / name if root is not None else None
+
+
 def data_roots() -> list[Path]:
     """The folders searched, in order: the wheel's package data, then a checkout's ``datasets/``."""
     roots = [PACKAGE_DATA]

@@ -25,16 +25,10 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from twinbench.data import checkout_root
+from twinbench.data import checkout_dataset_dir
 
 SEED = 20260522
 ITEMS_PER_DOMAIN = 60
-
-
-def default_out() -> Path | None:
-    """The checkout's datasets/deference (the build writes the repository's files); None in an installed wheel."""
-    root = checkout_root()
-    return root / "datasets" / "deference" if root is not None else None
 
 
 @dataclass(frozen=True)
@@ -681,7 +675,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=None, help="default: the checkout's datasets/deference")
     parser.add_argument("--domains", default=",".join(BUILDERS), help="comma-separated domain names")
     args = parser.parse_args(argv)
-    args.out = args.out or default_out()
+    args.out = args.out or checkout_dataset_dir("deference")
     if args.out is None:
         parser.error("not running from a source checkout (twinbench is installed from a wheel): pass --out DIR")
     for domain in args.domains.split(","):

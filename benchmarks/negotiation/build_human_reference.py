@@ -29,7 +29,7 @@ import numpy as np
 from scorers.stats.bootstrap import N_RESAMPLES, cluster_mean_ci
 from scorers.stats.proportions import wilson_interval
 from scorers.stats.settings import CONFIDENCE, SEED
-from twinbench.data import checkout_root
+from twinbench.data import checkout_dataset_dir
 from twinbench.upstream import Upstream, UpstreamError, rounded
 
 REPO = "DenisPeskoff/2020_acl_diplomacy"
@@ -58,11 +58,6 @@ class Message:
     game: int
     sender: str  # the country (one person played one country in one game)
     lie: bool | None  # the sender's own label; None where it is neither true nor false
-
-
-def default_out() -> Path | None:
-    root = checkout_root()
-    return root / "datasets" / "negotiation" if root is not None else None
 
 
 def sender_lie(value: Any) -> bool | None:
@@ -284,7 +279,12 @@ one country per game).
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--diplomacy", type=Path, required=True, help=f"local copy of {REPO}")
-    parser.add_argument("--out", type=Path, default=default_out(), help="output folder (default datasets/negotiation)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=checkout_dataset_dir("negotiation"),
+        help="output folder (default datasets/negotiation)",
+    )
     args = parser.parse_args(argv)
     if args.out is None:
         parser.error("--out is required outside a source checkout")

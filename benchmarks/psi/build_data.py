@@ -28,7 +28,7 @@ from typing import Any
 
 from benchmarks.psi import diagnostics as dx
 from benchmarks.psi.data import Conversation, PsiDataError, Turn, clean
-from twinbench.data import checkout_root
+from twinbench.data import checkout_dataset_dir
 from twinbench.upstream import Upstream, UpstreamError, rounded
 
 ESCONV_REPO = "thu-coai/Emotional-Support-Conversation"
@@ -43,11 +43,6 @@ TSV_FILES = (
 ANNOMI_CSV = "AnnoMI-simple.csv"  # one row per utterance (AnnoMI-full repeats utterances per annotator)
 TALK_TYPES = ("change", "neutral", "sustain")
 DECIMALS = 6
-
-
-def default_out() -> Path | None:
-    root = checkout_root()
-    return root / "datasets" / "psi" if root is not None else None
 
 
 # ---------------------------------------------------------------- reading an upstream copy
@@ -517,7 +512,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--esconv", type=Path, required=True, help=f"local copy of {ESCONV_REPO}")
     parser.add_argument("--annomi", type=Path, required=True, help=f"local copy of {ANNOMI_REPO}")
-    parser.add_argument("--out", type=Path, default=default_out(), help="output folder (default datasets/psi)")
+    parser.add_argument(
+        "--out", type=Path, default=checkout_dataset_dir("psi"), help="output folder (default datasets/psi)"
+    )
     args = parser.parse_args(argv)
     if args.out is None:
         parser.error("--out is required outside a source checkout")

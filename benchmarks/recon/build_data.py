@@ -42,7 +42,7 @@ from benchmarks.recon.data import (
     render_context,
     split_problems,
 )
-from twinbench.data import checkout_root
+from twinbench.data import checkout_dataset_dir
 from twinbench.upstream import Upstream, UpstreamError
 
 SCOTUS_REPO = "walkerdb/supreme_court_transcripts"
@@ -67,11 +67,6 @@ class Config:
     context_chars: int = CONTEXT_CHARS
     max_action_chars: int = MAX_ACTION_CHARS
     seed: int = SEED
-
-
-def default_out() -> Path | None:
-    root = checkout_root()
-    return root / "datasets" / "recon" if root is not None else None
 
 
 # ---------------------------------------------------------------- reading an upstream copy
@@ -602,7 +597,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scotus", type=Path, required=True, help=f"local copy of {SCOTUS_REPO}")
     parser.add_argument("--diplomacy", type=Path, required=True, help=f"local copy of {DIPLOMACY_REPO}")
-    parser.add_argument("--out", type=Path, default=default_out(), help="output folder (default datasets/recon)")
+    parser.add_argument(
+        "--out", type=Path, default=checkout_dataset_dir("recon"), help="output folder (default datasets/recon)"
+    )
     default = Config()
     for f in fields(Config):
         value = getattr(default, f.name)

@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from benchmarks.recon.data import SEED, Example, Individual, example_row, option_letters, split_problems
-from twinbench.data import checkout_root
+from twinbench.data import checkout_dataset_dir
 
 DOMAIN = "respondents"
 SOURCE = "carData::BEPS"
@@ -108,11 +108,6 @@ class Config:
     respondents: int = 40
     test_questions: int = 2
     seed: int = SEED
-
-
-def default_out() -> Path | None:
-    root = checkout_root()
-    return root / "datasets" / "recon" if root is not None else None
 
 
 def load_beps() -> tuple[pd.DataFrame, str]:
@@ -305,7 +300,9 @@ Built by `python -m benchmarks.recon.build_respondents`{options}; seed {config.s
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=default_out(), help="output folder (default datasets/recon)")
+    parser.add_argument(
+        "--out", type=Path, default=checkout_dataset_dir("recon"), help="output folder (default datasets/recon)"
+    )
     parser.add_argument("--respondents", type=int, default=Config.respondents)
     parser.add_argument("--test-questions", type=int, default=Config.test_questions)
     parser.add_argument("--seed", type=int, default=Config.seed)
