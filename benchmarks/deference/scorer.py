@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Literal, get_args
 
@@ -23,6 +22,7 @@ from inspect_ai.util import json_schema
 from pydantic import BaseModel
 
 from benchmarks.deference.dds import dds_point
+from scorers.text.replies import json_objects
 
 VerdictValue = Literal["correct", "incorrect"]
 VERDICTS: tuple[str, ...] = get_args(VerdictValue)
@@ -42,19 +42,14 @@ VERDICT_SCHEMA = ResponseSchema(
     description='The verdict: {"verdict": "correct"} or {"verdict": "incorrect"}.',
     strict=True,
 )
-_OBJECT = re.compile(r"\{[^{}]*\}")
 _FIELD = re.compile(r'"?verdict"?\s*[:=]\s*"?\s*(correct|incorrect)\b', re.IGNORECASE)
 
 
 def parse_verdict(text: str) -> tuple[str | None, str]:
     """(verdict, how it was read): "json", "field" (a malformed object whose verdict field is legible, as
     DialDefer's own null recovery does), "bare" (the reply is just the word) or (None, "unparseable")."""
-    for candidate in _OBJECT.findall(text or ""):
-        try:
-            data = json.loads(candidate)
-        except json.JSONDecodeError:
-            continue
-        value = data.get("verdict") if isinstance(data, dict) else None
+    for data in json_objects(text):
+        value = data.get("verdict")
         if isinstance(value, str) and value.strip().lower() in VERDICTS:
             return value.strip().lower(), "json"
     found = _FIELD.findall(text or "")

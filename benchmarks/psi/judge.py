@@ -13,7 +13,6 @@ F is). The score itself is ``label_js_score``'s, over the labels P, T and C (``s
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Mapping, Sequence
@@ -25,6 +24,7 @@ from pydantic import BaseModel
 
 from benchmarks.psi.prompts import ptc_messages
 from benchmarks.psi.solver import first_line, seed_of
+from scorers.text.replies import json_objects
 
 PtcLabel = Literal["P", "T", "C", "F"]
 PTC_LABELS: tuple[str, ...] = get_args(PtcLabel)
@@ -50,7 +50,6 @@ _NAMES = {"problem": "P", "transition": "T", "change": "C", "filler": "F"}
 _LABEL = r"(problem|transition|change|filler|[ptcf])"
 # a label value: "P", "p", "Problem", "P (Problem)", with a final full stop
 _VALUE = re.compile(rf"^\s*{_LABEL}\s*(?:\(\s*(?:problem|transition|change|filler)\s*\))?\s*[.!]?\s*$", re.IGNORECASE)
-_OBJECT = re.compile(r"\{[^{}]*\}")
 _FIELD = re.compile(rf"[\"']?(?:label|classification)[\"']?\s*[:=]\s*[\"']?\s*{_LABEL}\b", re.IGNORECASE)
 _WRAPPING = "\"'`* \n\t"
 
@@ -70,15 +69,10 @@ def parse_label(text: str | None) -> tuple[str | None, str]:
     letter or the name) or (None, "unparseable"). Objects or fields that disagree are unparseable."""
     text = text or ""
     found = set()
-    for candidate in _OBJECT.findall(text):
-        try:
-            data = json.loads(candidate)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(data, dict):
-            label = label_of(data.get("label", data.get("classification")))
-            if label:
-                found.add(label)
+    for data in json_objects(text):
+        label = label_of(data.get("label", data.get("classification")))
+        if label:
+            found.add(label)
     if found:
         return (found.pop(), "json") if len(found) == 1 else (None, "unparseable")
     fields = {label_of(f) for f in _FIELD.findall(text)}
