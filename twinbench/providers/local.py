@@ -2,7 +2,8 @@
 
 ``local/smollm2-135m`` (the suite's default model), ``local/gemma3-270m``, or ``local//abs/path/model.gguf``.
 Model args (``-M key=value``) are passed to ``llama_cpp.server`` (e.g. ``-M n_ctx=4096``,
-``-M draft_model=prompt-lookup-decoding``); ``startup_timeout`` (seconds) bounds the wait for readiness. The child
+``-M draft_model=prompt-lookup-decoding``); ``startup_timeout`` (seconds) bounds the wait for readiness; Models with
+the same settings share one server unless ``own_server=True`` (a fresh one, stopped when that Model closes). The child
 (``llama_server.py``) serves the model as ``llama_engine.TwinLlama``: upstream's outputs and log-probabilities without
 ``logits_all``; ``-M engine=upstream`` serves llama-cpp-python's ``Llama`` unchanged (with ``-M logits_all=true``: the
 server as it was before, a reference for tests and ``scripts/bench_provider.py``).
@@ -221,6 +222,7 @@ class LocalLlamaAPI(OpenAICompatibleAPI):
         api_key: str | None = None,
         config: GenerateConfig = GenerateConfig(),
         startup_timeout: float = 120,
+        own_server: bool = False,
         **server_args: Any,
     ) -> None:
         if base_url is not None:
@@ -231,7 +233,11 @@ class LocalLlamaAPI(OpenAICompatibleAPI):
         model_path, chat_format = resolve_local_model(model_name)
         if chat_format is not None:
             server_args.setdefault("chat_format", chat_format)
-        self._server = shared_server(model_path, model_name, server_args, float(startup_timeout))
+        if own_server:  # a fresh server for this Model alone, stopped by close() (specserve: no shared prefix cache)
+            self._server = LlamaServer(model_path, model_name, server_args, float(startup_timeout))
+            self._server.start()
+        else:
+            self._server = shared_server(model_path, model_name, server_args, float(startup_timeout))
         super().__init__(
             model_name=model_name,
             base_url=self._server.base_url,
