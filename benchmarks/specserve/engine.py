@@ -1,8 +1,10 @@
 """The measurement: every serving setting in turn, each on a fresh server, every prompt streamed and timed.
 
-For each setting (a configuration at a concurrency), in order, plain decoding first: start a server of its own
-(no prefix cache shared with another setting), warm it up, send every prompt at temperature 0 with at most
-``concurrency`` requests in flight, read the speculative counters, stop the server. The server is started by the
+Every setting (a configuration at a concurrency) gets a server of its own (no prefix cache shared with another
+setting), warmed up, then every prompt at temperature 0, then the server stops. Blocked (vLLM, and concurrency above
+1): one setting at a time, plain decoding first, with at most ``concurrency`` requests in flight. Interleaved
+(``local/`` at concurrency 1): all the settings' servers run at once and each prompt goes to each setting in turn,
+so load drift on a shared CPU cancels in the paired ratios. The server is started by the
 model's own provider: ``local/`` our llama.cpp server (``own_server=True``), ``vllm/`` inspect's vLLM provider
 (``vllm serve`` with the configuration's ``speculative_config``), and closed before the next setting starts.
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -37,6 +39,22 @@ class Setting:
     @property
     def label(self) -> str:
         return f"{self.config.label}@c{self.concurrency}"
+
+
+@dataclass
+class Served:
+    """A setting's running server: the Model that started it, where to reach it, a client."""
+
+    model: Any
+    base_url: str
+    name: str  # the model name the server answers to
+    client: httpx.AsyncClient
+    start: dict[str, float] = field(default_factory=dict)  # counters when it was ready
+    done: int = 0
+
+    async def close(self) -> None:
+        await self.client.aclose()
+        await self.model.api.aclose()  # stops the server (our llama.cpp child; inspect's vLLM process)
 
 
 class Engine:
@@ -75,61 +93,103 @@ class Engine:
         return await asyncio.shield(self.results[(setting, prompt)])
 
     async def _run(self) -> None:
-        for setting in self.settings:
-            try:
-                await self._run_setting(setting)
-            except Exception as exc:  # a server that fails to start: every prompt of the setting is invalid
-                message = f"{setting.label}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                logger.error("specserve: %s", message)
-                for prompt in self.prompts:
-                    future = self.results[(setting.label, prompt.id)]
-                    if not future.done():
-                        future.set_result(Measured(error=message))
+        for level in dict.fromkeys(s.concurrency for s in self.settings):
+            group = [s for s in self.settings if s.concurrency == level]
+            if self.backend == "local" and level == 1:
+                await self._run_interleaved(group)
+            else:
+                for setting in group:
+                    await self._run_blocked(setting)
 
-    def _served_model(self, setting: Setting) -> Any:
+    def _fail(self, setting: Setting, exc: Exception) -> None:
+        """A server that failed (to start): every prompt of the setting not yet measured is invalid, one line."""
+        message = f"{setting.label}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        logger.error("specserve: %s", message)
+        for prompt in self.prompts:
+            future = self.results[(setting.label, prompt.id)]
+            if not future.done():
+                future.set_result(Measured(error=message))
+
+    async def _open(self, setting: Setting) -> Served:
+        logger.info("specserve: %s: starting a server", setting.label)
         args = {**self.model_args, **setting.config.server_args(self.backend)}
         if self.backend == "local":
             args["own_server"] = True
         else:
             args.setdefault("host", "127.0.0.1")  # vLLM binds 0.0.0.0 unless told
-        return get_model(self.model_name, memoize=False, **args)
-
-    async def _run_setting(self, setting: Setting) -> None:
-        logger.info("specserve: %s: starting a server", setting.label)
-        model = self._served_model(setting)
+        model = get_model(self.model_name, memoize=False, **args)
         try:
             # the warm-up goes through inspect's provider, which starts a vLLM server on its first request
             await model.generate(WARMUP, config=GenerateConfig(max_tokens=16, temperature=0.0, seed=self.seed))
             api = model.api
-            base_url, served = str(api.base_url), str(getattr(api, "base_model", api.model_name))
             headers = {"Authorization": f"Bearer {api.api_key}"} if getattr(api, "api_key", None) else {}
-            async with httpx.AsyncClient(timeout=HTTP_TIMEOUT, headers=headers) as client:
-                start = await scrape(client, base_url)
-                slots = asyncio.Semaphore(setting.concurrency)
-                done = 0
-
-                async def one(prompt: Prompt) -> None:
-                    nonlocal done
-                    async with slots:
-                        before = await scrape(client, base_url) if setting.concurrency == 1 else {}
-                        measured = await measure_prompt(
-                            client,
-                            base_url,
-                            served,
-                            self.backend,
-                            prompt.turns,
-                            max_tokens=self.max_tokens,
-                            seed=self.seed,
-                        )
-                        after = await scrape(client, base_url)
-                        if setting.concurrency == 1:  # per-prompt deltas are exact only when prompts run one at a time
-                            measured.counters = {k: after[k] - before.get(k, 0.0) for k in after}
-                        else:  # the setting's totals so far: their largest value is the setting's total
-                            measured.cumulative = {k: after[k] - start.get(k, 0.0) for k in after}
-                    done += 1
-                    logger.info("specserve: %s: %d/%d prompts", setting.label, done, len(self.prompts))
-                    self.results[(setting.label, prompt.id)].set_result(measured)
-
-                await asyncio.gather(*(one(p) for p in self.prompts))
-        finally:
+            served = Served(
+                model,
+                str(api.base_url),
+                str(getattr(api, "base_model", api.model_name)),
+                httpx.AsyncClient(timeout=HTTP_TIMEOUT, headers=headers),
+            )
+            served.start = await scrape(served.client, served.base_url)
+            return served
+        except BaseException:
             await model.api.aclose()
+            raise
+
+    async def _measure(self, served: Served, setting: Setting, prompt: Prompt) -> None:
+        before = await scrape(served.client, served.base_url) if setting.concurrency == 1 else {}
+        measured = await measure_prompt(
+            served.client,
+            served.base_url,
+            served.name,
+            self.backend,
+            prompt.turns,
+            max_tokens=self.max_tokens,
+            seed=self.seed,
+        )
+        after = await scrape(served.client, served.base_url)
+        if setting.concurrency == 1:  # per-prompt deltas are exact only when prompts run one at a time
+            measured.counters = {k: after[k] - before.get(k, 0.0) for k in after}
+        else:  # the setting's totals so far: their largest value is the setting's total
+            measured.cumulative = {k: after[k] - served.start.get(k, 0.0) for k in after}
+        served.done += 1
+        logger.info("specserve: %s: %d/%d prompts", setting.label, served.done, len(self.prompts))
+        self.results[(setting.label, prompt.id)].set_result(measured)
+
+    async def _run_blocked(self, setting: Setting) -> None:
+        """One setting's server at a time, every prompt at the setting's concurrency (vLLM; or concurrency > 1)."""
+        try:
+            served = await self._open(setting)
+        except Exception as exc:
+            self._fail(setting, exc)
+            return
+        try:
+            slots = asyncio.Semaphore(setting.concurrency)
+
+            async def one(prompt: Prompt) -> None:
+                async with slots:
+                    await self._measure(served, setting, prompt)
+
+            await asyncio.gather(*(one(p) for p in self.prompts))
+        except Exception as exc:
+            self._fail(setting, exc)
+        finally:
+            await served.close()
+
+    async def _run_interleaved(self, settings: list[Setting]) -> None:
+        """Every setting's server at once (idle servers cost no CPU), each prompt sent to each setting in turn, the
+        order rotated from prompt to prompt: a prompt's measurements are minutes apart at most, so a change of the
+        machine's load moves both alike and cancels in their ratio (on a shared CPU it would not, blocked)."""
+        open_: dict[str, Served] = {}
+        try:
+            for setting in settings:
+                try:
+                    open_[setting.label] = await self._open(setting)
+                except Exception as exc:
+                    self._fail(setting, exc)
+            live = [s for s in settings if s.label in open_]
+            for i, prompt in enumerate(self.prompts):
+                for setting in live[i % len(live) :] + live[: i % len(live)] if live else []:
+                    await self._measure(open_[setting.label], setting, prompt)
+        finally:
+            for served in open_.values():
+                await served.close()

@@ -34,6 +34,7 @@ from scorers.summary_rows import summary_row
 
 HEADLINE_FROM = "the first speculative setting at the first concurrency"
 MAX_LISTED = 20  # mismatches named in a note
+COUNTS = ("num_drafts", "num_draft_tokens", "num_accepted_tokens")
 
 
 def frame(samples: pd.DataFrame) -> pd.DataFrame:
@@ -68,27 +69,24 @@ def acceptance_rows(part: pd.DataFrame, group: str, concurrency: int) -> list[di
     if not np.isfinite(drafts).any():
         return []
     if concurrency == 1:
-        rate = cluster_ratio_ci(accepted, drafted, part["prompt"])
-        length = cluster_ratio_ci(drafts + accepted, drafts, part["prompt"])
         return [
-            summary_row("acceptance_rate", *_ci(rate), group),
-            summary_row("mean_acceptance_length", *_ci(length), group),
+            summary_row("acceptance_rate", *_ci(cluster_ratio_ci(accepted, drafted, part["prompt"])), group),
+            summary_row(
+                "mean_acceptance_length", *_ci(cluster_ratio_ci(drafts + accepted, drafts, part["prompt"])), group
+            ),
         ]
     # several prompts in flight: per-prompt deltas mix; the setting's totals are the largest cumulative counts
     totals = {c: float(part[f"cum_{c}"].max()) for c in COUNTS if f"cum_{c}" in part}
     if not totals or not totals.get(COUNTS[0]):
         return []
     n = len(part)
-    rate = totals[COUNTS[2]] / totals[COUNTS[1]] if totals[COUNTS[1]] else math.nan
-    length = 1 + totals[COUNTS[2]] / totals[COUNTS[0]]
+    share = totals[COUNTS[2]] / totals[COUNTS[1]] if totals[COUNTS[1]] else math.nan
     note = "setting totals (several prompts in flight): no interval"
     return [
-        summary_row("acceptance_rate", rate, math.nan, math.nan, n, group, note=note),
-        summary_row("mean_acceptance_length", length, math.nan, math.nan, n, group, note=note),
-    ]
-
-
-COUNTS = ("num_drafts", "num_draft_tokens", "num_accepted_tokens")
+        summary_row("acceptance_rate", share, math.nan, math.nan, n, group, note=note),
+        summary_row("mean_acceptance_length", 1 + totals[COUNTS[2]] / totals[COUNTS[0]], math.nan, math.nan, n, group,
+                    note=note),
+    ]  # fmt: skip
 
 
 def setting_rows(part: pd.DataFrame, group: str) -> list[dict[str, Any]]:

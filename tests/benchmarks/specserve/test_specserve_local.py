@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 from inspect_ai import eval as inspect_eval
@@ -18,7 +19,8 @@ def test_plain_and_prompt_lookup_side_by_side(tmp_path):
     task = specserve(configs="ngram:4", categories="summarization", per_category=1, max_tokens=24)
     [log] = inspect_eval(task, model="local/smollm2-135m", log_dir=str(tmp_path), display="none")
     assert log.status == "success"
-    scores = {s.id: s.scores["specserve_scorer"] for s in log.samples}
+    assert log.samples is not None
+    scores: dict[str, Any] = {s.id: s.scores["specserve_scorer"] for s in log.samples if s.scores}
     assert sorted(scores) == ["summarization-299@ngram-k4@c1", "summarization-299@plain@c1"]
     plain, spec = scores["summarization-299@plain@c1"], scores["summarization-299@ngram-k4@c1"]
     for score in (plain, spec):
