@@ -15,6 +15,7 @@ so inspect's progress and its log follow the measurement and a run stopped midwa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -136,17 +137,23 @@ class Engine:
             raise
 
     async def _measure(self, served: Served, setting: Setting, prompt: Prompt) -> None:
-        before = await scrape(served.client, served.base_url) if setting.concurrency == 1 else {}
-        measured = await measure_prompt(
-            served.client,
-            served.base_url,
-            served.name,
-            self.backend,
-            prompt.turns,
-            max_tokens=self.max_tokens,
-            seed=self.seed,
-        )
-        after = await scrape(served.client, served.base_url)
+        # On llama.cpp at concurrency 1 the prompt waits for its turn on the cores, shared with every other
+        # embedded-model request of this process (another benchmark in the same `twinbench run`), so nothing else
+        # computes while it is timed. At higher concurrency queueing is part of what is measured: run it alone.
+        local = self.backend == "local" and setting.concurrency == 1
+        slot = served.model.api.request_slot() if local else contextlib.nullcontext()
+        async with slot:
+            before = await scrape(served.client, served.base_url) if setting.concurrency == 1 else {}
+            measured = await measure_prompt(
+                served.client,
+                served.base_url,
+                served.name,
+                self.backend,
+                prompt.turns,
+                max_tokens=self.max_tokens,
+                seed=self.seed,
+            )
+            after = await scrape(served.client, served.base_url)
         if setting.concurrency == 1:  # per-prompt deltas are exact only when prompts run one at a time
             measured.counters = {k: after[k] - before.get(k, 0.0) for k in after}
         else:  # the setting's totals so far: their largest value is the setting's total

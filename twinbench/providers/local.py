@@ -255,6 +255,11 @@ class LocalLlamaAPI(OpenAICompatibleAPI):
         async with self._server.request_slot():
             return await super().generate(input, tools, tool_choice, llama_cpp_config(config))
 
+    def request_slot(self) -> Any:
+        """This server's turn on the cores (:meth:`LlamaServer.request_slot`), for a client that talks to the server
+        directly (``benchmarks/specserve`` streams and times requests itself)."""
+        return self._server.request_slot()
+
     def should_retry(self, ex: BaseException) -> Any:
         # Our own server on loopback: an HTTP error (a prompt longer than n_ctx, an unsupported option) will not go
         # away on retry, so the sample fails at once with the server's message instead of backing off for minutes.
