@@ -6,12 +6,22 @@ uses a seeded subset of them), first ``DEFAULT_MAX_TURNS`` patient turns:
 
 * ``real ESConv seekers``: a simulator that copies its real counterpart's turns (fidelity 100 by construction; the
   raw diagnostics are the people's own);
+* ``other real seekers`` (the ceiling): a simulator that answers with a DIFFERENT real seeker's turns (a seeded
+  derangement of the profile conversations, :func:`other_seekers`; as many turns as the counterpart has). It is
+  what a perfect simulator, an independent draw of the same population, scores: fidelity scores are distances
+  between two finite samples, so they are biased low and even this one stays well under 100 at a small number of
+  conversations;
 * ``AnnoMI clients (derived statistics)``: the 133 AnnoMI clients' shipped per-session diagnostics (no text, so no
   distinct-n) in place of a simulator, paired with the first 133 ESConv seekers in the seeded order. The pairing
   is arbitrary, so its paired tests mean nothing (the pooled fidelity scores are what to read): real people of
   another corpus, how far from ESConv people can be. The shipped marker tallies and MTLD cover a session's first
   16 client turns, so below ``max_turns`` 16 they are left out (NaN) rather than approximated;
-* ``repeats one sentence``: a simulator that says :data:`FIXED_SENTENCE` at every one of its counterpart's turns.
+* ``repeats one sentence`` (the floor): a simulator that says :data:`FIXED_SENTENCE` at every one of its
+  counterpart's turns.
+
+The ceiling and the floor are also computed at the run's default size (``DEFAULT_CONVERSATIONS``, the first
+conversations of the seeded order: the very seekers a default run simulates) and at
+``CITABLE_CONVERSATIONS``: a run's fidelity reads against the two at its own number of conversations.
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from benchmarks.psi.data import load_annomi_stats
@@ -31,11 +42,14 @@ from benchmarks.psi.diagnostics import (
 )
 from benchmarks.psi.scorer import score_conversation
 from benchmarks.psi.summary import OVERALL, summarize
-from benchmarks.psi.task import DEFAULT_MAX_TURNS, profile_pool, select
+from benchmarks.psi.task import DEFAULT_CONVERSATIONS, DEFAULT_MAX_TURNS, profile_pool, select
+from scorers.stats.settings import SEED
 
 FIXED_SENTENCE = "I just feel really bad about everything and I don't know what to do."
 EMPTY_MARKERS = {"counts": dict(EMPTY_TALLY.counts), "tokens": 0, "messages": 0, "marked_messages": 0}
 INVALID_LIMIT = 0.5  # more than half of the patient turns invalid: the diagnostics describe too little text
+CITABLE_CONVERSATIONS = 20  # the size the README recommends for numbers to cite
+KINDS = ("copy", "other", "fixed")
 
 
 def degenerate(summary: pd.DataFrame) -> str | None:
@@ -59,13 +73,33 @@ def _row(sample_id: str, value: dict[str, float], metadata: dict[str, Any]) -> d
             "metadata": {}}  # fmt: skip
 
 
+def other_seekers(count: int, seed: int = SEED) -> np.ndarray:
+    """A seeded derangement of ``range(count)`` (no conversation is its own partner): a random cyclic order in
+    which each conversation's partner is the next one (Sattolo's derangements)."""
+    if count < 2:
+        raise ValueError("psi: a derangement needs at least two conversations")
+    order = np.random.default_rng(seed).permutation(count)
+    partner = np.empty(count, dtype=int)
+    partner[order] = np.roll(order, -1)
+    return partner
+
+
 def scripted_samples(kind: str, max_turns: int = DEFAULT_MAX_TURNS, conversations: int | None = None) -> pd.DataFrame:
-    """The registry's samples frame of a scripted simulator ("copy" or "fixed") over every profile (the first
-    ``conversations`` in the seeded order)."""
+    """The registry's samples frame of a scripted simulator over every profile (the first ``conversations`` in the
+    seeded order): ``copy`` says its counterpart's turns, ``other`` another real seeker's (its partner in
+    :func:`other_seekers` over the whole pool, so a smaller set's pairs are a prefix of a larger one's; at most as
+    many turns as the counterpart has), ``fixed`` :data:`FIXED_SENTENCE` at every turn."""
+    if kind not in KINDS:
+        raise ValueError(f"psi: unknown scripted simulator {kind!r}; choose from {', '.join(KINDS)}")
+    pool = select(profile_pool(), None, None, 0)
+    partner = other_seekers(len(pool)) if kind == "other" else None
     rows = []
-    for conversation in select(profile_pool(), conversations, None, 0):
+    for i, conversation in enumerate(pool[:conversations] if conversations else pool):
         real = conversation.patient_turns()[:max_turns]
-        turns = real if kind == "copy" else [FIXED_SENTENCE] * len(real)
+        if partner is not None:
+            turns = pool[partner[i]].patient_turns()[: len(real)]
+        else:
+            turns = real if kind == "copy" else [FIXED_SENTENCE] * len(real)
         transcript = [{"speaker": "patient", "text": t, "valid": True} for t in turns]
         value, metadata = score_conversation(transcript, real, max_turns)
         rows.append(_row(conversation.id, value, metadata | {"stop": "replay_exhausted", "matched": True}))
@@ -109,7 +143,14 @@ def annomi_samples(max_turns: int = DEFAULT_MAX_TURNS) -> pd.DataFrame:
 def references() -> pd.DataFrame:
     frames = [
         summarize(scripted_samples("copy")).assign(reference="real ESConv seekers (copying their own turns)"),
+        summarize(scripted_samples("other")).assign(reference="ceiling: other real seekers (a perfect simulator), "
+                                                    "all profiles"),
         summarize(annomi_samples()).assign(reference="AnnoMI clients (derived statistics; arbitrary pairing)"),
         summarize(scripted_samples("fixed")).assign(reference=f'repeats one sentence ("{FIXED_SENTENCE}")'),
-    ]
+    ]  # fmt: skip
+    for n, size in ((DEFAULT_CONVERSATIONS, "default size"), (CITABLE_CONVERSATIONS, "citable size")):
+        for kind, name in (("other", "ceiling"), ("fixed", "floor")):
+            what = "other real seekers" if kind == "other" else "repeats one sentence"
+            reference = f"{name} at {n} conversations ({size}): {what}"
+            frames.append(summarize(scripted_samples(kind, conversations=n)).assign(reference=reference))
     return pd.concat(frames, ignore_index=True)

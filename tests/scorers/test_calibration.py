@@ -47,6 +47,11 @@ def test_interval_coverage_and_callable_truth():
     assert 0.66 < table.loc[1, "observed"] < 0.71  # a ±1 SE interval covers about 68%
     text = markdown_table(table)
     assert "| mean | here | coverage | 0.950 |" in text and "**NO**" in text
+    # a miss the case states and explains is reported as such (still not "yes"), and only a miss is
+    why = "a ±1 SE interval, on purpose"
+    stated = CICase("narrow", "here", lambda r: interval(r, z=1.0), 2.0, "n = 50", n_sims=2000, known_deviation=why)
+    honest = CICase("mean", "here", interval, 2.0, "n = 50", n_sims=2000, known_deviation=why)
+    assert list(calibration_table([stated, honest], seed=4)["calibrated"]) == ["known deviation", "yes"]
 
 
 def test_seeded():

@@ -1,4 +1,4 @@
-"""PSI's summarize against the diagnostics library, its references, degenerate rule and calibration cases."""
+"""PSI's summarize against the diagnostics library, its references (ceiling and floor) and degenerate rule."""
 
 from __future__ import annotations
 
@@ -7,10 +7,17 @@ import pytest
 from scipy.stats import wasserstein_distance
 
 from benchmarks.psi import diagnostics as dx
-from benchmarks.psi.calibration import cases
-from benchmarks.psi.references import FIXED_SENTENCE, annomi_samples, degenerate, scripted_samples
+from benchmarks.psi.references import (
+    CITABLE_CONVERSATIONS,
+    FIXED_SENTENCE,
+    annomi_samples,
+    degenerate,
+    other_seekers,
+    references,
+    scripted_samples,
+)
 from benchmarks.psi.summary import bootstrap, sides, summarize, weighted_wasserstein
-from scorers.stats.calibration import CICase, run_case
+from benchmarks.psi.task import DEFAULT_CONVERSATIONS
 
 
 def overall(table, metric):
@@ -110,14 +117,37 @@ def test_annomi_reference_is_read_from_derived_statistics():
     assert overall(full, "marker_ptk")["value"] == pytest.approx(47.6, abs=0.1)  # datasets/psi/README.md
 
 
-def test_calibration_cases_are_registered_and_calibrated():
-    registered = {c.name for c in cases()}
-    assert {"psi.wilcoxon_words_per_turn", "psi.words_per_turn_difference_ci"} <= registered
-    for case in cases():
-        row = run_case(case, n_sims=60 if isinstance(case, CICase) else 200)
-        if isinstance(case, CICase):
-            assert row["calibrated"] == "yes", row
-        else:
-            assert row["calibrated"] in {"yes", "conservative"}, row
-            if case.name == "psi.wilcoxon_words_per_turn":
-                assert row["power"] > 0.5, row
+def test_other_seekers_is_a_seeded_derangement():
+    partner = other_seekers(196)
+    assert sorted(partner) == list(range(196))
+    assert not (partner == np.arange(196)).any()
+    assert (other_seekers(196) == partner).all() and not (other_seekers(196, seed=1) == partner).all()
+    with pytest.raises(ValueError):
+        other_seekers(1)
+
+
+def test_the_ceiling_is_another_real_seeker_and_a_smaller_set_is_a_prefix():
+    small, large = scripted_samples("other", conversations=4), scripted_samples("other", conversations=20)
+    assert list(small["sample_id"]) == list(large["sample_id"][:4])
+    for (_, a), (_, b) in zip(small.iterrows(), large.iterrows()):
+        sim, real = a["score_metadata"]["simulated"]["turns"], a["score_metadata"]["real"]["turns"]
+        assert sim != real and 0 < len(sim) <= len(real)
+        assert sim == b["score_metadata"]["simulated"]["turns"]
+    with pytest.raises(ValueError, match="unknown scripted simulator"):
+        scripted_samples("nobody", conversations=2)
+
+
+def test_references_carry_the_ceiling_and_floor_at_the_default_and_citable_sizes():
+    refs = references()
+    aggregate = refs[refs.metric == "aggregate_fidelity"].set_index("reference")
+    assert aggregate.loc["real ESConv seekers (copying their own turns)", "value"] == pytest.approx(100.0)
+    for n in (DEFAULT_CONVERSATIONS, CITABLE_CONVERSATIONS):
+        ceiling = aggregate[aggregate.index.str.startswith(f"ceiling at {n} conversations")].iloc[0]
+        floor = aggregate[aggregate.index.str.startswith(f"floor at {n} conversations")].iloc[0]
+        assert ceiling["n"] == floor["n"] == n
+        assert floor["value"] < ceiling["value"] < 100  # a perfect simulator is below 100 at a finite n
+    full = aggregate.loc["ceiling: other real seekers (a perfect simulator), all profiles"]
+    assert 95 < full["value"] < 100
+    assert "NOT calibrated at small n" in full["note"]
+    fixed = summarize(scripted_samples("fixed", conversations=DEFAULT_CONVERSATIONS))
+    assert degenerate(fixed) == "every patient turn is the same text"
