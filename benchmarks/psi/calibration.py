@@ -138,14 +138,14 @@ SKEWED = (
     "right-skewed (log-normal levels), which a percentile interval does not correct"
 )
 KNOWN_DEVIATIONS = {
-    "psi.words_per_turn_difference_ci_n4": "known deviation: the expanded percentile interval of 4 pairs stays within "
+    "psi.words_per_turn_difference_ci_n4": "the expanded percentile interval of 4 pairs stays within "
     "their range, which misses a symmetric truth 1/8 of the time (coverage at most 0.875)",
     **{f"psi.words_per_turn_difference_ci_n{n}": SKEWED for n in (10, 20, N_TEST)},
     **{f"psi.aggregate_fidelity_ci_n{n}": BIASED + "under-covers (less as n grows)" for n in CI_SIZES},
     "psi.aggregate_fidelity_ci_perfect_n20": BIASED + "of a perfect simulator (truth 100) never reaches 100",
 }
 # Coverage of the known deviations: scripts/calibrate.py --only psi (seed 0, full counts: 1000 simulations,
-# 2026-12-03); the tests check the cases against these.
+# 2026-12-02); the tests check the cases against these.
 MEASURED = {
     "psi.words_per_turn_difference_ci_n4": 0.841,
     "psi.words_per_turn_difference_ci_n10": 0.923,
