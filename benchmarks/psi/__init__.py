@@ -98,6 +98,12 @@ INFO = BenchmarkInfo(
             2,
         ),  # fmt: skip
         Diagnostic("invalid_turns", "Invalid patient turns", "empty or unusable patient turns (of n)", 0),
+        Diagnostic(
+            "therapist_errors",
+            "Failed therapist turns",
+            "model therapist turns that failed (a failed call or an empty reply), of n calls; -T therapist=model only",
+            0,
+        ),  # fmt: skip
         Diagnostic("judge_invalid", "Invalid judge replies", "PTC judge replies not readable as a label (of n)", 0),
     ),
     roles=ROLES,

@@ -47,14 +47,15 @@ from scorers.stats.settings import SEED
 
 FIXED_SENTENCE = "I just feel really bad about everything and I don't know what to do."
 EMPTY_MARKERS = {"counts": dict(EMPTY_TALLY.counts), "tokens": 0, "messages": 0, "marked_messages": 0}
-INVALID_LIMIT = 0.5  # more than half of the patient turns invalid: the diagnostics describe too little text
+INVALID_LIMIT = 0.5  # more than half of the patient (or model therapist) turns failed: too little of a conversation
 CITABLE_CONVERSATIONS = 20  # the size the README recommends for numbers to cite
 KINDS = ("copy", "other", "fixed")
 
 
 def degenerate(summary: pd.DataFrame) -> str | None:
-    """Why a run's simulated patients cannot be read as patients, or None: most patient turns invalid, no valid
-    turn at all, or every valid patient turn the same text."""
+    """Why a run cannot be read, or None: its simulated patients (most patient turns invalid, no valid turn at all,
+    every valid patient turn the same text), its model therapist (most therapist turns failed) or its PTC judge (one
+    label for every judged turn of both sides: the PTC score is then 100 whatever the simulator)."""
     overall = summary[summary["group"] == OVERALL].set_index("metric")
     share = float(overall.loc["invalid_turn_share", "value"])
     if not math.isnan(share) and share > INVALID_LIMIT:
@@ -65,6 +66,17 @@ def degenerate(summary: pd.DataFrame) -> str | None:
     texts = int(overall.loc["distinct_turn_share", "n"])  # valid turns with their text (references may have none)
     if texts > 1 and round(float(overall.loc["distinct_turn_share", "value"]) * texts) <= 1:
         return "every patient turn is the same text"
+    if "therapist_errors" in overall.index:
+        errors, calls = float(overall.loc["therapist_errors", "value"]), int(overall.loc["therapist_errors", "n"])
+        if calls and errors / calls > INVALID_LIMIT:
+            return f"{errors / calls:.0%} of the model therapist's turns failed ({int(errors)} of {calls})"
+    if "judge_distinct_labels" in overall.index:
+        kinds, labels = (
+            float(overall.loc["judge_distinct_labels", "value"]),
+            int(overall.loc["judge_distinct_labels", "n"]),
+        )
+        if kinds == 1 and labels > 1:
+            return f"the PTC judge gave all {labels} judged turns of both sides the same label"
     return None
 
 

@@ -3,7 +3,9 @@
 ``Score.value`` holds the simulated patient's per-conversation diagnostics (numbers; NaN where undefined: MTLD under
 100 tokens, no resolution) and its real counterpart's (``real_`` prefix), ``Score.metadata`` the transcript, the
 stop reason, the patient turns of both sides and their full diagnostics (``benchmarks.psi.diagnostics.diagnose``),
-which ``summarize`` pools. Invalid patient turns (empty or unusable) are counted and left out of the diagnostics.
+which ``summarize`` pools. Invalid patient turns (empty or unusable) are counted and left out of the diagnostics;
+the ``model`` therapist's calls and its failed turns (a failed call or an empty reply) are counted too
+(``therapist_calls``, ``therapist_errors``; 0 for the replayed and scripted therapists).
 
 With the PTC judge (``judge=True``, :mod:`benchmarks.psi.judge`) the judge labels both sides' turns: the counts
 (``ptc_turns``, ``ptc_invalid`` and their ``real_`` twins) join ``Score.value``, each side's labels (``ptc_labels``,
@@ -22,7 +24,7 @@ from inspect_ai.solver import TaskState
 
 from benchmarks.psi.diagnostics import ConversationDiagnostics, diagnose
 from benchmarks.psi.judge import JUDGE_TOKENS, judge_conversation
-from benchmarks.psi.solver import PsiRecord
+from benchmarks.psi.solver import PsiRecord, role_model
 
 
 def nan(value: float | None) -> float:
@@ -51,11 +53,14 @@ def score_conversation(
 ) -> tuple[dict[str, float], dict[str, Any]]:
     """(value, metadata) of one simulated conversation against its real counterpart's patient turns."""
     patient = [t for t in transcript if t["speaker"] == "patient"]
+    therapist = [t for t in transcript if t["speaker"] == "therapist" and t.get("source") == "model"]
     simulated = [t["text"] for t in patient if t.get("valid")]
     sim, real = diagnose(simulated, max_turns), diagnose(real_turns, max_turns)
     value = {
         "patient_turns": float(len(patient)),
         "invalid_turns": float(sum(1 for t in patient if not t.get("valid"))),
+        "therapist_calls": float(len(therapist)),
+        "therapist_errors": float(sum(1 for t in therapist if not t.get("text"))),
         **values_of(sim),
         **values_of(real, "real_"),
     }
@@ -110,7 +115,19 @@ def invalid_turn_share() -> Metric:
     return compute
 
 
-@scorer(metrics=[words_per_turn(), real_words_per_turn(), invalid_turn_share()])
+@metric
+def therapist_error_share() -> Metric:
+    """Failed model-therapist turns over the therapist model's calls (NaN without a model therapist)."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        calls = sum(_value(s, "therapist_calls") for s in scores)
+        errors = sum(_value(s, "therapist_errors") for s in scores)
+        return errors / calls if calls else math.nan
+
+    return compute
+
+
+@scorer(metrics=[words_per_turn(), real_words_per_turn(), invalid_turn_share(), therapist_error_share()])
 def psi_scorer(max_turns: int, therapist: str, judge: bool = False, judge_tokens: int = JUDGE_TOKENS, seed: int = 0):
     async def score(state: TaskState, target: Target) -> Score:
         record = state.store_as(PsiRecord)
@@ -131,8 +148,10 @@ def psi_scorer(max_turns: int, therapist: str, judge: bool = False, judge_tokens
             f"{len(sim_turns)} valid patient turns ({int(value['invalid_turns'])} invalid), stop: {record.stop}; "
             f"words/turn {value['words_per_turn']:.1f} vs real {value['real_words_per_turn']:.1f}"
         )
+        if value["therapist_calls"]:
+            explanation += f"; therapist: {int(value['therapist_errors'])} of {int(value['therapist_calls'])} failed"
         if judge:
-            model = get_model(role="judge", default=get_model())
+            model = role_model("judge", get_model())
             real = state.metadata["real_turns"]
             key = f"{seed}/{state.sample_id}"
             counts, labelled = await judge_conversation(model, record.transcript, real, max_turns, key, judge_tokens)

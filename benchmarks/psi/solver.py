@@ -13,7 +13,12 @@ The conversation stops at the first of: ``max_turns`` patient turns; the replaye
 left (replay exhausted: trailing supporter turns are still appended); the patient says goodbye (a valid patient
 turn matching :data:`~benchmarks.psi.prompts.GOODBYE`, with ``stop_on_goodbye``). An empty or unusable patient turn
 (no word character after cleaning, or a failed model call) is recorded as invalid and the conversation goes on; it
-is left out of the diagnostics and counted.
+is left out of the diagnostics and counted. So is a failed ``model`` therapist turn (a failed call, or no text left
+after cleaning): recorded with its error and empty text, counted (``therapist_errors`` of ``therapist_calls``), left
+out of the next prompts (the patient then sees its own last message last), and the conversation goes on.
+
+A role that resolves to inspect's ``none`` model (``inspect eval`` without ``--model``) is an error before any
+turn: every turn would fail.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from benchmarks.psi.prompts import (
 
 THERAPISTS = ("replay", "scripted", "model")
 ROLES = ("patient", "therapist", "judge")  # judge: the PTC labels, read by the scorer (judge.py)
+NO_MODEL = "none/none"  # inspect's sentinel model when no --model is given: its every call fails
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class Settings:
     therapist_temperature: float = 0.7
     stop_on_goodbye: bool = True
     seed: int = 0
+    judge: bool = False  # the scorer's PTC judge runs (its role is checked before the conversation)
 
 
 class PsiRecord(StoreModel):
@@ -66,6 +73,17 @@ class PsiRecord(StoreModel):
     stop: str = ""
     models: dict[str, str] = Field(default_factory=dict)
     seconds: dict[str, float] = Field(default_factory=dict)
+
+
+def role_model(role: str, default: Model) -> Model:
+    """The model bound to ``role``, else ``default`` (the model under test); inspect's ``none`` model is an error."""
+    model = get_model(role=role, default=default)
+    if str(model) == NO_MODEL:
+        raise RuntimeError(
+            f"psi: no model for the {role} role (inspect's none/none): give the model under test with --model, "
+            f"or bind the role with --model-role {role}=MODEL"
+        )
+    return model
 
 
 def seed_of(*parts: object) -> int:
@@ -130,9 +148,11 @@ class Conversation:
         start = time.perf_counter()
         try:
             output = await self.therapist.generate(messages, config=config)
+            turn["raw"] = output.completion
             turn["text"] = clean_therapist(output.completion)
-        except Exception as ex:
+        except Exception as ex:  # a failed therapist turn: counted (therapist_errors), the conversation goes on
             turn["error"] = first_line(ex)
+        turn["valid"] = bool(turn["text"])
         self.seconds["therapist"] += time.perf_counter() - start
         self.transcript.append(turn)
 
@@ -160,8 +180,10 @@ class Conversation:
 def psi_solver(settings: Settings) -> Solver:
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         default = get_model()
-        patient = get_model(role="patient", default=default)
-        therapist = get_model(role="therapist", default=default) if settings.therapist == "model" else None
+        patient = role_model("patient", default)
+        therapist = role_model("therapist", default) if settings.therapist == "model" else None
+        if settings.judge:
+            role_model("judge", default)  # fail before the conversation, not after it in the scorer
         conversation = Conversation(state, settings, patient, therapist)
         stop = await (conversation.replay() if settings.therapist == "replay" else conversation.live())
         record = state.store_as(PsiRecord)

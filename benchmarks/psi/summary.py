@@ -19,11 +19,18 @@ Rows (``group`` is ``overall``):
   note, gives the measured coverage): read them against the references' ceiling and floor at the same n.
 * With the PTC judge (``-T judge=true``) only: ``ptc_score`` (``label_js_score`` of the judge's P/T/C labels, F and
   invalid replies dropped), in the aggregate; ``ptc_invalid``, ``real_ptc_invalid`` and ``judge_invalid``
-  (judge replies that could not be read, of n judged turns).
+  (judge replies that could not be read, of n judged turns). The aggregate's note names the scores it averaged
+  when one is undefined (MTLD without a conversation of 100+ tokens on a side, PTC without a P/T/C label on both).
 * ``distinct_1``, ``distinct_2`` (and ``real_``): over all patient turns, no CI (a resample repeats conversations,
   whose repeated n-grams would count against the statistic).
 * ``invalid_turn_share`` (bootstrap CI), ``invalid_turns`` (count, n = patient turns), ``distinct_turn_share``
   (unique valid patient turns / valid turns), ``stopped_<reason>`` (conversations).
+* With the model therapist only: ``therapist_errors`` (failed therapist turns, n = therapist calls). With the judge
+  also ``judge_distinct_labels`` (different labels over both sides' valid labels; 1 is a constant judge).
+
+``n`` is the number of units a row's statistic is computed over: for a comparison of the two sides (a difference,
+an SD ratio, the MTLD distance and score) the conversations with a defined value on either side (MTLD: 100+ tokens),
+0 when the statistic is undefined; an undefined value has no interval.
 """
 
 from __future__ import annotations
@@ -317,6 +324,9 @@ def bootstrap(sim: Side, real: Side, *, n_resamples: int = N_RESAMPLES, seed: in
     resampled = all_stats(sim, real, draws.counts.astype(float))
     out = {}
     for key, value in estimate.items():
+        if not np.isfinite(value[0]):  # undefined on the data: no interval either (resamples may define it)
+            out[key] = (math.nan, math.nan, math.nan)
+            continue
         low, high = percentile_interval(resampled[key][:, None], n=n)
         out[key] = (float(value[0]), float(low[0]), float(high[0]))
     return out
@@ -362,6 +372,57 @@ def _n(side: Side, name: str) -> int:
     return int(np.isfinite(side.per_conversation(name)).sum())
 
 
+def _used(sim: Side, real: Side, name: str, value: float) -> int:
+    """The conversations a statistic of both sides (a difference, a ratio, a distance) is computed over: those with
+    a defined per-conversation ``name`` on either side; 0 when the statistic is undefined."""
+    either = np.isfinite(sim.per_conversation(name)) | np.isfinite(real.per_conversation(name))
+    return int(either.sum()) if np.isfinite(value) else 0
+
+
+def aggregate_note(stats: Mapping[str, tuple], sim: Side, real: Side) -> str:
+    """What ``aggregate_fidelity`` averaged: which fidelity scores, and why any was left out (undefined)."""
+    judge = "ptc_score" in stats
+    note = (
+        "mean of the available fidelity scores, PTC included (weights 1, as PSI-Bench)"
+        if judge
+        else "mean of the available fidelity scores (weights 1; no PTC without a judge)"
+    )
+    components = [k for k in FIDELITY if k in stats]
+    undefined = [k for k in components if not np.isfinite(stats[k][0])]
+    if not undefined:
+        return note
+    short = [name for name, side in (("simulated", sim), ("real", real)) if not np.isfinite(side.mtld).any()]
+    why = {
+        "mtld_score": f"MTLD undefined: no {' and no '.join(short)} conversation of 100+ tokens" if short else "",
+        "ptc_score": "PTC undefined: no turn index with a valid P/T/C label on both sides",
+    }
+    averaged = [k for k in components if k not in undefined]
+    left_out = "; ".join(f"{k} ({why.get(k) or 'undefined'})" for k in undefined)
+    return f"{note}; averaged {', '.join(averaged) or 'nothing'}; left out: {left_out}"
+
+
+def therapist_rows(values: Sequence[Mapping[str, float]]) -> list[dict[str, Any]]:
+    """The model therapist's failed turns (a failed call or an empty reply), of n therapist calls; no rows for the
+    replayed and scripted therapists (and logs before task version 2, which did not count them)."""
+    calls = sum(float(v.get("therapist_calls", 0)) for v in values)
+    if not calls:
+        return []
+    errors = sum(float(v.get("therapist_errors", 0)) for v in values)
+    return [summary_row("therapist_errors", errors, math.nan, math.nan, int(calls), OVERALL,
+                        note="model therapist turns that failed (a failed call or an empty reply; the conversation "
+                        "went on without the therapist's message), of n therapist calls")]  # fmt: skip
+
+
+def judge_label_row(samples: pd.DataFrame) -> dict[str, Any]:
+    """How many different labels (P, T, C, F) the PTC judge gave over the valid labels of both sides: 1 is a constant
+    judge, whose PTC score says nothing (100 whatever the simulator); the degenerate rule flags it."""
+    labels = [label for m in samples["score_metadata"] for side in ("simulated", "real")
+              for label in m[side].get("ptc_labels", []) if label is not None]  # fmt: skip
+    return summary_row("judge_distinct_labels", len(set(labels)), math.nan, math.nan, len(labels), OVERALL,
+                       note="distinct labels the PTC judge gave over all valid judged turns of both sides (1: "
+                       "a constant judge, flagged degenerate), of n valid labels")  # fmt: skip
+
+
 def judge_rows(values: Sequence[Mapping[str, float]]) -> list[dict[str, Any]]:
     """Counts of the PTC judge's invalid replies (unreadable or failed calls; left out of the PTC score, as F is),
     per side and in all, of n judged turns."""
@@ -401,11 +462,18 @@ def summarize(samples: pd.DataFrame) -> pd.DataFrame:
         row(name, _n(sim, name), f"simulated patient: {label}; {ci}")
         row(f"real_{name}", _n(real, name), f"matched real seekers: {label}; {ci}")
         p, test, pairs = paired_test(name, sim, real) if matched else (math.nan, "", 0)
-        row(f"{name}_difference", pairs or n, f"simulated − real; {ci}", p_value=p, test=test or None)
+        tested = f"; the test on the {pairs} conversations with a value on both sides" if test else ""
+        row(f"{name}_difference", _used(sim, real, name, stats[f"{name}_difference"][0]),
+            f"simulated − real, n: conversations with a value on either side{tested}; {ci}", p_value=p,
+            test=test or None)  # fmt: skip
     for name in SPREAD:
         row(f"sd_{name}", _n(sim, name), f"SD across simulated conversations of per-conversation {name}; {ci}")
         row(f"real_sd_{name}", _n(real, name), f"SD across the real seekers; {ci}")
-        row(f"sd_ratio_{name}", n, f"population spread simulated / real (< 1: less variable than people); {ci}")
+        row(
+            f"sd_ratio_{name}",
+            _used(sim, real, name, stats[f"sd_ratio_{name}"][0]),
+            f"population spread simulated / real (< 1: less variable than people); {ci}",
+        )
     reference = "against the matched real conversations" if matched else "against the real conversations given"
     notes = {
         "verbosity_score": "PSI-Bench: mean of 100·exp(−|ln(sim/real)|) for words per turn and per sentence",
@@ -413,20 +481,18 @@ def summarize(samples: pd.DataFrame) -> pd.DataFrame:
         "valence_score": "PSI-Bench: (1 − mean over turn indices of the JS distance of positive/negative shares)·100",
         "mtld_score": "100·max(0, 1 − W1/mean real MTLD): PSI-Bench's min-max with WD_max fixed at a simulator of "
         "MTLD 0 (single-run mapping; README)",
-        "aggregate_fidelity": "mean of the available fidelity scores (weights 1; no PTC without a judge)",
         "mtld_wasserstein": "Wasserstein-1 between the simulated and real MTLD distributions",
     }
     if "ptc_score" in stats:
-        notes = {
-            **{k: v for k, v in notes.items() if k != "aggregate_fidelity"},
-            "ptc_score": "PSI-Bench: (1 − mean over turn indices of the JS distance of the judge's P/T/C label "
-            "shares)·100, F and invalid judge replies dropped",
-            "aggregate_fidelity": "mean of the available fidelity scores, PTC included (weights 1, as PSI-Bench)"
-            + ("" if np.isfinite(stats["ptc_score"][0]) else "; PTC undefined: no turn index with a valid P/T/C "
-               "label on both sides"),
-        }  # fmt: skip
+        notes["ptc_score"] = (
+            "PSI-Bench: (1 − mean over turn indices of the JS distance of the judge's P/T/C label shares)·100, F "
+            "and invalid judge replies dropped"
+        )
+    notes["aggregate_fidelity"] = aggregate_note(stats, sim, real)
     for metric, note in notes.items():
-        row(metric, n, f"{note}; {reference}; {ci}; {FIDELITY_CI_CAVEAT}")
+        # MTLD enters only conversations of 100+ tokens: n counts those (either side); the others, every conversation
+        units = _used(sim, real, "mtld", stats[metric][0]) if metric.startswith("mtld_") else n
+        row(metric, units, f"{note}; {reference}; {ci}; {FIDELITY_CI_CAVEAT}")
     for prefix, side in (("", sim), ("real_", real)):
         texts = [t for turns in side.texts for t in turns]
         for k in (1, 2):
@@ -448,8 +514,10 @@ def summarize(samples: pd.DataFrame) -> pd.DataFrame:
                             note=f"empty or unusable patient turns (left out of every diagnostic); {ci}"))  # fmt: skip
     rows.append(summary_row("invalid_turns", invalid.sum(), math.nan, math.nan, int(total.sum()), OVERALL,
                             note="count of invalid patient turns, of n patient turns"))  # fmt: skip
+    rows += therapist_rows(list(first["score"]))
     if judged(first):
         rows += judge_rows(list(first["score"]))
+        rows.append(judge_label_row(first))
     valid = [t for turns in sim.texts for t in turns]
     distinct = len({" ".join(t.lower().split()) for t in valid}) / len(valid) if valid else math.nan
     rows.append(summary_row("distinct_turn_share", distinct, math.nan, math.nan, len(valid), OVERALL,

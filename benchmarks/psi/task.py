@@ -1,9 +1,11 @@
 """PSI: how realistic is a model playing a real help-seeker, turn by turn, against that seeker's own conversation?
 
 inspect eval benchmarks/psi --model local/smollm2-135m                      # replay therapist, default size
-inspect eval benchmarks/psi -T conversations=20 -T emotion_types=anxiety,depression -T max_turns=16
-inspect eval benchmarks/psi -T therapist=model --model-role therapist=local/gemma3-270m
-inspect eval benchmarks/psi -T judge=true --model-role judge=vllm/openai/gpt-oss-20b  # + PTC narrative score
+inspect eval benchmarks/psi --model local/smollm2-135m -T conversations=20 -T emotion_types=anxiety,depression
+inspect eval benchmarks/psi --model local/smollm2-135m -T therapist=model --model-role therapist=local/gemma3-270m
+inspect eval benchmarks/psi --model local/smollm2-135m -T judge=true --model-role judge=vllm/openai/gpt-oss-20b
+
+``--model`` is needed with ``inspect eval`` (without it inspect runs its ``none`` model, which the solver refuses).
 
 Method: PSI-Bench (Hoang, Mehri, …, Hakkani-Tür, 2026); see README.md.
 """
@@ -23,7 +25,7 @@ from benchmarks.psi.judge import JUDGE_TOKENS
 from benchmarks.psi.scorer import psi_scorer
 from benchmarks.psi.solver import THERAPISTS, Settings, psi_solver
 
-TASK_VERSION = 1
+TASK_VERSION = 2  # 2: Score.value gains therapist_calls and therapist_errors (no score changed)
 DEFAULT_CONVERSATIONS = 4
 DEFAULT_MAX_TURNS = 6  # PSI-Bench: 16; the embedded CPU model took 13-96 s per 96-token turn on 2 loaded cores
 DEFAULT_TURN_TOKENS = 64  # real ESConv seekers: about 16 words (~20 tokens) per turn
@@ -54,13 +56,17 @@ def selection_key(seed: int, conversation_id: str) -> int:
 
 
 def select(pool: list[Conversation], n: int | None, emotion_types: list[str] | None, seed: int) -> list[Conversation]:
-    """The profiles of the listed emotion types (all when None), in a seeded order (CRC-32 of seed and id, so a
-    conversation's place does not depend on the others), the first ``n`` (all when None or 0)."""
+    """Only the profiles of the listed emotion types (all when None), in a seeded order (CRC-32 of seed and id, so a
+    conversation's place does not depend on the others), the first ``n`` (all when None or 0). A listed type no
+    profile has is an error."""
     wanted = {e.lower() for e in emotion_types} if emotion_types else None
+    known = sorted({(c.emotion_type or "").lower() for c in pool} - {""})
+    if wanted and wanted - set(known):
+        raise ValueError(
+            f"psi: emotion_types: no profile of emotion type(s) {', '.join(sorted(wanted - set(known)))}; "
+            f"choose from {', '.join(known)}"
+        )
     chosen = [c for c in pool if wanted is None or (c.emotion_type or "").lower() in wanted]
-    if wanted and not chosen:
-        known = sorted({c.emotion_type or "" for c in pool})
-        raise ValueError(f"psi: no profile of emotion type(s) {sorted(wanted)}; choose from {', '.join(known)}")
     chosen.sort(key=lambda c: (selection_key(seed, c.id), c.id))
     return chosen[:n] if n else chosen
 
@@ -91,9 +97,45 @@ def conversation_sample(conversation: Conversation, max_turns: int) -> Sample:
 
 
 def _names(value: str | list[str] | None) -> list[str] | None:
-    if value is None or isinstance(value, list):
-        return value or None
-    return [v.strip() for v in str(value).split(",") if v.strip()] or None
+    """``emotion_types`` as a list (None: every type); an empty value is an error, not "all"."""
+    if value is None:
+        return None
+    names = value if isinstance(value, list) else str(value).split(",")
+    names = [str(v).strip() for v in names if str(v).strip()]
+    if not names:
+        raise ValueError(
+            f"psi: emotion_types must list ESConv emotion types (comma-separated, e.g. anxiety,depression) or be "
+            f"left out for all, got {value!r}"
+        )
+    return names
+
+
+def _whole(name: str, value: object, low: int, high: int | None = None) -> int:
+    """A whole-number option, checked: the error names the option and its valid range."""
+    try:
+        number = None if isinstance(value, bool) else int(str(value).strip())
+    except ValueError:
+        number = None
+    if number is None or number < low or (high is not None and number > high):
+        valid = f"a whole number >= {low}" if high is None else f"a whole number from {low} to {high}"
+        raise ValueError(f"psi: {name} must be {valid}, got {value!r}")
+    return number
+
+
+def _number(name: str, value: object) -> float:
+    try:
+        number = None if isinstance(value, bool) else float(str(value).strip())
+    except ValueError:
+        number = None
+    if number is None or not number >= 0:
+        raise ValueError(f"psi: {name} must be a number >= 0, got {value!r}")
+    return number
+
+
+def _flag(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"psi: {name} must be true or false, got {value!r}")
+    return value
 
 
 @task
@@ -114,8 +156,10 @@ def psi(
     """One sample per real ESConv seeker: the model plays that seeker, matched to the real conversation.
 
     Args:
-        conversations: how many seekers (seeded selection; None or 0: every profile of the chosen emotion types).
-        emotion_types: comma-separated ESConv emotion types to keep (anxiety, depression, sadness, anger, fear, ...).
+        conversations: how many seekers (seeded selection; None or 0: every profile of the chosen emotion types,
+            196 of the shipped extract).
+        emotion_types: comma-separated ESConv emotion types, only whose profiles are kept (anxiety, depression,
+            sadness, anger, fear, ...); None: every type (an empty list is an error).
         therapist: "replay" (the real supporter's turns of the matched conversation), "scripted" (a fixed
             counsellor) or "model" (role ``therapist``; the model under test when unbound).
         max_turns: most patient turns per conversation (PSI-Bench: 16; at most 16).
@@ -131,30 +175,24 @@ def psi(
     """
     if therapist not in THERAPISTS:
         raise ValueError(f"psi: therapist must be one of {', '.join(THERAPISTS)}, got {therapist!r}")
-    if not 1 <= int(max_turns) <= MAX_TURNS:
-        raise ValueError(f"psi: max_turns must be between 1 and {MAX_TURNS}, got {max_turns}")
-    if int(turn_tokens) < 8:
-        raise ValueError(f"psi: turn_tokens must be at least 8, got {turn_tokens}")
-    if not isinstance(judge, bool):
-        raise ValueError(f"psi: judge must be true or false, got {judge!r}")
-    if int(judge_tokens) < 1:
-        raise ValueError(f"psi: judge_tokens must be at least 1, got {judge_tokens}")
-    if conversations is not None and int(conversations) < 0:
-        raise ValueError(f"psi: conversations must be >= 0, got {conversations}")
-    chosen = select(profile_pool(data_path), int(conversations or 0) or None, _names(emotion_types), int(seed))
+    n = 0 if conversations is None else _whole("conversations", conversations, 0)  # 0: every profile
+    turns = _whole("max_turns", max_turns, 1, MAX_TURNS)
     settings = Settings(
         therapist=therapist,
-        max_turns=int(max_turns),
-        turn_tokens=int(turn_tokens),
-        temperature=float(temperature),
-        therapist_temperature=float(therapist_temperature),
-        stop_on_goodbye=bool(stop_on_goodbye),
-        seed=int(seed),
+        max_turns=turns,
+        turn_tokens=_whole("turn_tokens", turn_tokens, 8),
+        temperature=_number("temperature", temperature),
+        therapist_temperature=_number("therapist_temperature", therapist_temperature),
+        stop_on_goodbye=_flag("stop_on_goodbye", stop_on_goodbye),
+        seed=_whole("seed", seed, 0),
+        judge=_flag("judge", judge),
     )
+    tokens = _whole("judge_tokens", judge_tokens, 1)
+    chosen = select(profile_pool(data_path), n or None, _names(emotion_types), settings.seed)
     return Task(
-        dataset=MemoryDataset([conversation_sample(c, int(max_turns)) for c in chosen], name="psi"),
+        dataset=MemoryDataset([conversation_sample(c, turns) for c in chosen], name="psi"),
         solver=psi_solver(settings),
-        scorer=psi_scorer(int(max_turns), therapist, judge, int(judge_tokens), int(seed)),
+        scorer=psi_scorer(turns, therapist, settings.judge, tokens, settings.seed),
         version=TASK_VERSION,
-        metadata={"therapist": therapist, "max_turns": int(max_turns), "seed": int(seed), "judge": judge},
+        metadata={"therapist": therapist, "max_turns": turns, "seed": settings.seed, "judge": settings.judge},
     )

@@ -22,7 +22,7 @@ from benchmarks.psi.summary import all_stats, sides, summarize
 from scorers.stats.bootstrap import cluster_draws
 from tests.benchmarks.psi.test_psi_task import SAD, overall, run
 
-PTC_ROWS = {"ptc_score", "ptc_invalid", "real_ptc_invalid", "judge_invalid"}
+PTC_ROWS = {"ptc_score", "ptc_invalid", "real_ptc_invalid", "judge_invalid", "judge_distinct_labels"}
 MESSAGE = "The seeker's message to label:\n"
 
 
