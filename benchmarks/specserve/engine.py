@@ -94,13 +94,17 @@ class Engine:
         return await asyncio.shield(self.results[(setting, prompt)])
 
     async def _run(self) -> None:
-        for level in dict.fromkeys(s.concurrency for s in self.settings):
-            group = [s for s in self.settings if s.concurrency == level]
-            if self.backend == "local" and level == 1:
-                await self._run_interleaved(group)
-            else:
-                for setting in group:
-                    await self._run_blocked(setting)
+        try:
+            for level in dict.fromkeys(s.concurrency for s in self.settings):
+                group = [s for s in self.settings if s.concurrency == level]
+                if self.backend == "local" and level == 1:
+                    await self._run_interleaved(group)
+                else:
+                    for setting in group:
+                        await self._run_blocked(setting)
+        except Exception as exc:  # never leave a sample waiting for a result that will not come
+            for setting in self.settings:
+                self._fail(setting, exc)
 
     def _fail(self, setting: Setting, exc: Exception) -> None:
         """A server that failed (to start): every prompt of the setting not yet measured is invalid, one line."""
@@ -137,6 +141,16 @@ class Engine:
             raise
 
     async def _measure(self, served: Served, setting: Setting, prompt: Prompt) -> None:
+        """Measure one prompt and hand the sample its result; a failure is that measurement's error, not the run's."""
+        try:
+            measured = await self._timed(served, setting, prompt)
+        except Exception as exc:
+            measured = Measured(error=f"{type(exc).__name__}: {exc}"[:500])
+        served.done += 1
+        logger.info("specserve: %s: %d/%d prompts", setting.label, served.done, len(self.prompts))
+        self.results[(setting.label, prompt.id)].set_result(measured)
+
+    async def _timed(self, served: Served, setting: Setting, prompt: Prompt) -> Measured:
         # On llama.cpp at concurrency 1 the prompt waits for its turn on the cores, shared with every other
         # embedded-model request of this process (another benchmark in the same `twinbench run`), so nothing else
         # computes while it is timed. At higher concurrency queueing is part of what is measured: run it alone.
@@ -158,9 +172,7 @@ class Engine:
             measured.counters = {k: after[k] - before.get(k, 0.0) for k in after}
         else:  # the setting's totals so far: their largest value is the setting's total
             measured.cumulative = {k: after[k] - served.start.get(k, 0.0) for k in after}
-        served.done += 1
-        logger.info("specserve: %s: %d/%d prompts", setting.label, served.done, len(self.prompts))
-        self.results[(setting.label, prompt.id)].set_result(measured)
+        return measured
 
     async def _run_blocked(self, setting: Setting) -> None:
         """One setting's server at a time, every prompt at the setting's concurrency (vLLM; or concurrency > 1)."""
