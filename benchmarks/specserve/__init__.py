@@ -7,6 +7,7 @@ prompt by prompt. See ``benchmarks/specserve/README.md``.
 
 from pathlib import Path
 
+from benchmarks.specserve.ralm_task import ralmspec
 from benchmarks.specserve.summary import degenerate, summarize
 from benchmarks.specserve.task import DEFAULT_CONFIGS, DEFAULT_PER_CATEGORY, TASK_VERSION, specserve
 from twinbench.registry import BenchmarkInfo, Diagnostic, Direction, HeadlineMetric
@@ -17,7 +18,7 @@ INFO = BenchmarkInfo(
     paper="Xia et al. (2024), Unlocking Efficiency in LLM Inference: A Comprehensive Survey of Speculative Decoding "
     "(Spec-Bench); Miao et al. (2023), SpecInfer",
     version=str(TASK_VERSION),
-    tasks=(specserve,),
+    tasks=(specserve, ralmspec),
     headline=(
         HeadlineMetric(
             "speedup",
@@ -41,13 +42,21 @@ INFO = BenchmarkInfo(
             description="share of prompts whose greedy answer equals plain decoding's (lossless methods: 1)",
             digits=3,
         ),
+        HeadlineMetric(
+            "ralm_speedup",
+            "RaLMSpec speedup",
+            Direction.HIGHER,
+            description="iterative RAG (a retrieval every 4 tokens): total baseline seconds / total RaLMSpec seconds "
+            "at the largest corpus size, outputs equal by construction; bootstrap CI over questions (ralmspec runs)",
+            digits=2,
+        ),
     ),
     summarize=summarize,
     description="How much faster does speculative decoding serve the same model, at what acceptance, and are "
     "the outputs unchanged? Spec-Bench's prompts (multi-turn chat, translation, summarisation, QA, maths, RAG) are "
     "served under plain decoding and each speculative configuration in one run, each on a fresh server, streamed "
     "and timed (TTFT, TPOT, ITL, tokens/s); speedups are paired by prompt with bootstrap CIs.",
-    default_task_args={"configs": DEFAULT_CONFIGS, "per_category": DEFAULT_PER_CATEGORY},
+    default_task_args={"configs": DEFAULT_CONFIGS, "per_category": DEFAULT_PER_CATEGORY, "questions": 4},
     readme=str(Path(__file__).with_name("README.md")),
     diagnostics=(
         Diagnostic("tpot_speedup", "TPOT speedup", "mean TPOT of plain decoding over the configuration's", 2),
@@ -55,8 +64,11 @@ INFO = BenchmarkInfo(
         Diagnostic("bound_share", "Share of bound", "speedup / mean acceptance length", 2),
         Diagnostic("plain_tokens_per_s", "Plain tokens/s", "plain decoding's mean output tokens per second", 1),
         Diagnostic("invalid", "Failed measurements", "prompts x settings whose request failed (of n)", 0),
+        Diagnostic("ralm_search_share", "RaLM search share", "baseline search seconds / wall seconds", 4),
+        Diagnostic("ralm_speculation_accuracy", "Speculation accuracy", "confirmed / judged speculated steps", 2),
+        Diagnostic("ralm_outputs_equal", "RaLMSpec outputs equal", "share of questions equal to the baseline", 2),
     ),
     degenerate=degenerate,
 )
 
-__all__ = ["INFO", "specserve", "summarize"]
+__all__ = ["INFO", "ralmspec", "specserve", "summarize"]

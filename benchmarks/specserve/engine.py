@@ -132,7 +132,11 @@ class Engine:
                 model,
                 str(api.base_url),
                 str(getattr(api, "base_model", api.model_name)),
-                httpx.AsyncClient(timeout=HTTP_TIMEOUT, headers=headers),
+                # no keep-alive: an idle server (interleaved settings wait minutes) closes pooled connections, and a
+                # request sent on one that is closing fails with "server disconnected" (5 of 12 did, 2026-12-02)
+                httpx.AsyncClient(
+                    timeout=HTTP_TIMEOUT, headers=headers, limits=httpx.Limits(max_keepalive_connections=0)
+                ),
             )
             served.start = await scrape(served.client, served.base_url)
             return served

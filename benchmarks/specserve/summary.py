@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from benchmarks.specserve.ralm_summary import is_ralm_frame, summarize_ralm
 from scorers.stats.bootstrap import cluster_mean_ci, cluster_ratio_ci
 from scorers.stats.paired import wilcoxon_signed_rank
 from scorers.stats.proportions import wilson_interval
@@ -155,6 +156,8 @@ def comparison_rows(plain: pd.DataFrame, spec: pd.DataFrame, label: str) -> list
 
 
 def summarize(samples: pd.DataFrame) -> pd.DataFrame:
+    if is_ralm_frame(samples):  # a run of the ralmspec task (speculative retrieval): its own table
+        return summarize_ralm(samples)
     data = frame(samples)
     if data.empty:
         return pd.DataFrame([summary_row("invalid", 0, math.nan, math.nan, 0, "overall")])
@@ -194,6 +197,9 @@ def summarize(samples: pd.DataFrame) -> pd.DataFrame:
 def degenerate(summary: pd.DataFrame) -> str | None:
     """A run that measured too little to compare: most prompts failed, or no speculative setting was compared."""
     overall = summary[summary["group"] == "overall"].set_index("metric")
+    if "ralm_speedup" in overall.index or "ralm_invalid" in overall.index:  # a ralmspec run
+        invalid, n = overall.loc["ralm_invalid", "value"], overall.loc["ralm_invalid", "n"]
+        return f"all {int(n)} questions failed" if n and invalid >= n else None
     if (
         "invalid" in overall.index
         and overall.loc["invalid", "n"]
