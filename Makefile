@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 MODELS ?= local/smollm2-135m local/gemma3-270m
 # Every benchmark on the first model; survey and deference also on the others (recon and negotiation take 2-4x longer
 # on Gemma: README, "Main job"). Recon at a main-job size (4 held-out actions; its default, 16, takes ~13 minutes).
-BENCHMARKS ?= survey deference recon psi negotiation
+BENCHMARKS ?= survey deference recon psi negotiation specserve
 COMPARE ?= survey deference
 RECON_ARGS ?= -T recon.individuals=2 -T recon.test=1
 OTHER_MODELS := $(wordlist 2,$(words $(MODELS)),$(MODELS))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from benchmarks.specserve.ralm_task import ralmspec
 from benchmarks.specserve.summary import degenerate, summarize
-from benchmarks.specserve.task import DEFAULT_CONFIGS, DEFAULT_PER_CATEGORY, TASK_VERSION, specserve
+from benchmarks.specserve.task import DEFAULT_CONFIGS, TASK_VERSION, specserve
 from twinbench.registry import BenchmarkInfo, Diagnostic, Direction, HeadlineMetric
 
 INFO = BenchmarkInfo(
@@ -56,7 +56,8 @@ INFO = BenchmarkInfo(
     "the outputs unchanged? Spec-Bench's prompts (multi-turn chat, translation, summarisation, QA, maths, RAG) are "
     "served under plain decoding and each speculative configuration in one run, each on a fresh server, streamed "
     "and timed (TTFT, TPOT, ITL, tokens/s); speedups are paired by prompt with bootstrap CIs.",
-    default_task_args={"configs": DEFAULT_CONFIGS, "per_category": DEFAULT_PER_CATEGORY, "questions": 4},
+    # main job: one prompt a group (12 measurements) and 4 RaLMSpec questions, a few minutes on 2 cores
+    default_task_args={"configs": DEFAULT_CONFIGS, "per_category": 1, "questions": 4},
     readme=str(Path(__file__).with_name("README.md")),
     diagnostics=(
         Diagnostic("tpot_speedup", "TPOT speedup", "mean TPOT of plain decoding over the configuration's", 2),
