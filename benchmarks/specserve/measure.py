@@ -128,6 +128,8 @@ async def stream_turn(client: httpx.AsyncClient, base_url: str, body: dict[str, 
                 if choice.get("finish_reason"):
                     turn.finish_reason = choice["finish_reason"]
     turn.e2e = time.perf_counter() - start
+    if turn.finish_reason is None:  # the server stopped mid-answer (an error it could not send in the stream)
+        raise RuntimeError(f"the stream ended after {len(turn.pieces)} pieces without a finish reason")
     return turn, usage
 
 
