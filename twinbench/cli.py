@@ -78,7 +78,7 @@ def parse_key_values(pairs: Sequence[str], flag: str) -> dict[str, Any]:
 
 def task_arguments(info: BenchmarkInfo, task_fn: Callable[..., Any], overrides: dict[str, Any]) -> dict[str, Any]:
     """The benchmark's main-job defaults, then ``-T`` overrides: ``key=v`` for every task that takes ``key``,
-    ``bench.key=v`` for one benchmark's tasks only."""
+    ``bench.key=v`` for one benchmark's tasks that take it (:func:`build_tasks` checks that one does)."""
     params = pyinspect.signature(task_fn).parameters
     chosen = {k: v for k, v in info.default_task_args.items() if k in params}
     for key, value in overrides.items():
@@ -87,8 +87,6 @@ def task_arguments(info: BenchmarkInfo, task_fn: Callable[..., Any], overrides: 
             continue
         if name in params:
             chosen[name] = value
-        elif dot:
-            raise UsageError(f"-T {key}: task {task_fn.__name__!r} of {info.name!r} has no parameter {name!r}")
     return chosen
 
 
@@ -103,6 +101,11 @@ def build_tasks(selected: list[BenchmarkInfo], overrides: dict[str, Any]) -> lis
     unused = {k for k in overrides if "." not in k}
     tasks = []
     for info in selected:
+        for key in overrides:  # bench.key: some task of that benchmark must take it
+            bench, dot, name = key.rpartition(".")
+            if dot and bench == info.name and not any(name in pyinspect.signature(t).parameters for t in info.tasks):
+                tasks_named = ", ".join(repr(t.__name__) for t in info.tasks)
+                raise UsageError(f"-T {key}: no task of {info.name!r} ({tasks_named}) has a parameter {name!r}")
         for task_fn in info.tasks:
             args = task_arguments(info, task_fn, overrides)
             unused -= set(args)

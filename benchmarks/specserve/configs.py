@@ -47,9 +47,13 @@ class ServingConfig:
                 f"specserve: {self.label}: llama.cpp's prompt lookup takes only num_speculative_tokens "
                 f"(its n-gram size is fixed at {LLAMA_CPP_NGRAM})"
             )
+        # logits_all: llama-cpp-python 0.3.36 sizes its logits buffer by logits_all (n_batch rows without it) but
+        # writes every drafted position's row once a draft model is set, so past position 512 eval() raised and
+        # the stream stopped mid-answer on long prompts
         return {
             "draft_model": "prompt-lookup-decoding",
             "draft_model_num_pred_tokens": self.spec["num_speculative_tokens"],
+            "logits_all": True,
         }
 
 

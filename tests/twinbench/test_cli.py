@@ -23,7 +23,7 @@ def test_unknown_benchmark_is_a_one_line_error(toy_only, capsys):
     "arg, message",
     [
         ("colour=red", "-T colour: no selected task takes this parameter"),
-        ("toy.colour=red", "-T toy.colour: task 'toy_quiz' of 'toy' has no parameter 'colour'"),
+        ("toy.colour=red", "-T toy.colour: no task of 'toy' ('toy_quiz') has a parameter 'colour'"),
         ("novalue", "-T 'novalue': expected key=value"),
         ("other.n=3", "-T other.n: 'other' is not a selected benchmark (toy)"),
         # the task itself fails on the value: one line naming the benchmark, task, arguments and cause

@@ -22,7 +22,11 @@ def test_plain_first_and_added_when_absent():
 
 def test_server_args_per_backend():
     ngram = parse_config("ngram:4")
-    assert ngram.server_args("local") == {"draft_model": "prompt-lookup-decoding", "draft_model_num_pred_tokens": 4}
+    assert ngram.server_args("local") == {
+        "draft_model": "prompt-lookup-decoding",
+        "draft_model_num_pred_tokens": 4,
+        "logits_all": True,  # llama-cpp-python's buffer otherwise has n_batch rows: eval() fails past 512 tokens
+    }
     # vLLM gets a JSON string: inspect would render a dict with single quotes
     spec = json.loads(ngram.server_args("vllm")["speculative_config"])
     assert spec == {"method": "ngram", "num_speculative_tokens": 4, "prompt_lookup_max": 2, "prompt_lookup_min": 1}
