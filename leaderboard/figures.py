@@ -9,16 +9,17 @@ report's problems); a hook that raises is named with the run's log and the rest 
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from reports.cache import LogCache
-from reports.logs import KEY, roles_label
+from reports.cache import LogCache, cached, log_key, store
+from reports.logs import roles_label
 from reports.parallel import Failure, run_calls
-from reports.tables import Report, args_label
+from reports.tables import Report, args_label, records
 from twinbench.registry import BenchmarkInfo
 
 
@@ -58,7 +59,7 @@ def draw_run(info: BenchmarkInfo, samples: pd.DataFrame, summary: pd.DataFrame) 
     return rendered
 
 
-def run_label(info: BenchmarkInfo, run: pd.Series) -> str:
+def run_label(info: BenchmarkInfo, run: Mapping[str, Any]) -> str:
     """The run for people: ``mock/a [opponent=mock/o] [n=20]`` (roles and non-default task arguments if any)."""
     label = str(run["model"])
     for text in (roles_label(run["model_roles"]), args_label(info, str(run["task"]), run["task_args"])):
@@ -74,28 +75,20 @@ def run_figures(
     (:func:`run_label`), and the problems met (one line each)."""
     if info.run_plots is None:
         return [], []
-    samples = report.samples[report.samples["benchmark"] == info.name]
-    summarized = set(report.summary.loc[report.summary["benchmark"] == info.name, "log"])
-    firsts = samples.drop_duplicates("log")  # in run order; a run whose summarize failed has no figures
-    runs = [(str(r["log"]), run_label(info, r)) for _, r in firsts.iterrows() if r["log"] in summarized]
+    logs = report.logs[report.logs["benchmark"] == info.name]  # in run order
+    # a run whose summarize failed has no figures
+    runs = [(str(r["log"]), run_label(info, r)) for r in records(logs) if r["log"] in report.outlines]
     drawn: dict[int, list[tuple[str, str]]] = {}
     missing = []
     for i, (log, _) in enumerate(runs):
-        cached = cache.load("figures", cache.log_hash(log), cache.fingerprint(info)) if cache else None
-        if isinstance(cached, list):
-            drawn[i] = cached
+        figures = cached(cache, "figures", log_key(cache, log, info))
+        if isinstance(figures, list):
+            drawn[i] = figures
         else:
             missing.append(i)
 
-    summary = report.summary[report.summary["benchmark"] == info.name]
-    # each run's rows by position, found once when some run is to be drawn (a filter per run cost 10 ms)
-    sample_rows = samples.groupby("log", sort=False).indices if missing else {}
-    summary_rows = summary.groupby("log", sort=False).indices if missing else {}
-
     def inputs(log: str) -> tuple[pd.DataFrame, pd.DataFrame]:  # a run's samples and summary table
-        rows = summary.iloc[summary_rows[log]]
-        table = rows.drop(columns=[c for c in [*KEY, "log"] if c in rows.columns]).reset_index(drop=True)
-        return samples.iloc[sample_rows[log]].reset_index(drop=True), table
+        return report.run_samples(log), report.run_table(log).reset_index(drop=True)
 
     problems = []
     calls = [partial(draw_run, info, *inputs(runs[i][0])) for i in missing]
@@ -105,7 +98,6 @@ def run_figures(
             problems.append(f"{info.name}: run_plots hook failed for {Path(log).name}: {result}")
             continue
         drawn[i] = result
-        if cache is not None:
-            cache.store("figures", cache.log_hash(log), cache.fingerprint(info), result)
+        store(cache, "figures", log_key(cache, log, info), result)
     figures = [(f"{label}: {caption}", svg) for i, (_, label) in enumerate(runs) for caption, svg in drawn.get(i, [])]
     return figures, problems

@@ -9,6 +9,7 @@ import math
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from urllib.parse import quote
@@ -32,10 +33,14 @@ def link(href: str, text: object) -> Markup:
     return Markup(f'<a href="{esc(href)}">{esc(text)}</a>')
 
 
+@cache  # a page links the same few targets many times (a model page per table row)
+def _relative_url(target: str, from_dir: str) -> str:
+    return quote(os.path.relpath(target, from_dir).replace(os.sep, "/"))
+
+
 def relative_url(target: str | Path, from_dir: str | Path) -> str:
     """A relative URL from a page's folder to a file, so the site works from ``file://`` and when moved whole."""
-    rel = os.path.relpath(str(target), str(from_dir))
-    return quote(Path(rel).as_posix())
+    return _relative_url(str(target), str(from_dir))
 
 
 def is_missing(value: object) -> bool:

@@ -7,7 +7,8 @@ Layout (self-contained, no network, works from ``file://``)::
                                       figures
     SITE/benchmarks/<name>/*.svg      figures from the benchmark's optional ``plots`` hook
     SITE/models/<model>.html          one model across benchmarks, with its samples' answers and outputs
-    SITE/data/                        the report tables (CSV, Parquet, summary.md)
+    SITE/data/                        the report tables (CSV, Parquet, summary.md); each run's samples and summary
+                                      rows in data/runs/<log>/
     SITE/transcripts/                 ``inspect view bundle`` of the logs (only with ``bundle=True``)
 
 Values, CIs and n come from the report (the benchmarks' ``summarize`` and ``summarize_runs``); this module
@@ -20,12 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -33,6 +35,7 @@ from urllib.parse import quote
 import pandas as pd
 
 from leaderboard.figures import run_figures, svg_text
+from leaderboard.files import SiteFiles, digest
 from leaderboard.html import Cell, Markup, cell, esc, link, page, relative_url, table, table_html, table_rows
 from leaderboard.ranks import RANK_RULE, add_ranks
 from reports.cache import LogCache
@@ -47,16 +50,20 @@ from reports.tables import (
     format_p,
     format_value,
     jsonable,
+    records,
 )
-from reports.write import write_report
+from reports.write import TABLES, markdown_summary, table_files
 from scorers.stats.settings import CI_LABEL
 from twinbench.registry import BenchmarkInfo
 
+_FRAGMENT = re.compile(r"<!--fragment ([0-9a-f]{64}) ([0-9a-f]{64})-->")  # escaped text never holds "<"
+RUN_TABLES = ("samples", "summary")  # report tables written per run into data/runs/<log>/
 SAMPLES_PER_RUN = 100  # sample rows shown per (benchmark, task, version) on a model page; all are in data/
 _OUTPUT_CHARS = 600
 METHOD_SECTIONS = ("method", "deviation")  # README sections shown as method notes
 
 
+@cache  # asked for every link to a model page
 def slug(name: str) -> str:
     """A file name for a model or benchmark name, unique even when two names clean up the same."""
     clean = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-")[:60] or "x"
@@ -98,8 +105,9 @@ def number_cells(row: dict, extra: list[str]) -> list[Cell]:
         cell(format_ci(row["ci_low"], row["ci_high"], digits), sort=row["ci_low"], css="num"),
         cell(format_count(row["n"]), sort=row["n"], css="num"),
     ]
+    values = [row.get(c, math.nan) for c in extra]  # a run's table lacks the columns only other benchmarks have
     return cells + [
-        cell(extra_text(c, row[c]), sort=row[c] if isinstance(row[c], (int, float)) else None) for c in extra
+        cell(extra_text(c, v), sort=v if isinstance(v, (int, float)) else None) for c, v in zip(extra, values)
     ]
 
 
@@ -124,18 +132,22 @@ class SiteBuilder:
     ) -> None:
         self.report = report
         self.cache = cache  # run figures are cached with the runs' summaries
-        self._samples: tuple[dict[object, pd.DataFrame], pd.DataFrame] | None = None
+        self.files = SiteFiles(out_dir, ("benchmarks", "models", "data"))
+        self._fragments: dict[str, Callable[[], str]] = {}  # marker -> how to render the fragment it stands for
         self._summary_runs: dict[object, dict[str, int]] | None = None
-        self._summary_positions: dict[Any, Any] | None = None
         self._records: dict[tuple[str, str], dict[object, list[dict[str, Any]]]] = {}
         self.jobs = jobs  # processes drawing run figures
         self.out = out_dir
         self.headline = add_ranks(report.headline)
-        overall = report.summary[report.summary["group"] == "overall"] if "group" in report.summary else None
         # (log, metric) -> overall summary row: the diagnostic columns beside the headline
-        self.overall: dict[tuple[str, str], dict[str, Any]] = (
-            {} if overall is None else {(r["log"], r["metric"]): r for r in overall.to_dict("records")}
-        )
+        self.overall = {(log, r["metric"]): r for log, o in report.outlines.items() for r in o.overall}
+        # benchmark -> the columns of its runs' summaries, in order: the extra ones are shown after the CI and n (a
+        # benchmark's own only: a new column of one benchmark changes no other's pages)
+        columns: dict[str, dict[str, None]] = {}
+        for name, log in zip(report.logs["benchmark"], report.logs["log"]):
+            if log in report.outlines:
+                columns.setdefault(name, {}).update(dict.fromkeys(report.outlines[log].columns))
+        self.summary_columns = {name: list(names) for name, names in columns.items()}
         self.transcripts = transcripts or {}  # log path -> the URL target inside the bundle, when bundled
         self.problems: list[str] = []
 
@@ -157,10 +169,10 @@ class SiteBuilder:
         return relative_url(target[0], from_dir) + route
 
     def model_link(self, model: str, from_dir: Path) -> Markup:
-        return link(relative_url(self.out / "models" / f"{slug(model)}.html", from_dir), model)
+        return link(relative_url(f"{self.out}/models/{slug(model)}.html", from_dir), model)
 
     def benchmark_link(self, name: str, from_dir: Path, text: str | None = None) -> Markup:
-        return link(relative_url(self.out / "benchmarks" / f"{name}.html", from_dir), text or name)
+        return link(relative_url(f"{self.out}/benchmarks/{name}.html", from_dir), text or name)
 
     # -- cells ---------------------------------------------------------------------------------------------
 
@@ -184,15 +196,6 @@ class SiteBuilder:
 
     # -- tables --------------------------------------------------------------------------------------------
 
-    def model_samples(self, benchmark: str, model: str) -> pd.DataFrame:
-        """The sample rows of one model in one benchmark, from one grouping of the samples table (filtering the
-        whole table for every model page would cost pages x rows)."""
-        if self._samples is None:
-            frame = self.report.samples
-            self._samples = ({k: g for k, g in frame.groupby(["benchmark", "model"], sort=False)}, frame.iloc[0:0])
-        groups, empty = self._samples
-        return groups.get((benchmark, model), empty)
-
     def records(self, table_name: str, by: str, key: object) -> list[dict[str, Any]]:
         """The rows, as dicts, of ``headline`` (ranked) or ``logs`` whose ``by`` column(s) ("benchmark",
         "benchmark+model" or "model") equal ``key``, in table order. Converted and grouped once per table: every
@@ -201,7 +204,7 @@ class SiteBuilder:
         if (table_name, by) not in self._records:
             if (table_name, "") not in self._records:
                 frame = self.headline if table_name == "headline" else getattr(self.report, table_name)
-                self._records[(table_name, "")] = {None: frame.to_dict("records")}
+                self._records[(table_name, "")] = {None: records(frame)}
             columns = by.split("+")
             groups: dict[object, list[dict[str, Any]]] = {}
             for row in self._records[(table_name, "")][None]:
@@ -327,7 +330,7 @@ class SiteBuilder:
             return '<p class="note">No results.</p>'
         shown = {"benchmark", "task", "task_version", "model", "model_roles", "task_args", "metric", "value", "ci_low",
                  "ci_high", "n", "group", "log"}  # fmt: skip
-        extra = [c for c in self.report.summary.columns if c not in shown]
+        extra = [c for c in self.summary_columns[info.name] if c not in shown]
         headers = ["Model", "Task", "Version", "Group", "Metric", "Value", CI_LABEL, "n", *extra]
         variant = f"summary-rows:{from_dir.relative_to(self.out).as_posix()}:" + "|".join(extra)
         body = "".join(
@@ -342,24 +345,22 @@ class SiteBuilder:
         return search + table_html(headers, Markup(body), css_id=ident)
 
     def summary_runs(self, benchmark: str, model: str | None) -> dict[str, int]:
-        """``{log: summary rows}`` of the runs of one benchmark, or of one model in it, in table order: counted once
-        for the whole table, so that a page whose run rows all come from the cache never touches the rows."""
+        """``{log: summary rows}`` of the runs of one benchmark, or of one model in it, in run order (from the
+        runs' outlines: a page whose run rows all come from the cache never loads a summary)."""
         if self._summary_runs is None:
-            summary = self.report.summary
             by_benchmark: dict[object, dict[str, int]] = {}
-            columns = [summary[c].to_numpy(dtype=object) for c in ("benchmark", "model", "log")]
-            for benchmark_name, model_name, log in zip(*columns):
-                for runs in (by_benchmark.setdefault(benchmark_name, {}),
-                             by_benchmark.setdefault((benchmark_name, model_name), {})):  # fmt: skip
-                    runs[log] = runs.get(log, 0) + 1
+            logs = self.report.logs
+            for benchmark_name, model_name, log in zip(logs["benchmark"], logs["model"], logs["log"]):
+                if log in self.report.outlines:
+                    rows = self.report.outlines[log].rows
+                    by_benchmark.setdefault(benchmark_name, {})[log] = rows
+                    by_benchmark.setdefault((benchmark_name, model_name), {})[log] = rows
             self._summary_runs = by_benchmark
         return self._summary_runs.get(benchmark if model is None else (benchmark, model), {})
 
     def summary_rows(self, info: BenchmarkInfo, log: str, from_dir: Path, extra: list[str]) -> Markup:
         """The ``<tr>`` rows of one run's summary (its model and task cells are built once)."""
-        if self._summary_positions is None:  # each log's row positions, found once (a filter per run cost 45 ms)
-            self._summary_positions = self.report.summary.groupby("log", sort=False).indices
-        rows = self.report.summary.iloc[self._summary_positions[log]].to_dict("records")
+        rows = self.report.summary_of([log]).to_dict("records")
         first = rows[0]
         model_cell = self.run_model_cell(str(first["model"]), first.get("model_roles"), from_dir)
         task_cell = self.run_task_cell(info, str(first["task"]), first.get("task_args"))
@@ -375,18 +376,39 @@ class SiteBuilder:
             body.append(line)
         return table_rows(body)
 
-    def run_fragment(self, info: BenchmarkInfo, log: str, variant: str, render: Callable[[], Markup]) -> str:
-        """HTML made from one run alone (its summary rows, its sample rows), taken from the cache when the log and
-        the code are unchanged (kind ``html``: a rebuilt site renders only new runs' rows)."""
+    def run_fragment(self, info: BenchmarkInfo, log: str, variant: str, render: Callable[[], str]) -> str:
+        """HTML made from one run alone (its summary rows, its sample rows), cached by the log and the code."""
         if self.cache is None:
             return render()
-        fingerprint = hashlib.sha256(f"{self.cache.fingerprint(info)}\0{variant}".encode()).hexdigest()
-        log_hash = self.cache.log_hash(log)
+        return self.marker(self.cache.log_hash(log), f"{self.cache.fingerprint(info)}\0{variant}", render)
+
+    def marker(self, source: str, code: str, render: Callable[[], str]) -> str:
+        """A marker for HTML cached (kind ``html``) by ``source`` (the SHA-256 of what it is made from) and ``code``,
+        filled in only when the page is written (:meth:`write_page`): a page whose text around its markers is
+        unchanged loads none of them."""
+        marker = f"<!--fragment {source} {digest(code)}-->"
+        self._fragments[marker] = render
+        return marker
+
+    def fragment(self, match: re.Match[str]) -> str:
+        assert self.cache is not None  # markers are made only with a cache
+        log_hash, fingerprint = match.groups()
         fragment = self.cache.load("html", log_hash, fingerprint)
         if not isinstance(fragment, str):
-            fragment = str(render())
+            fragment = str(self._fragments[match.group(0)]())
             self.cache.store("html", log_hash, fingerprint, fragment)
         return fragment
+
+    def write_page(self, path: str, render: Callable[[], str], key: str | None = None) -> None:
+        """Write a page (``path`` relative to the site) unless ``key`` (a digest of what it is made from; by default
+        of its text with fragments as markers) is the one of its last write; the fragments are filled in from the
+        cache only when it is written."""
+        html = None
+        if key is None:
+            html = render()
+            key = digest(html)
+        if not self.files.current(path, key):
+            self.files.write(path, _FRAGMENT.sub(self.fragment, html if html is not None else render()), key)
 
     def across_runs_table(self, info: BenchmarkInfo) -> str:
         """The rows of the benchmark's ``summarize_runs`` hook: statistics over several runs (empty without)."""
@@ -417,7 +439,8 @@ class SiteBuilder:
             "each benchmark's page defines its metrics. "
             f"{esc(RANK_RULE)} Click a column header to sort. Report tables: "
             f"{link('data/summary.md', 'summary.md')}, {link('data/headline.csv', 'headline.csv')}, "
-            f"{link('data/samples.parquet', 'samples.parquet')}.</p>"
+            f"{link('data/logs.csv', 'logs.csv')}; each run's samples and summary rows in "
+            f"{link('data/runs/', 'data/runs/')}, a folder per log.</p>"
         )
         if self.transcripts:  # browsers block the viewer's requests from file:// pages: say how to open it
             parts.append(
@@ -489,13 +512,23 @@ class SiteBuilder:
             parts.append("<h2>Figures</h2>" + "".join(figures))
         parts.append("<h2>All reported numbers</h2>")
         parts.append(self.summary_table(info, here))
-        notes = method_notes(info.readme)
-        if notes:  # results first; the method after them, folded
-            parts.append(
+        parts.append(self.method_section(info))
+        return page(info.title, "\n".join(parts), root="..")
+
+    def method_section(self, info: BenchmarkInfo) -> str:
+        """The README's method notes, after the results, folded ("" without a README); cached by the README's bytes
+        (Markdown rendering cost more than the rest of an unchanged page)."""
+
+        def render() -> str:
+            notes = method_notes(info.readme)
+            return notes and (
                 f'<details class="method"><summary><h2>Method notes</h2></summary><div class="method">{notes}</div>'
                 "</details>"
             )
-        return page(info.title, "\n".join(parts), root="..")
+
+        if self.cache is None or not info.readme or not Path(info.readme).is_file():
+            return render()
+        return self.marker(digest(Path(info.readme).read_bytes()), f"{self.cache.fingerprint(info)}\0notes", render)
 
     def figures(self, info: BenchmarkInfo) -> list[str]:
         return self.plots_figures(info) + self.run_figures(info)
@@ -504,23 +537,20 @@ class SiteBuilder:
         """The ``run_plots`` hook's figures, one run at a time (cached, ``leaderboard.figures``)."""
         drawn, problems = run_figures(self.report, info, self.cache, self.jobs)
         self.problems += problems
-        out_dir = self.out / "benchmarks" / info.name
-        out_dir.mkdir(parents=True, exist_ok=True)
-        html_parts = []
-        for caption, svg in drawn:
-            path = out_dir / f"run-{slug(caption)}.svg"
-            path.write_text(svg, encoding="utf-8")
-            src = relative_url(path, self.out / "benchmarks")
-            html_parts.append(
-                f'<figure><img src="{esc(src)}" alt="{esc(caption)}"><figcaption>{esc(caption)}</figcaption></figure>'
-            )
-        return html_parts
+        return [self.figure(info, f"run-{slug(caption)}.svg", svg, caption) for caption, svg in drawn]
+
+    def figure(self, info: BenchmarkInfo, name: str, svg: str, caption: str) -> str:
+        """Write a figure of the benchmark's page; returns its ``<figure>``."""
+        path = f"benchmarks/{info.name}/{name}"
+        self.files.write(path, svg)
+        src = relative_url(self.out / path, self.out / "benchmarks")
+        return f'<figure><img src="{esc(src)}" alt="{esc(caption)}"><figcaption>{esc(caption)}</figcaption></figure>'
 
     def plots_figures(self, info: BenchmarkInfo) -> list[str]:
         """The ``plots`` hook's figures (all runs at once)."""
         if info.plots is None:
             return []
-        samples = self.report.samples[self.report.samples["benchmark"] == info.name]
+        samples = self.report.logset.benchmark_samples(info.name)
         if samples.empty:
             return []
         import matplotlib
@@ -533,22 +563,16 @@ class SiteBuilder:
         except Exception as ex:  # a broken plot must not cost the leaderboard
             self.problems.append(f"{info.name}: plots hook failed: {type(ex).__name__}: {ex}")
             return []
-        out_dir = self.out / "benchmarks" / info.name
-        out_dir.mkdir(parents=True, exist_ok=True)
         html_parts = []
         for i, (caption, figure) in enumerate(drawn.items()):
-            name = f"{i:02d}-{slug(caption)}.svg"
             try:
-                (out_dir / name).write_text(svg_text(figure), encoding="utf-8")
+                svg = svg_text(figure)
             except Exception as ex:
                 self.problems.append(f"{info.name}: figure {caption!r} failed: {type(ex).__name__}: {ex}")
                 continue
             finally:
                 plt.close(figure)
-            src = relative_url(out_dir / name, self.out / "benchmarks")
-            html_parts.append(
-                f'<figure><img src="{esc(src)}" alt="{esc(caption)}"><figcaption>{esc(caption)}</figcaption></figure>'
-            )
+            html_parts.append(self.figure(info, f"{i:02d}-{slug(caption)}.svg", svg, caption))
         return html_parts
 
     def runs_table(self, model: str, here: Path) -> str:
@@ -577,6 +601,22 @@ class SiteBuilder:
             )
         return table(headers, body, css_id="runs")
 
+    def model_page_key(self, model: str) -> str | None:
+        """What the model's page is made from, hashed: its runs (their rows, logs' hashes, code, transcripts), their
+        headline rows (ranks, which depend on every run, among them), the summary's columns and the site's place;
+        None without a cache (the page's text is its key then). A page whose key is unchanged is not assembled."""
+        if self.cache is None:
+            return None
+        runs = [
+            (r, self.cache.log_hash(r["log"]), self.cache.fingerprint(self.report.benchmarks[r["benchmark"]]),
+             self.transcripts.get(r["log"]))
+            for r in self.records("logs", "model", model)
+        ]  # fmt: skip
+        names = sorted(self.report.benchmarks)
+        headline = [self.run_records("headline", name, model) for name in names]
+        columns = [self.summary_columns.get(name) for name in names]
+        return digest(repr((str(self.out), model, runs, headline, columns)))
+
     def model_page(self, model: str) -> str:
         here = self.out / "models"
         parts = [f"<h1>{esc(model)}</h1>", "<h2>Runs</h2>", self.runs_table(model, here)]
@@ -587,26 +627,28 @@ class SiteBuilder:
             parts.append(self.headline_table(info, here, model=model))
             parts.append("<h3>All reported numbers</h3>")
             parts.append(self.summary_table(info, here, model=model))
-            mine = self.model_samples(name, model)
-            runs = mine.groupby(["task", "task_version", "model_roles", "task_args"], sort=True)
-            for (task, version, roles, args), run in runs:
-                label = "".join(f" [{text}]" for text in (roles_label(roles), args_label(info, task, args)) if text)
-                log = str(run["log"].iloc[0])
+            # the model's runs of this benchmark from the logs table: their samples are read only to render rows
+            order = ("task", "task_version", "model_roles", "task_args")
+            runs = sorted(self.records("logs", "benchmark+model", (name, model)), key=lambda r: [r[c] for c in order])
+            for run in runs:
+                task, version, log, count = run["task"], run["task_version"], str(run["log"]), run["samples"]
+                labels = (roles_label(run["model_roles"]), args_label(info, task, run["task_args"]))
+                label = "".join(f" [{text}]" for text in labels if text)
                 parts.append(
-                    f"<h3>Samples: {esc(task)} v{esc(version)}{esc(label)} ({min(len(run), SAMPLES_PER_RUN)} of "
-                    f"{len(run)}; {self.log_link(log, here, 'full transcripts')})</h3>"
+                    f"<h3>Samples: {esc(task)} v{esc(version)}{esc(label)} ({min(count, SAMPLES_PER_RUN)} of "
+                    f"{count}; {self.log_link(log, here, 'full transcripts')})</h3>"
                 )
                 viewer = self.sample_url(log, here, "{id}", "{epoch}")  # the rows link into the viewer when bundled
-                render = partial(self.sample_rows, run, log, here)
+                render = partial(self.sample_rows, log, here)
                 body = self.run_fragment(info, log, f"sample-rows:{viewer}", render)
                 parts.append(table_html(["Sample", "Epoch", "Score", "Answer", "Model output"], Markup(body)))
         return page(model, "\n".join(parts), root="..")
 
-    def sample_rows(self, shown: pd.DataFrame, log: str, from_dir: Path) -> Markup:
+    def sample_rows(self, log: str, from_dir: Path) -> Markup:
         """The ``<tr>`` rows of a run's first :data:`SAMPLES_PER_RUN` samples on its model page: score, answer, model
         output; each sample id links to that sample in the bundled viewer (``--bundle``)."""
         rows = []
-        for r in shown.head(SAMPLES_PER_RUN).to_dict("records"):
+        for r in self.report.logset.run_frame(log).head(SAMPLES_PER_RUN).to_dict("records"):
             url = self.sample_url(log, from_dir, str(r["sample_id"]), str(r["epoch"]))
             sample = cell(r["sample_id"]) if url is None else cell(link(url, r["sample_id"]))
             rows.append(
@@ -622,19 +664,46 @@ class SiteBuilder:
 
     # -- build ---------------------------------------------------------------------------------------------
 
+    def write_data(self) -> None:
+        """``data/``: the report's tables, but each run's samples and summary rows in ``data/runs/<log>/`` (the log's
+        path in the log folder), written when the run is new or its log changed (by its hash, with a cache)."""
+        for name in TABLES:
+            if name not in RUN_TABLES:
+                for suffix, data in table_files(getattr(self.report, name)).items():
+                    self.files.write(f"data/{name}.{suffix}", data)
+        self.files.write("data/summary.md", markdown_summary(self.report))
+        for benchmark, log in zip(self.report.logs["benchmark"], self.report.logs["log"]):
+            folder = f"data/runs/{relative_log(self.report.log_dir, log)}"
+            tables = {"samples": self.report.run_samples}
+            if log in self.report.outlines:  # none where its summarize failed
+                tables["summary"] = self.report.run_summary
+            paths = [f"{folder}/{name}.{suffix}" for name in tables for suffix in ("csv", "parquet")]
+            key = None
+            if self.cache is not None:
+                code = self.cache.fingerprint(self.report.benchmarks[benchmark])
+                key = digest(f"{code}\0{self.cache.log_hash(log)}\0{log}")
+                if all(self.files.current(path, key) for path in paths):
+                    continue
+            for name, rows in tables.items():
+                for suffix, data in table_files(rows(log)).items():
+                    self.files.write(f"{folder}/{name}.{suffix}", data, key)
+
     def build(self) -> Path:
-        (self.out / "benchmarks").mkdir(parents=True, exist_ok=True)
-        (self.out / "models").mkdir(parents=True, exist_ok=True)
-        write_report(self.report, self.out / "data")
+        """Write the files whose content changed (``leaderboard.files``) and remove those no longer made."""
+        self.write_data()
         for name in sorted(set(self.headline["benchmark"])):
-            info = self.report.benchmarks[name]
-            (self.out / "benchmarks" / f"{name}.html").write_text(self.benchmark_page(info), encoding="utf-8")
+            self.write_page(f"benchmarks/{name}.html", partial(self.benchmark_page, self.report.benchmarks[name]))
         for model in sorted(set(self.headline["model"])):
-            (self.out / "models" / f"{slug(model)}.html").write_text(self.model_page(model), encoding="utf-8")
+            self.write_page(f"models/{slug(model)}.html", partial(self.model_page, model), self.model_page_key(model))
         # The index last: it lists problems met while building the other pages.
-        index = self.out / "index.html"
-        index.write_text(self.index(), encoding="utf-8")
-        return index
+        self.files.write("index.html", self.index())
+        self.files.finish()
+        return self.out / "index.html"
+
+
+def relative_log(log_dir: str | Path, log: str) -> str:
+    """A log's path inside the log folder (with ``/``)."""
+    return Path(os.path.relpath(os.path.abspath(log), os.path.abspath(log_dir))).as_posix()
 
 
 def bundle_transcripts(log_dir: str | Path, out_dir: Path, logs: pd.Series) -> dict[str, tuple[Path, str]]:
@@ -648,14 +717,13 @@ def bundle_transcripts(log_dir: str | Path, out_dir: Path, logs: pd.Series) -> d
     target = out_dir / "transcripts"
     if target.exists():
         shutil.rmtree(target)
-    root = Path(log_dir).resolve()
     links = {}
     with tempfile.TemporaryDirectory(prefix="twinbench-bundle-") as tmp:
         for log in logs:
-            rel = Path(log).resolve().relative_to(root)
+            rel = relative_log(log_dir, log)
             (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(log, Path(tmp) / rel)
-            links[log] = (target / "index.html", f"#/logs/{rel.as_posix()}")
+            links[log] = (target / "index.html", f"#/logs/{rel}")
         cmd = [sys.executable, "-m", "inspect_ai", "view", "bundle", "--log-dir", tmp, "--output-dir", str(target)]
         result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
@@ -671,8 +739,7 @@ def build_site(
     taken from it when cached (stored when drawn); ``jobs`` > 1 draws missing ones in that many processes."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    # every page and figure is written anew: a rebuild leaves no page of a run, model or bundle no longer there
-    for ours in ("benchmarks", "models", *(() if bundle else ("transcripts",))):
-        shutil.rmtree(out / ours, ignore_errors=True)
+    if not bundle:  # a rebuild leaves no bundle of an earlier build (pages of runs and models gone: SiteFiles)
+        shutil.rmtree(out / "transcripts", ignore_errors=True)
     transcripts = bundle_transcripts(report.log_dir, out, report.logs["log"]) if bundle else None
     return SiteBuilder(report, out, transcripts, cache=cache, jobs=jobs).build()

@@ -1,15 +1,20 @@
 """On-disk cache of what a report computes from one log, so that a rebuilt report or site only works on new logs.
 
-``twinbench report`` and ``twinbench leaderboard`` work out five things per log: what a report uses of its header
-(``header``, a ``reports.logs.LogHeader``), its per-sample frame (``samples``), its benchmark's ``summarize`` table
-(``summary``), the reason its ``degenerate`` rule gives ("" for none: ``degenerate``) and the SVG text of its
+``twinbench report`` and ``twinbench leaderboard`` work out these per log: what a report uses of its header
+(``header``, a ``reports.logs.LogHeader``), its per-sample frame (``samples``) and how many rows it has (``scored``:
+a rebuild needs the count of every run but the samples of new runs only), its benchmark's ``summarize`` table
+(``summary``) and what every build uses of it (``outline``, a ``reports.tables.Outline``: its overall rows, size and
+columns), the reason its ``degenerate`` rule gives ("" for none: ``degenerate``) and the SVG text of its
 ``run_plots`` figures (``figures``); the leaderboard also keeps the HTML rows made from one run alone (its summary
 rows, its sample rows: ``html``), and once per benchmark its ``references`` rows (under the log hash
 "references": they depend on the code alone). Each is stored under
 ``<cache dir>/<kind>/<log hash>-<code fingerprint>.pkl``:
 
 * the **log hash** is the SHA-256 of the log file's bytes: a log that changed (a rerun written over it, an edit) is a
-  new key; a copy or a move of a log is the same one;
+  new key; a copy or a move of a log is the same one. Hashes are remembered in ``<cache dir>/log-hashes.json`` by
+  the file's path, size, modification and change times and inode (as git's index does), so a rebuild does not read
+  every unchanged log to hash it; a file changed within the last seconds is not remembered (its times may not show
+  a second change);
 * the **code fingerprint** (:func:`code_fingerprint`) hashes what the result depends on besides the log: this cache
   format (:data:`CACHE_FORMAT`), the benchmark's name and version, the Python, numpy, pandas, scipy, statsmodels,
   matplotlib and inspect versions, and the source files of ``reports/``, ``scorers/``, ``leaderboard/``,
@@ -34,11 +39,13 @@ pickle: the folder must be as trusted as the code (it is the user's own, like in
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import platform
 import sys
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,10 +57,12 @@ from typing import Any
 
 from twinbench.registry import BenchmarkInfo
 
-CACHE_FORMAT = 2  # 2: headers are reports.logs.LogHeader, not inspect EvalLog
+CACHE_FORMAT = 3  # 2: headers are reports.logs.LogHeader, not inspect EvalLog; 3: LogHeader.scorer
 """Bump when what is stored changes shape: every entry of an older format is then recomputed."""
 ENV_DIR = "TWINBENCH_CACHE_DIR"
-KINDS = ("header", "samples", "summary", "degenerate", "figures", "html", "references")
+KINDS = ("header", "samples", "scored", "summary", "outline", "degenerate", "figures", "html", "references")
+HASHES = "log-hashes.json"  # the remembered log hashes (LogCache.log_hash)
+_RACY_NS = 2_000_000_000  # a file changed this recently may change again with the same times: its hash is not kept
 _MAGIC = b"twinbench-log-cache\n"
 _LIBRARIES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "inspect_ai", "pyarrow")
 _SUITE_SOURCES = ("reports", "scorers", "leaderboard", "twinbench/registry.py")  # relative to the checkout
@@ -171,17 +180,41 @@ class LogCache:
     def __init__(self, root: str | Path | None = None) -> None:
         self.root = Path(root) if root is not None else default_cache_dir()
         self.stats = CacheStats()
-        self._hashes: dict[tuple[str, int, int], str] = {}
+        self._hashes: dict[str, list[Any]] | None = None  # absolute path -> [size, mtime, ctime, inode, sha256]
+        self._hashes_changed = False
         self._fingerprints: dict[int, tuple[BenchmarkInfo, str]] = {}
         self._reader: str | None = None
 
     def log_hash(self, path: str | Path) -> str:
-        """SHA-256 of the log's bytes (computed once per file state within this process)."""
+        """SHA-256 of the log's bytes, computed once per file state (remembered across runs: :meth:`save_hashes`)."""
         st = os.stat(path)
-        key = (str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
-        if key not in self._hashes:
-            self._hashes[key] = file_sha256(path)
-        return self._hashes[key]
+        state = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        hashes = self._known_hashes()
+        name = os.path.abspath(path)
+        known = hashes.get(name)
+        if known is None or known[:4] != state:
+            hashes[name] = known = [*state, file_sha256(path)]
+            self._hashes_changed = True
+        return str(known[4])
+
+    def _known_hashes(self) -> dict[str, list[Any]]:
+        if self._hashes is None:
+            try:
+                stored = json.loads((self.root / HASHES).read_text(encoding="utf-8"))
+                self._hashes = dict(stored["hashes"]) if stored.get("format") == CACHE_FORMAT else {}
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):  # none yet, or not ours: hash anew
+                self._hashes = {}
+        return self._hashes
+
+    def save_hashes(self) -> None:
+        """Remember the log hashes worked out in this process (of files still there and not changed just now)."""
+        if not self._hashes_changed or self._hashes is None:
+            return
+        now = time.time_ns()
+        kept = {name: entry for name, entry in self._hashes.items()
+                if now - max(entry[1], entry[2]) > _RACY_NS and os.path.exists(name)}  # fmt: skip
+        self._write(self.root / HASHES, json.dumps({"format": CACHE_FORMAT, "hashes": kept}).encode())
+        self._hashes_changed = False
 
     def reader_fingerprint(self) -> str:
         """The key part of cached headers (:func:`reader_fingerprint`)."""
@@ -242,10 +275,16 @@ class LogCache:
         except Exception as ex:  # e.g. a summarize that returns objects pickle cannot hold: used, not stored
             self.stats.not_stored.append(f"{kind} of {log_hash[:12]}: {type(ex).__name__}: {ex}")
             return
+        self._write(path, _MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+
+    def _write(self, path: Path, data: bytes) -> None:
+        """Write a file atomically; a folder that cannot be written is noted once in the stats."""
+        if self.stats.unwritable:
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", suffix=".pkl", delete=False) as tmp:
-                tmp.write(_MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+            with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", suffix=path.suffix, delete=False) as tmp:
+                tmp.write(data)
             os.replace(tmp.name, path)
         except OSError as ex:
             self.stats.unwritable = f"{self.root}: {type(ex).__name__}: {ex}"
@@ -258,3 +297,26 @@ class LogCache:
         except OSError:
             pass
         return None
+
+
+Key = tuple[str, str]
+"""(log hash, fingerprint): where a log's results are stored (:meth:`LogCache.entry`)."""
+
+
+def log_key(cache: LogCache | None, path: str, info: BenchmarkInfo | None = None) -> Key | None:
+    """The key of a log's results: by the benchmark's code (``info``), or for headers, read before the benchmark is
+    known, by the reader's; None without a cache or for a log that is no local file."""
+    if cache is None or not os.path.isfile(path):
+        return None
+    return cache.log_hash(path), cache.reader_fingerprint() if info is None else cache.fingerprint(info)
+
+
+def cached(cache: LogCache | None, kind: str, key: Key | None) -> Any | None:
+    """:meth:`LogCache.load`, None without a cache or key."""
+    return cache.load(kind, *key) if cache is not None and key is not None else None
+
+
+def store(cache: LogCache | None, kind: str, key: Key | None, value: Any) -> None:
+    """:meth:`LogCache.store`, nothing without a cache or key."""
+    if cache is not None and key is not None:
+        cache.store(kind, *key, value)

@@ -36,19 +36,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlparse
 
 import numpy as np
 import pandas as pd
-from inspect_ai.log import EvalLog
+from inspect_ai.log import EvalLog, EvalSample
 
-from reports.cache import LogCache
+from reports.cache import Key, LogCache, cached, log_key, store
 from reports.parallel import Failure, run_calls
 from twinbench.registry import BenchmarkInfo, benchmark_for_task, load_benchmarks
 
+T = TypeVar("T")
 KEY = ["benchmark", "task", "task_version", "model", "model_roles", "task_args"]
 """The run key: one run of a benchmark's task. Samples of different keys are never pooled."""
 SAMPLE_COLUMNS = [
@@ -112,6 +113,7 @@ class LogHeader:
     inspect_ai: str
     model_args: str  # args_text
     metrics: dict[str, float]  # header_metrics
+    scorer: str | None  # the task's first scorer (the contract's ``score``), None where the results name none
 
     @classmethod
     def of(cls, log: EvalLog) -> LogHeader:
@@ -128,15 +130,59 @@ class LogHeader:
             inspect_ai=(spec.packages or {}).get("inspect_ai", ""),
             model_args=args_text(spec.model_args or {}),
             metrics=header_metrics(log),
+            scorer=_results_scorer(log),
         )
 
 
 @dataclass
 class LogSet:
-    samples: pd.DataFrame  # SAMPLE_COLUMNS, one row per scored sample
+    """The logs used (one row per run) and their samples, each run's read from the cache or its log when first
+    asked for."""
+
     logs: pd.DataFrame  # LOG_COLUMNS, one row per log used
     problems: list[LogProblem] = field(default_factory=list)
     metrics: dict[str, dict[str, float]] = field(default_factory=dict)  # log -> inspect's task metrics (header)
+    # log -> its samples_frame, or how to read it (when first asked): a rebuild needs only the new runs' samples
+    frames: dict[str, pd.DataFrame | Callable[[], pd.DataFrame]] = field(default_factory=dict)
+
+    @cached_property
+    def samples(self) -> pd.DataFrame:
+        """SAMPLE_COLUMNS, one row per scored sample of every run, in run order."""
+        return self.samples_of(list(self.logs["log"]))
+
+    def benchmark_samples(self, benchmark: str) -> pd.DataFrame:
+        """The rows of one benchmark's runs."""
+        return self.samples_of(list(self.logs.loc[self.logs["benchmark"] == benchmark, "log"]))
+
+    def run_frame(self, log: str) -> pd.DataFrame:
+        """One run's :func:`samples_frame` (read once)."""
+        return loaded(self.frames, log)
+
+    def samples_of(self, logs: list[str]) -> pd.DataFrame:
+        """The rows (SAMPLE_COLUMNS) of the runs of these logs, in this order; each run's dtypes are its own, so a
+        run's rows do not depend on which other runs are in the folder."""
+        if not logs:
+            samples = pd.DataFrame(columns=SAMPLE_COLUMNS)
+            samples["epoch"] = samples["epoch"].astype("int64")
+            return samples
+        frames = [self.run_frame(log) for log in logs]
+        samples = pd.concat(frames, ignore_index=True)
+        # the run key and log of every row, set once on the whole frame (not on each log's frame)
+        runs = self.logs.set_index("log").loc[logs].reset_index()
+        counts = [len(frame) for frame in frames]
+        for column in [*KEY, "log"]:
+            samples[column] = np.repeat(runs[column].to_numpy(dtype=object), counts)
+        samples = samples[SAMPLE_COLUMNS]
+        samples["epoch"] = samples["epoch"].astype("int64")
+        return samples
+
+
+def loaded(values: dict[str, T | Callable[[], T]], key: str) -> T:
+    """``values[key]``; where that is how to get the value (a rebuild's unchanged runs), got now and kept."""
+    value = values[key]
+    if callable(value):
+        value = values[key] = value()
+    return value
 
 
 def log_path(location: str) -> str:
@@ -152,9 +198,14 @@ def samples_frame(log: EvalLog) -> pd.DataFrame:
     (``sample_id``, ``epoch``, ``score`` = Score.value of the task's first scorer, ``score_metadata`` = its
     Score.metadata, ``answer``, ``metadata``) plus ``output`` (the final completion, truncated) and ``error``.
     Unscored (e.g. errored) samples are left out."""
-    scorer = _first_scorer(log)
+    return _frame(log.samples or [], _results_scorer(log))
+
+
+def _frame(samples: Sequence[EvalSample], scorer: str | None) -> pd.DataFrame:
+    """:func:`samples_frame` of these samples; ``scorer`` None: the first one a sample was scored by."""
+    scorer = scorer or next((next(iter(s.scores)) for s in samples if s.scores), None)
     rows = []
-    for sample in log.samples or []:
+    for sample in samples:
         score = (sample.scores or {}).get(scorer) if scorer else None
         if score is None:
             continue
@@ -200,7 +251,7 @@ def read_log_dir(
     chosen: dict[tuple[str, ...], tuple[str, LogHeader]] = {}  # run key -> (path, header)
     unfinished: list[tuple[tuple[str, ...], str, LogHeader]] = []  # logs of runs that did not finish
     locations = [info.name for info in list_eval_logs(str(log_dir), recursive=True)]
-    headers = _cached_results("header", locations, [partial(_read_header, loc) for loc in locations], cache, None, jobs)
+    headers = _cached_headers(locations, cache, jobs)
     for location, header in zip(locations, headers):
         path = log_path(location)
         if isinstance(header, Failure):  # a corrupt or truncated file must not take the report down
@@ -250,48 +301,47 @@ def read_log_dir(
             continue  # an interrupted run that a later run of the same key finished (eval-set resumes write anew)
         problems.append(LogProblem(path, f"status {header.status!r} (partial results), skipped"))
 
-    sample_frames: list[pd.DataFrame] = []
     log_rows: list[dict[str, object]] = []
     metrics: dict[str, dict[str, float]] = {}
+    frames: dict[str, pd.DataFrame | Callable[[], pd.DataFrame]] = {}
     runs = sorted(chosen.items())
-    reads = [partial(_read_frame, path) for _, (path, _) in runs]
-    owners = [benchmarks[key[0]] for key, _ in runs]
-    frames = _cached_results("samples", [path for _, (path, _) in runs], reads, cache, owners, jobs)
-    for (key, (path, header)), frame in zip(runs, frames):
+    keys = [log_key(cache, path, benchmarks[key[0]]) for key, (path, _) in runs]
+    reads = [partial(_read_frame, path, header.scorer) for _, (path, header) in runs]
+    # how many samples each run scored, from the cache; the runs not cached are read now, their frames kept
+    counts = [cached(cache, "scored", k) for k in keys]
+    missing = [i for i, count in enumerate(counts) if not isinstance(count, int)]
+    read = dict(zip(missing, run_calls([reads[i] for i in missing], jobs)))
+    for i, frame in read.items():
+        if isinstance(frame, pd.DataFrame):
+            counts[i] = len(frame)
+            store(cache, "samples", keys[i], frame)
+            store(cache, "scored", keys[i], len(frame))
+    for i, (key, (path, header)) in enumerate(runs):
+        frame = read.get(i)
         if isinstance(frame, Failure):
             problems.append(LogProblem(path, f"unreadable samples ({frame.kind}: {_first_line(frame.message)})"))
             continue
-        bookkeeping = dict(zip(KEY, key))
-        if frame.empty:
+        if counts[i] == 0:
             problems.append(LogProblem(path, "no scored samples"))
             continue
-        sample_frames.append(frame)
+        frames[path] = partial(_cached_frame, cache, keys[i], reads[i]) if frame is None else frame
         metrics[path] = header.metrics
         log_rows.append(
             {
-                **bookkeeping,
+                **dict(zip(KEY, key)),
                 "log": path,
                 "created": header.created,
-                "samples": len(frame),
+                "samples": counts[i],
                 "status": header.status,
                 "commit": header.commit,
                 "inspect_ai": header.inspect_ai,
                 "model_args": header.model_args,
             }
         )
-
-    if sample_frames:
-        samples = pd.concat(sample_frames, ignore_index=True)
-        # the run key and log of every row, set once on the whole frame (not on each log's frame)
-        counts = [len(frame) for frame in sample_frames]
-        for column in [*KEY, "log"]:
-            samples[column] = np.repeat(np.array([row[column] for row in log_rows], dtype=object), counts)
-    else:
-        samples = pd.DataFrame(columns=SAMPLE_COLUMNS)
-    samples = samples[SAMPLE_COLUMNS]
-    samples["epoch"] = samples["epoch"].astype("int64")
+    if cache is not None:
+        cache.save_hashes()  # every log was hashed above
     logs = pd.DataFrame(log_rows, columns=LOG_COLUMNS)
-    return LogSet(samples=samples, logs=logs, problems=problems, metrics=metrics)
+    return LogSet(logs=logs, problems=problems, metrics=metrics, frames=frames)
 
 
 def header_metrics(header: EvalLog) -> dict[str, float]:
@@ -320,73 +370,84 @@ def _read_header(location: str) -> LogHeader:
     return LogHeader.of(read_eval_log(location, header_only=True))
 
 
-def _read_frame(path: str) -> pd.DataFrame:
-    return samples_frame(read_samples(path))
+def _read_frame(path: str, scorer: str | None) -> pd.DataFrame:
+    """The :func:`samples_frame` of a log whose header is read already (``scorer``: its ``LogHeader.scorer``): the
+    fast path reads its samples only."""
+    from inspect_ai.log import read_eval_log
+
+    samples = _fast_samples(path)
+    if samples is None:
+        return samples_frame(read_eval_log(path, exclude_fields=_EXCLUDE_FIELDS))
+    return _frame(samples, scorer)
 
 
-def _cached_results(
-    kind: str,
-    locations: list[str],
-    calls: Sequence[Callable[[], Any]],
-    cache: LogCache | None,
-    owners: list[BenchmarkInfo] | None,
-    jobs: int,
-) -> list[Any]:
-    """Per log: the ``kind`` ("header" or "samples") from ``cache`` when it holds it, else computed (in up to
-    ``jobs`` processes by its entry of ``calls``) and stored; a :class:`reports.parallel.Failure` for a log that
-    could not be read. ``owners``: the logs' benchmarks, whose code keys the samples (headers, read before the
-    benchmark is known, are keyed by the reader's code)."""
-    keys: list[tuple[str, str] | None] = []
-    for i, location in enumerate(locations):
-        path = log_path(location)
-        if cache is None or not Path(path).is_file():
-            keys.append(None)
-            continue
-        fingerprint = cache.reader_fingerprint() if owners is None else cache.fingerprint(owners[i])
-        keys.append((cache.log_hash(path), fingerprint))
-    results: list[Any] = [None] * len(locations)
-    expected = LogHeader if kind == "header" else pd.DataFrame
-    for i, key in enumerate(keys):
-        if key is not None and cache is not None:
-            stored = cache.load(kind, *key)
-            if isinstance(stored, expected):
-                results[i] = stored
-    missing = [i for i, result in enumerate(results) if result is None]
-    for i, result in zip(missing, run_calls([calls[i] for i in missing], jobs)):
-        results[i] = result
-        key = keys[i]
-        if key is not None and cache is not None and not isinstance(result, Failure):
-            cache.store(kind, *key, result)
-    return results
+def _cached_headers(locations: list[str], cache: LogCache | None, jobs: int) -> list[LogHeader | Failure]:
+    """Each log's :class:`LogHeader` from ``cache`` when it holds it, else read (in up to ``jobs`` processes) and
+    stored; a :class:`reports.parallel.Failure` for a log that could not be read."""
+    keys = [log_key(cache, log_path(location)) for location in locations]
+    headers: list[Any] = [cached(cache, "header", key) for key in keys]
+    missing = [i for i, header in enumerate(headers) if not isinstance(header, LogHeader)]
+    for i, header in zip(missing, run_calls([partial(_read_header, locations[i]) for i in missing], jobs)):
+        headers[i] = header
+        if isinstance(header, LogHeader):
+            store(cache, "header", keys[i], header)
+    return headers
+
+
+def _cached_frame(cache: LogCache | None, key: Key | None, read: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """A run's samples frame from the cache; read from its log (and stored) where the entry is gone or invalid."""
+    frame = cached(cache, "samples", key)
+    if not isinstance(frame, pd.DataFrame):
+        frame = read()
+        store(cache, "samples", key, frame)
+    return frame
 
 
 def read_samples(path: str, header: EvalLog | None = None) -> EvalLog:
     """The log at ``path`` with its samples, without their events, messages, store and attachments (a report never
-    needs them): ``inspect_ai.log.read_eval_log(path, exclude_fields=...)``, computed faster for ``.eval`` files.
-
-    inspect drops the excluded fields while it parses each sample with a streaming JSON parser, about four times
-    slower than parsing the sample whole; here each ``samples/*.json`` member is parsed whole, the fields dropped
-    and the rest validated as inspect's ``EvalSample``, in inspect's order (epoch, then id). ``header`` is the log
-    read with ``header_only=True`` (read here when not given). Anything this path cannot read (a ``.json`` log, a
-    compression zipfile does not know) goes to inspect's reader, which also names the error of a broken file."""
+    needs them): ``inspect_ai.log.read_eval_log(path, exclude_fields=...)``, computed faster for ``.eval`` files
+    (:func:`read_eval_zip`; ``header`` is the log read with ``header_only=True``, read here when not given).
+    Anything the fast path cannot read (a ``.json`` log, a compression zipfile does not know) goes to inspect's
+    reader, which also names the error of a broken file."""
     from inspect_ai.log import read_eval_log
 
-    if str(path).endswith(".eval"):
-        try:
-            return read_eval_zip(path, header)
-        except Exception:  # inspect's reader decides
-            pass
-    return read_eval_log(path, exclude_fields=_EXCLUDE_FIELDS)
+    samples = _fast_samples(path)
+    if samples is None:
+        return read_eval_log(path, exclude_fields=_EXCLUDE_FIELDS)
+    return _with_header(path, header, samples)
 
 
 def read_eval_zip(path: str, header: EvalLog | None = None) -> EvalLog:
     """The fast path of :func:`read_samples` for an ``.eval`` (zip) log; raises what it cannot read."""
+    return _with_header(path, header, zip_samples(path))
+
+
+def _with_header(path: str, header: EvalLog | None, samples: list[EvalSample]) -> EvalLog:
+    from inspect_ai.log import read_eval_log
+
+    log = header if header is not None else read_eval_log(path, header_only=True)
+    return log.model_copy(update={"samples": samples})
+
+
+def _fast_samples(path: str) -> list[EvalSample] | None:
+    """:func:`zip_samples` of an ``.eval`` log; None where it cannot read them (inspect's reader decides)."""
+    if str(path).endswith(".eval"):
+        try:
+            return zip_samples(path)
+        except Exception:
+            pass
+    return None
+
+
+def zip_samples(path: str) -> list[EvalSample]:
+    """The samples of an ``.eval`` (zip) log without their events, messages, store and attachments, in inspect's
+    order (epoch, then id). inspect drops the excluded fields while it parses each sample with a streaming JSON
+    parser, about four times slower than parsing the sample whole; here each ``samples/*.json`` member is parsed
+    whole, the fields dropped and the rest validated as inspect's ``EvalSample``."""
     import zipfile
 
     from inspect_ai._util.constants import get_deserializing_context  # the context inspect validates samples in
-    from inspect_ai.log import EvalSample, read_eval_log
 
-    log = header if header is not None else read_eval_log(path, header_only=True)
     samples = []
     with zipfile.ZipFile(path) as archive:
         # a re-logged sample appends a second member of the same name; the last one counts, as in inspect
@@ -397,7 +458,7 @@ def read_eval_zip(path: str, header: EvalLog | None = None) -> EvalLog:
                     data.pop(excluded, None)
                 samples.append(EvalSample.model_validate(data, context=get_deserializing_context()))
     samples.sort(key=lambda s: (s.epoch, s.id if isinstance(s.id, str) else str(s.id).zfill(20)))
-    return log.model_copy(update={"samples": samples})
+    return samples
 
 
 SELECTION_ARGS = ("--limit", "--sample-id", "--epochs")
@@ -515,15 +576,10 @@ def _too_old(version: object, oldest: int | None) -> bool:
         return False
 
 
-def _first_scorer(log: EvalLog) -> str | None:
-    """The name of the task's first scorer, as the ``summarize`` contract defines ``score``."""
+def _results_scorer(log: EvalLog) -> str | None:
+    """The name of the task's first scorer in the log's results, as the ``summarize`` contract defines ``score``."""
     results = getattr(log, "results", None)
-    if results is not None and results.scores:
-        return results.scores[0].scorer
-    for sample in getattr(log, "samples", None) or []:
-        if sample.scores:
-            return next(iter(sample.scores))
-    return None
+    return results.scores[0].scorer if results is not None and results.scores else None
 
 
 def _first_line(ex: BaseException | str) -> str:

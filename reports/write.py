@@ -10,7 +10,16 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from reports.logs import roles_label
-from reports.tables import Report, args_label, auto_digits, format_ci, format_count, format_value, jsonable
+from reports.tables import (
+    Report,
+    args_label,
+    auto_digits,
+    format_ci,
+    format_count,
+    format_value,
+    jsonable,
+    records,
+)
 from scorers.stats.settings import CI_LABEL
 
 TABLES = ("headline", "summary", "across_runs", "references", "task_metrics", "samples", "logs")
@@ -29,18 +38,26 @@ def flat(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def table_files(frame: pd.DataFrame) -> dict[str, bytes]:
+    """``{"csv": ..., "parquet": ...}``: the bytes of a table's two files (dict cells as JSON text: :func:`flat`)."""
+    # one Arrow table for both files: Arrow's CSV writer is ~15x faster than pandas' on the samples table
+    table = pa.Table.from_pandas(flat(frame), preserve_index=False)
+    csv, parquet = pa.BufferOutputStream(), pa.BufferOutputStream()
+    pa_csv.write_csv(table, csv)
+    pq.write_table(table, parquet)
+    return {"csv": csv.getvalue().to_pybytes(), "parquet": parquet.getvalue().to_pybytes()}
+
+
 def write_report(report: Report, out_dir: str | Path) -> list[Path]:
     """``<table>.csv`` and ``<table>.parquet`` for each table, and ``summary.md``. Returns the paths written."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name in TABLES:
-        # one Arrow table for both files: Arrow's CSV writer is ~15x faster than pandas' on the samples table
-        table = pa.Table.from_pandas(flat(getattr(report, name)), preserve_index=False)
-        csv_path, parquet_path = out_dir / f"{name}.csv", out_dir / f"{name}.parquet"
-        pa_csv.write_csv(table, csv_path)
-        pq.write_table(table, parquet_path)
-        written += [csv_path, parquet_path]
+        for suffix, data in table_files(getattr(report, name)).items():
+            path = out_dir / f"{name}.{suffix}"
+            path.write_bytes(data)
+            written.append(path)
     md_path = out_dir / "summary.md"
     md_path.write_text(markdown_summary(report), encoding="utf-8")
     written.append(md_path)
@@ -81,7 +98,7 @@ def markdown_summary(report: Report) -> str:
             headers += ["roles"] * any(roles) + ["task args"] * any(args)
             headers += ["metric", "value", CI_LABEL, "n", "log"]
             rows = []
-            for row, role, arg in zip(table.to_dict("records"), roles, args):
+            for row, role, arg in zip(records(table), roles, args):
                 cells = [row["task"], row["task_version"], row["model"]]
                 cells += [role or "–"] * any(roles) + [arg or "–"] * any(args)
                 digits = declared.get(row["metric"], 3)
@@ -96,7 +113,7 @@ def markdown_summary(report: Report) -> str:
             lines += _md_table(headers, rows)
             flagged = table.drop_duplicates("log")
             flagged = flagged[flagged["degenerate"].fillna("").astype(str).ne("")]
-            for row in flagged.to_dict("records"):
+            for row in records(flagged):
                 lines.append(f"- **degenerate** (not ranked): {row['model']}, {Path(str(row['log'])).name}: "
                              f"{_md_cell(row['degenerate'])}")  # fmt: skip
             if not flagged.empty:
@@ -105,7 +122,7 @@ def markdown_summary(report: Report) -> str:
         if not refs.empty:
             lines += ["### References (the same statistics on scripted answers)", ""]
             rows = []
-            for r in refs.to_dict("records"):
+            for r in records(refs):
                 digits = declared.get(r["metric"], auto_digits(r["value"], r["ci_low"], r["ci_high"]))
                 rows.append([r["reference"], r["label"], format_value(r["value"], digits),
                              format_ci(r["ci_low"], r["ci_high"], digits), format_count(r["n"])])  # fmt: skip
@@ -122,7 +139,7 @@ def markdown_summary(report: Report) -> str:
                     format_ci(r["ci_low"], r["ci_high"], auto_digits(r["value"], r["ci_low"], r["ci_high"])),
                     format_count(r["n"]),
                 ]
-                for r in mine.to_dict("records")
+                for r in records(mine)
             ]
             lines += _md_table(["scope", "group", "metric", "value", CI_LABEL, "n"], rows)
     if report.problems:

@@ -6,10 +6,13 @@ start journal), so every copy is a separate run, leaderboard row and model page,
 content hash, so the cache cannot serve one copy's summary for another). The samples inside are the template's.
 
 Prints, side by side: the cold build (report = read logs + summaries, site = pages + figures), its cost per log,
-the cost of adding one log to the built site (warm cache), and what one log costs alone (read + summarize +
-figures), which is what the incremental build should be close to. Exit 1 when the cold build misses the budget.
+a rebuild with no change, then ``--repeat`` times the cost of adding one log to the built site (warm cache) next to
+what that log costs alone (read + summarize + figures), which is what the incremental build should be close to,
+with the files each rebuild wrote. Each measured step runs in a fresh interpreter with the suite imported
+(``--step``; untimed), as ``twinbench leaderboard`` would: no step inherits another's heap or lazy imports. Exit 1
+when the cold build misses the budget.
 
-    .venv/bin/python scripts/bench_leaderboard.py TEMPLATES [--logs 200] [--jobs N] [--keep DIR]
+    .venv/bin/python scripts/bench_leaderboard.py TEMPLATES [--logs 200] [--jobs N] [--repeat 2] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import argparse
 import json
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -77,42 +81,63 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
-def build(log_dir: Path, site: Path, cache_dir: Path, jobs: int) -> tuple[float, float, float, object, object]:
-    """(report seconds, site seconds, CPU seconds, report, cache) of one `twinbench leaderboard` build."""
+def step(*args: object) -> dict:
+    """Run one measured step (:func:`run_step`) in a fresh interpreter; returns what it measured."""
+    done = subprocess.run([sys.executable, __file__, "--step", *map(str, args)], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"step {args[0]} failed: {done.stderr[-2000:]}")
+    return dict(json.loads(done.stdout.splitlines()[-1]))
+
+
+def run_step(name: str, *args: str) -> dict:
+    """``build LOGDIR SITE CACHE JOBS``: one `twinbench leaderboard` build (report s, site s, CPU s, cache counts,
+    logs used, problems); ``alone LOG``: one log on its own, without the cache (read, summarize, figures, CPU s)."""
+    from leaderboard.figures import draw_run
     from leaderboard.site import build_site
     from reports.cache import LogCache
-    from reports.tables import build_report
-
-    cache = LogCache(cache_dir)
-    cpu, start = cpu_seconds(), time.perf_counter()
-    report = build_report(log_dir, cache=cache, jobs=jobs)
-    report_s = time.perf_counter() - start
-    start = time.perf_counter()
-    build_site(report, site, cache=cache, jobs=jobs)
-    return report_s, time.perf_counter() - start, cpu_seconds() - cpu, report, cache
-
-
-def one_log_alone(path: Path) -> tuple[float, float, float, float]:
-    """(read, summarize, figures, CPU) seconds of one log on its own, without the cache."""
-    from leaderboard.figures import draw_run
     from reports.logs import read_samples, samples_frame
-    from reports.tables import contract_samples
-    from twinbench.registry import benchmark_for_task
+    from reports.tables import build_report, contract_samples
+    from twinbench.registry import benchmark_for_task, load_benchmarks
 
+    load_benchmarks()  # imports every benchmark package: not part of a build
     cpu, start = cpu_seconds(), time.perf_counter()
-    log = read_samples(str(path))
+    if name == "build":
+        log_dir, site, cache_dir, jobs = args
+        cache = LogCache(cache_dir)
+        report = build_report(log_dir, cache=cache, jobs=int(jobs))
+        report_s, start = time.perf_counter() - start, time.perf_counter()
+        build_site(report, site, cache=cache, jobs=int(jobs))
+        site_s, problems = time.perf_counter() - start, [str(p) for p in report.problems]
+        return {"report": report_s, "site": site_s, "cpu": cpu_seconds() - cpu, "stats": cache.stats.line(),
+                "logs": len(report.logs), "problems": problems}  # fmt: skip
+    log = read_samples(args[0])
     frame = samples_frame(log)
-    read_s = time.perf_counter() - start
+    read_s, start = time.perf_counter() - start, time.perf_counter()
     info = benchmark_for_task(log.eval.task)
     assert info is not None
-    start = time.perf_counter()
     summary = info.summarize(contract_samples(frame))
-    summarize_s = time.perf_counter() - start
-    start = time.perf_counter()
+    summarize_s, start = time.perf_counter() - start, time.perf_counter()
     if info.run_plots is not None:
         run = frame.assign(model=log.eval.model, model_roles="{}", task=log.eval.task, task_version="", task_args="{}")
-        draw_run(info, run.assign(log=str(path)), summary)
-    return read_s, summarize_s, time.perf_counter() - start, cpu_seconds() - cpu
+        draw_run(info, run.assign(log=args[0]), summary)
+    return {
+        "read": read_s,
+        "summarize": summarize_s,
+        "figures": time.perf_counter() - start,
+        "cpu": cpu_seconds() - cpu,
+    }
+
+
+def site_files(site: Path) -> dict[Path, tuple[int, int]]:
+    """Every file of the site: (mtime, size)."""
+    return {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in site.rglob("*") if p.is_file()}
+
+
+def written(before: dict[Path, tuple[int, int]], after: dict[Path, tuple[int, int]]) -> str:
+    """The files a rebuild wrote (new or another mtime) and removed, for people."""
+    new = [p for p, state in after.items() if before.get(p) != state]
+    size = sum(after[p][1] for p in new) / 1e6
+    return f"{len(new)} files written ({size:.1f} MB), {len(set(before) - set(after))} removed, of {len(after)}"
 
 
 def main() -> int:
@@ -122,6 +147,7 @@ def main() -> int:
     parser.add_argument("templates", help="folder of real logs to copy (e.g. a main job's log folder)")
     parser.add_argument("--logs", type=int, default=200, help="logs in the cold build (default 200)")
     parser.add_argument("--jobs", type=int, default=default_jobs(), help="processes (default: the CPUs)")
+    parser.add_argument("--repeat", type=int, default=2, help="logs added one at a time after the cold build")
     parser.add_argument("--keep", help="write logs, site and cache here instead of a temporary folder")
     args = parser.parse_args()
 
@@ -136,45 +162,51 @@ def main() -> int:
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
         start = time.perf_counter()
-        copies = make_logs(templates, log_dir, 0, args.logs)
+        make_logs(templates, log_dir, 0, args.logs)
         size = sum(p.stat().st_size for p in log_dir.iterdir()) / 1e6
         print(f"{args.logs} logs ({size:.0f} MB) copied from {len(templates)} template(s) in "
               f"{time.perf_counter() - start:.1f}s; jobs={args.jobs}")  # fmt: skip
 
-        cold_report, cold_site, cold_cpu, report, cache = build(log_dir, site, cache_dir, args.jobs)
-        if len(report.logs) != args.logs or report.problems:  # type: ignore[attr-defined]
-            print(f"expected {args.logs} usable logs, got {len(report.logs)}: {report.problems[:3]}")  # type: ignore[attr-defined]
+        cold = step("build", log_dir, site, cache_dir, args.jobs)
+        if cold["logs"] != args.logs or cold["problems"]:
+            print(f"expected {args.logs} usable logs, got {cold['logs']}: {cold['problems'][:3]}")
             return 1
-        print(f"cold:   {cache.stats.line()}")  # type: ignore[attr-defined]
-        (added,) = make_logs(templates, log_dir, args.logs, 1)
-        warm_report, warm_site, warm_cpu, report, cache = build(log_dir, site, cache_dir, args.jobs)
-        print(f"+1 log: {cache.stats.line()}")  # type: ignore[attr-defined]
-        # one log alone: the added one, and a copy of every other template (each benchmark's cost)
-        others = [copies[k] for k in range(min(len(templates), args.logs)) if k != args.logs % len(templates)]
-        alone_rows = [(path, *one_log_alone(path)) for path in [added, *others]]
+        print(f"cold:   {cold['stats']}")
+        before = site_files(site)
+        again = step("build", log_dir, site, cache_dir, args.jobs)
+        print(f"again:  {again['stats']}; {written(before, site_files(site))}")
+        added = []  # (log, its rebuild, the log alone)
+        for k in range(args.repeat):
+            (log,) = make_logs(templates, log_dir, args.logs + k, 1)
+            before = site_files(site)
+            warm = step("build", log_dir, site, cache_dir, args.jobs)
+            print(f"+1 log: {warm['stats']}; {written(before, site_files(site))}")
+            added.append((log, warm, step("alone", log)))  # right after its rebuild: the load changes over minutes
 
-    cold = cold_report + cold_site
-    warm = warm_report + warm_site
-    print()
-    print(f"{'build':<34}{'wall s':>8}{'report s':>10}{'site s':>8}{'CPU s':>8}{'wall/log':>10}")
+    cold_s = cold["report"] + cold["site"]
     rows = [
-        (f"cold, {args.logs} logs", cold, cold_report, cold_site, cold_cpu, f"{cold / args.logs:.2f}"),
-        (f"+1 log -> {args.logs + 1} logs (warm)", warm, warm_report, warm_site, warm_cpu, ""),
+        (f"cold, {args.logs} logs", cold["report"], cold["site"], cold["cpu"], f"{cold_s / args.logs:.3f} a log"),
+        ("again, no change", again["report"], again["site"], again["cpu"], ""),
     ]
-    for name, total, report_s, site_s, cpu, per in rows:
-        print(f"{name:<34}{total:>8.1f}{report_s:>10.1f}{site_s:>8.1f}{cpu:>8.1f}{per:>10}")
-    for path, read_s, summarize_s, figures_s, alone_cpu in alone_rows:
-        task = path.stem.split("_")[1]
-        alone = read_s + summarize_s + figures_s
-        name = f"one {task} log alone, no cache"
-        parts = f"read {read_s:.2f}, summarize {summarize_s:.2f}, figures {figures_s:.2f}"
-        print(f"{name:<34}{alone:>8.1f}{read_s + summarize_s:>10.1f}{figures_s:>8.1f}{alone_cpu:>8.1f}   ({parts})")
-    added_alone = sum(alone_rows[0][1:4])
-    verdict = "within" if cold < BUDGET_S else "OVER"
-    print(f"\ncold build {cold:.1f}s: {verdict} the {BUDGET_S:.0f}s budget for {args.logs} logs; adding one log "
-          f"({added.name}) costs {warm:.1f}s = {warm / added_alone:.1f}x that log alone")  # fmt: skip
-    return 0 if cold < BUDGET_S else 1
+    ratios = []
+    for k, (log, warm, alone) in enumerate(added):
+        alone_s = alone["read"] + alone["summarize"] + alone["figures"]
+        ratios.append(f"{(warm['report'] + warm['site']) / alone_s:.1f}x wall, {warm['cpu'] / alone['cpu']:.1f}x CPU")
+        rows.append((f"+1 {log.stem.split('_')[1]} log -> {args.logs + k + 1} (warm)", warm["report"], warm["site"],
+                     warm["cpu"], ratios[-1]))  # fmt: skip
+        rows.append(("  that log alone, no cache", alone["read"] + alone["summarize"], alone["figures"], alone["cpu"],
+                     f"read {alone['read']:.2f}, summarize {alone['summarize']:.2f}"))  # fmt: skip
+    print(f"\n{'build':<36}{'wall s':>8}{'report s':>10}{'site s':>8}{'CPU s':>8}  notes")
+    for name, report_s, site_s, cpu, note in rows:
+        print(f"{name:<36}{report_s + site_s:>8.2f}{report_s:>10.2f}{site_s:>8.2f}{cpu:>8.2f}  {note}")
+    verdict = "within" if cold_s < BUDGET_S else "OVER"
+    print(f"\ncold build {cold_s:.1f}s: {verdict} the {BUDGET_S:.0f}s budget for {args.logs} logs; adding one log "
+          f"costs {'; '.join(ratios)} that log alone")  # fmt: skip
+    return 0 if cold_s < BUDGET_S else 1
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--step"]:
+        print(json.dumps(run_step(*sys.argv[2:])))
+        sys.exit(0)
     sys.exit(main())

@@ -58,10 +58,11 @@ def toy_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def toy(registered) -> dict:
-    """The toy benchmark alone, its summarize counted."""
+    """The toy benchmark alone, its summarize counted, without the hooks that read every run's samples (plots,
+    summarize_runs)."""
     SUMMARIZED.clear()
     DRAWN.clear()
-    return {"toy": replace(registered["toy"], summarize=counted_summarize, plots=None)}
+    return {"toy": replace(registered["toy"], summarize=counted_summarize, plots=None, summarize_runs=None)}
 
 
 def assert_same_report(left, right) -> None:
@@ -81,21 +82,23 @@ def test_cached_report_is_the_fresh_report_and_skips_the_work(toy, toy_logs: Pat
     assert len(SUMMARIZED) == 2
     cold_cache = LogCache(tmp_path / "cache")
     cold = build_report(toy_logs, toy, cache=cold_cache)
-    assert cold_cache.stats.computed == {"header": 2, "samples": 2, "summary": 2} and not cold_cache.stats.hits
-    assert len(SUMMARIZED) == 4
+    assert cold_cache.stats.computed == {"header": 2, "samples": 2, "scored": 2, "summary": 2, "outline": 2}
+    assert not cold_cache.stats.hits and len(SUMMARIZED) == 4
 
     # warm: neither a log's samples nor summarize are read or run again
     def unread(*args, **kwargs):
         raise AssertionError("a cached log was read again")
 
-    monkeypatch.setattr(report_logs, "read_samples", unread)
+    monkeypatch.setattr(report_logs, "_read_frame", unread)
     warm_cache = LogCache(tmp_path / "cache")
     warm = build_report(toy_logs, toy, cache=warm_cache)
-    assert warm_cache.stats.hits == {"header": 2, "samples": 2, "summary": 2} and not warm_cache.stats.computed
+    # nor are the cached samples and summaries loaded, only their counts and outlines, until someone asks for them
+    assert warm_cache.stats.hits == {"header": 2, "scored": 2, "outline": 2} and not warm_cache.stats.computed
     assert len(SUMMARIZED) == 4 and not warm_cache.stats.invalid
-    assert "summary 2 from cache, 0 computed" in warm_cache.stats.line()
     for report in (cold, warm):
         assert_same_report(report, fresh)
+    assert warm_cache.stats.hits["samples"] == warm_cache.stats.hits["summary"] == 2
+    assert "summary 2 from cache, 0 computed" in warm_cache.stats.line() and not warm_cache.stats.computed
     write_report(fresh, tmp_path / "fresh")
     write_report(warm, tmp_path / "warm")
     for name in [*(f"{t}.csv" for t in TABLES), "summary.md"]:
@@ -111,7 +114,8 @@ def test_a_changed_log_is_summarised_again(toy, toy_logs: Path, tmp_path: Path) 
     shutil.copyfile(rerun, log_a)
     cache = LogCache(tmp_path / "cache")
     report = build_report(logs, toy, cache=cache)
-    assert cache.stats.hits == cache.stats.computed == {"header": 1, "samples": 1, "summary": 1}
+    assert cache.stats.hits == {"header": 1, "scored": 1, "outline": 1}  # the unchanged log's samples: not read
+    assert cache.stats.computed == {"header": 1, "samples": 1, "scored": 1, "summary": 1, "outline": 1}
     assert headline_value(report, "mock/a") == pytest.approx(0.3)
     assert headline_value(report, "mock/b") == pytest.approx(0.5)
     assert_same_report(report, build_report(logs, toy))
@@ -129,6 +133,8 @@ def test_corrupt_and_foreign_entries_are_recomputed_never_used(toy, toy_logs: Pa
     samples[0].write_bytes(b"junk")  # not an entry at all
     cache = LogCache(cache_dir)
     report = build_report(toy_logs, toy, cache=cache)
+    assert not cache.stats.invalid  # summaries and samples are loaded when used
+    assert_same_report(report, fresh)
     reasons = sorted(entry.split(": ", 1)[1] for entry in cache.stats.invalid)
     assert reasons == [
         "checksum mismatch (truncated or corrupted)",
@@ -137,10 +143,10 @@ def test_corrupt_and_foreign_entries_are_recomputed_never_used(toy, toy_logs: Pa
     ]
     assert cache.stats.computed == {"samples": 1, "summary": 2}
     assert "3 invalid entries recomputed" in cache.stats.line()
-    assert_same_report(report, fresh)
     again = LogCache(cache_dir)  # the recomputed entries were stored again, sound
-    build_report(toy_logs, toy, cache=again)
-    assert again.stats.hits == {"header": 2, "samples": 2, "summary": 2} and not again.stats.invalid
+    assert_same_report(build_report(toy_logs, toy, cache=again), fresh)
+    assert again.stats.hits == {"header": 2, "scored": 2, "outline": 2, "samples": 2, "summary": 2}
+    assert not again.stats.invalid
 
 
 def test_other_code_is_another_key(toy, toy_logs: Path, tmp_path: Path) -> None:
@@ -153,7 +159,7 @@ def test_other_code_is_another_key(toy, toy_logs: Path, tmp_path: Path) -> None:
     cache = LogCache(tmp_path / "cache")
     build_report(toy_logs, {"toy": bumped}, cache=cache)
     assert cache.stats.hits == {"header": 2}  # headers do not depend on the benchmark
-    assert cache.stats.computed == {"samples": 2, "summary": 2}
+    assert cache.stats.computed == {"samples": 2, "scored": 2, "summary": 2, "outline": 2}
 
 
 def test_run_figures_read_the_summary_and_are_drawn_once_per_run(toy, toy_logs: Path, tmp_path: Path) -> None:

@@ -1,0 +1,89 @@
+"""Rebuilding a site (leaderboard/files.py): with no change no file is written; with one log added only what that log
+changes is (the index, its benchmark page and figures, its model page, the tables of every run, its own data and the
+model pages whose ranks moved); a log removed takes its files along; the result is the fresh build, byte for byte."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from leaderboard.files import MANIFEST
+from leaderboard.site import build_site, slug
+from reports.cache import LogCache
+from reports.tables import build_report
+from tests.reports.helpers import doubling, run_toy
+
+
+def run_plots(samples, summary):  # type: ignore[no-untyped-def]
+    return {"Runs": f'<svg xmlns="http://www.w3.org/2000/svg"><text>{len(samples)}</text></svg>'}
+
+
+def files(site: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Every file of the site: (mtime, inode, bytes)."""
+    found = {}
+    for path in site.rglob("*"):
+        if path.is_file():
+            st = path.stat()
+            found[path.relative_to(site).as_posix()] = (st.st_mtime_ns, st.st_ino, path.read_bytes())
+    return found
+
+
+def rewritten(before: dict, after: dict) -> set[str]:
+    """Files new or written again (another mtime or inode), and files removed."""
+    changed = {name for name, state in after.items() if before.get(name, (None, None))[:2] != state[:2]}
+    return changed | (set(before) - set(after))
+
+
+@pytest.fixture
+def toy(registered) -> dict:
+    return {"toy": replace(registered["toy"], run_plots=run_plots)}
+
+
+def build(logs: Path, site: Path, toy: dict, cache: Path) -> dict[str, tuple[int, int, bytes]]:
+    time.sleep(0.05)  # beyond the file system's timestamp granularity: a rewrite shows as a new mtime
+    log_cache = LogCache(cache)
+    build_site(build_report(logs, toy, cache=log_cache), site, cache=log_cache)
+    return files(site)
+
+
+def test_a_rebuild_writes_only_what_changed(toy, tmp_path: Path) -> None:
+    logs, site, cache = tmp_path / "logs", tmp_path / "site", tmp_path / "cache"
+    poor = run_toy(logs, "poor", doubling(lambda i: i < 2))  # 2 of 10 right
+    run_toy(logs, "half", doubling(lambda i: i % 2 == 0))  # 5 of 10: its CI overlaps poor's and good's
+    first = build(logs, site, toy, cache)
+    assert MANIFEST in first and f"models/{slug('mock/poor')}.html" in first
+
+    assert rewritten(first, build(logs, site, toy, cache)) == set()  # no change: nothing written
+
+    # mock/good (10 of 10) lies entirely above mock/poor: poor's rank moves from 1 to 2, half's stays 1
+    good = run_toy(logs, "good", doubling(lambda i: True))
+    added = build(logs, site, toy, cache)
+    good_data, poor_data = (f"data/runs/{log.name}" for log in (good, poor))
+    assert rewritten(first, added) == {
+        MANIFEST,
+        "index.html",
+        "benchmarks/toy.html",
+        f"benchmarks/toy/00-{slug('Accuracy by model')}.svg",  # the plots hook draws every run
+        f"benchmarks/toy/run-{slug('mock/good: Runs')}.svg",
+        f"models/{slug('mock/good')}.html",
+        f"models/{slug('mock/poor')}.html",  # its rank moved
+        *(f"data/{table}.{suffix}" for table in ("headline", "logs", "task_metrics") for suffix in ("csv", "parquet")),
+        "data/summary.md",
+        *(f"{good_data}/{table}.{suffix}" for table in ("samples", "summary") for suffix in ("csv", "parquet")),
+    }
+    assert 'data-sort="2" class="num rank"' in (site / "models" / f"{slug('mock/poor')}.html").read_text()
+    assert len(list((site / poor_data).iterdir())) == 4  # poor's data: written once, kept
+
+    # a log removed: its model page, figure and data go; the site is the one built afresh without a cache
+    os.unlink(poor)
+    removed = build(logs, site, toy, cache)
+    assert not (site / poor_data).exists() and f"models/{slug('mock/poor')}.html" not in removed
+    build_site(build_report(logs, toy), tmp_path / "fresh")
+    fresh = files(tmp_path / "fresh")
+    assert set(fresh) == set(removed)
+    for name, (_, _, data) in fresh.items():
+        assert name == MANIFEST or removed[name][2] == data, name
