@@ -49,7 +49,15 @@ def only_log(tmp_path: Path):
 
 @pytest.mark.slow
 def test_specserve_restarts_vllm_per_setting_with_its_speculative_config(tmp_path):
-    args = ["benchmarks/specserve", "-T", "categories=summarization", "-T", "per_category=1", "-T", "max_tokens=16"]
+    args = [
+        "benchmarks/specserve/task.py@specserve",
+        "-T",
+        "categories=summarization",
+        "-T",
+        "per_category=1",
+        "-T",
+        "max_tokens=16",
+    ]
     done, serves = run(tmp_path, *args, "-M", "gpu_memory_utilization=0.5", "-M", "max_model_len=4096")
     assert done.returncode == 0, done.stderr[-2000:]
     # one `vllm serve` per setting, plain first; the model args passed through; loopback only
@@ -72,7 +80,15 @@ def test_specserve_restarts_vllm_per_setting_with_its_speculative_config(tmp_pat
 
 @pytest.mark.slow
 def test_a_server_that_fails_to_start_is_one_error_per_setting_and_leaves_no_process(tmp_path):
-    args = ["benchmarks/specserve", "-T", "categories=qa", "-T", "per_category=1", "-T", "max_tokens=8"]
+    args = [
+        "benchmarks/specserve/task.py@specserve",
+        "-T",
+        "categories=qa",
+        "-T",
+        "per_category=1",
+        "-T",
+        "max_tokens=8",
+    ]
     done, serves = run(tmp_path, *args, fail="CUDA out of memory")
     assert len(serves) == 2 and not any(alive(s["pid"]) for s in serves)
     log = only_log(tmp_path)
