@@ -3,9 +3,11 @@
 A discrete action is one lettered option of a survey question (``A. 1`` ... ``E. 5``; ``A. Conservative``). A
 trace *names* an option when it contains
 
-* the option's text as whole words (case-insensitive; "Liberal Democrat", "4"), or
+* the option's text as whole words, plural or possessive too (case-insensitive; "Liberal Democrat", "Liberal
+  Democrats", "4"), or
 * its letter as an answer reference: "option B", "answer: B", "choice (B)", "letter B", "(B)", "B." or "B)" at a
-  word boundary, and, for letters other than A and I (English words), the capital letter standing alone ("picks D").
+  word boundary (also right before a digit, "B.2"), and, for letters other than A and I (English words), the
+  capital letter standing alone ("picks D").
 
 The trace *leaks* when it names the TRUE option. Masking replaces the mentions of EVERY option, true or not, with
 ``[...]``: masking only the true one would tell the reader where the answer was (the mask itself would carry it),
@@ -36,7 +38,7 @@ def _letter_pattern(letter: str) -> re.Pattern[str]:
     forms = [
         rf"\b{_REFERENCE}\s*(?:is\s+)?[:\-]?\s*\(?{letter}[.)]?(?![A-Za-z0-9])",
         rf"\({letter}\)",
-        rf"(?<![A-Za-z0-9']){letter}[.)](?=\s|$)",
+        rf"(?<![A-Za-z0-9']){letter}[.)](?=\s|$|\d)",  # "C. 3", and "C.3" as a trace wrote it
     ]
     if letter not in ("A", "I"):
         forms.append(rf"(?<![A-Za-z0-9'\-]){letter}(?![A-Za-z0-9'\-])")
@@ -45,7 +47,9 @@ def _letter_pattern(letter: str) -> re.Pattern[str]:
 
 def _text_pattern(option: str) -> re.Pattern[str]:
     words = [re.escape(w) for w in option.split()]
-    return re.compile(r"(?<![\w.])" + r"\s+".join(words) + r"(?![\w]|\.\d)", re.IGNORECASE)
+    # not inside a decimal ("0.1"), but after a letter's dot ("A.1", which a SmolLM2 trace wrote)
+    # a plural or possessive is the same option ("Liberal Democrats", "Labour's"; a SmolLM2 trace wrote the former)
+    return re.compile(r"(?<!\w)(?<!\d\.)" + r"\s+".join(words) + r"(?:'?s)?(?![\w]|\.\d)", re.IGNORECASE)
 
 
 def option_mentions(text: str, options: Sequence[str], letters: Sequence[str], answer: int) -> OptionMentions:
@@ -60,7 +64,8 @@ def option_mentions(text: str, options: Sequence[str], letters: Sequence[str], a
                 named.add(index)
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
+        # overlapping, or apart by a letter's dot alone ("picks C" + "." + "3"): one mask, so no "." is left between
+        if merged and (start <= merged[-1][1] or text[merged[-1][1] : start] in (".", ")")):
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
             merged.append((start, end))

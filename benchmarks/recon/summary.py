@@ -19,8 +19,10 @@ Rows (``metric``; ``group`` is ``overall``, a domain, or ``domain/individual``):
 * ``<s>_reconstruction_fidelity``: mean reconstruction fidelity of the history traces (Recon's chosen candidates,
   the best of N by this very fidelity, so biased upward and not comparable with the others'; the others' with
   ``trace_fidelity``).
-* ``<s>_calls_per_example`` / ``<s>_seconds_per_example``: synthesis and selection calls (and their wall time) per
-  history example; ``<s>_downstream_seconds_per_item``; ``scoring_errors``.
+* ``<s>_calls_per_example`` / ``<s>_seconds_per_example``: synthesis and selection calls (model requests) and their
+  wall time per history example; ``<s>_downstream_seconds_per_item``; ``scoring_errors``.
+* ``option_letter_mass`` (discrete items only): the first-token probability on the option letters before
+  renormalising, and how the option probabilities were read.
 
 Win rates and the Bradley–Terry bootstrap treat held-out items as independent (the sign test's and Wilson's
 assumption); the ``regress`` units resample individuals. First epoch only.
@@ -338,6 +340,40 @@ def trace_rows(traces: pd.DataFrame, strategies: list[str], group: str, per_indi
     return rows
 
 
+def option_mass_rows(samples: pd.DataFrame) -> list[dict[str, Any]]:
+    """Discrete items: ``option_letter_mass``, the mean first-token probability on the option letters (before
+    renormalising; 1 - ``off_option_mass``) over the held-out scorings that measured it, and in the note how the
+    probabilities were read: scorings with letters outside the top log-probabilities scored teacher-forced, each
+    method's count, and those that failed. A low mass means the renormalised probabilities rest on little of the
+    model's reply (it would rather start with a word than a letter)."""
+    scorings = [
+        result
+        for score_meta in samples["score_metadata"]
+        for item in score_meta["items"]
+        if item.get("discrete")
+        for result in item["fidelity"].values()
+    ]
+    if not scorings:
+        return []
+    mass = np.array([1.0 - float(r.get("off_option_mass", math.nan)) for r in scorings if r.get("error") is None])
+    finite = mass[np.isfinite(mass)]
+    methods = pd.Series([r.get("method") for r in scorings if r.get("error") is None]).value_counts()
+    completed = sum(1 for r in scorings if r.get("completed_letters"))
+    failed = sum(1 for r in scorings if r.get("error") is not None)
+    note = (
+        f"held-out (item, strategy) scorings of discrete items: mean first-token mass on the option letters before "
+        f"renormalising (min {finite.min():.3g})"
+        if finite.size
+        else "no scoring measured the letters' mass"
+    )
+    note += (
+        f"; {completed} of {len(scorings)} had letters outside the top log-probabilities, scored teacher-forced; "
+        f"methods: {', '.join(f'{m} {c}' for m, c in methods.items()) or 'none'}; {failed} failed"
+    )
+    value = float(finite.mean()) if finite.size else math.nan
+    return [summary_row("option_letter_mass", value, math.nan, math.nan, int(finite.size), OVERALL, note=note)]
+
+
 def cost_rows(samples: pd.DataFrame, strategies: list[str]) -> list[dict[str, Any]]:
     """Calls and seconds per strategy: synthesis + selection per history example, downstream per held-out item."""
     totals: dict[str, dict[str, float]] = {}
@@ -453,7 +489,7 @@ def summarize(samples: pd.DataFrame) -> pd.DataFrame:
             individual,
             bt=False,
         )
-    rows += cost_rows(first, strategies)
+    rows += cost_rows(first, strategies) + option_mass_rows(first)
     errors = int(items[strategies].isna().to_numpy().sum())
     rows.append(
         summary_row(

@@ -26,7 +26,11 @@ from benchmarks.recon.solver import STRATEGIES, Settings, recon_solver
 # 2: a judge pair with a missing verdict is missing (was: a tie); the live leak metric counts valid traces, as
 #    summarize does (was: non-empty ones). Report-side in the same change: fidelity CIs clustered by individual,
 #    no per-individual CI below 5 items, Bradley–Terry without a finite estimate reported as NaN with the reason.
-TASK_VERSION = 2
+# 3: discrete items (respondents): an option letter outside the first token's top log-probabilities is scored
+#    teacher-forced (was: probability 0), option scoring counts every model request in the costs, and the option
+#    guard masks "C.3" whole (was: "[...].3") and plurals and possessives of an option ("Liberal Democrats"). Free-text
+#    domains compute exactly as in version 2.
+TASK_VERSION = 3
 # logs of version 1 keep the same layout: summarize recomputes their judge outcomes from the stored verdicts.
 OLDEST_LOG_VERSION = 1
 DEFAULT_INDIVIDUALS = 4

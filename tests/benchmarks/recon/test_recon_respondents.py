@@ -15,11 +15,12 @@ from benchmarks.recon import INFO
 from benchmarks.recon.build_respondents import QUESTIONS, Config, build
 from benchmarks.recon.data import DEFAULT_DOMAINS, load_domain, option_letters, split_problems
 from benchmarks.recon.options import MASK, option_mentions
+from benchmarks.recon.solver import option_probabilities
 from benchmarks.recon.task import recon
 from reports.logs import samples_frame
 from twinbench.data import data_path
 from twinbench.providers.mock import mock_output
-from twinbench.providers.scoring import OPTION_LOGPROBS, OPTION_TEACHER_FORCED, score_options
+from twinbench.providers.scoring import OPTION_LOGPROBS, OPTION_TEACHER_FORCED, mock_scorer, score_options
 
 SIGNAL = "They weigh SIGNAL from who they are and what they said before."
 GENERIC = "They think about the question and their situation before they answer it."
@@ -79,6 +80,9 @@ def test_respondents_is_opt_in():
         ("He feels (B) fits, or maybe 4.", False, "He feels [...] fits, or maybe [...]."),
         ("A 45-year-old man who rated Hague 2 out of 5 and is unsure.", False, None),
         ("She is lukewarm, 33 years old, with a mid rating in mind.", False, None),
+        # SmolLM2 wrote "A.1 against ... B.2": the letter and the text after its dot are masked, decimals are not
+        ("She weighs A.1 against B.2 and then picks C.3.", True, "She weighs [...] against [...] and then [...]."),
+        ("A 0.3 shift or 2.5 points is small.", False, "A 0.3 shift or 2.5 points is small."),
     ],
 )
 def test_option_mentions_leak_on_the_true_option_and_mask_every_option(text, leaked, masked):
@@ -94,6 +98,8 @@ def test_party_names_and_letters_d_to_k_are_named():
     options = ["Conservative", "Labour", "Liberal Democrat"]
     found = option_mentions("A Liberal  Democrat at heart, not labour.", options, option_letters(3), answer=2)
     assert found.leaked and found.named == (1, 2) and found.masked == "A [...] at heart, not [...]."
+    found = option_mentions("the Liberal Democrats, not Labour's or the Conservatives", options, option_letters(3), 2)
+    assert found.leaked and found.masked == "the [...], not [...] or the [...]"
     letters = option_letters(11)
     assert option_mentions("so she picks K here", [str(i) for i in range(1, 12)], letters, 10).leaked
     assert not option_mentions("scores of 11 are rare", [str(i) for i in range(1, 12)], letters, 0).leaked
@@ -130,6 +136,25 @@ async def test_score_options_without_logprobs_scores_each_letter_teacher_forced(
     # the mock's lexical scorer: a letter found in the prompt has p 0.5, else 0.01
     assert scored.method == OPTION_TEACHER_FORCED
     assert scored.probabilities == pytest.approx((0.5 / 1.01, 0.5 / 1.01, 0.01 / 1.01))
+
+
+async def test_letters_outside_the_top_logprobs_are_scored_teacher_forced_not_zero():
+    # A and B listed, C not (Gemma-3-270M's case: the true letter outside the top 20); C's teacher-forced p is 0.05
+    listed = {"A": math.log(0.3), "B": math.log(0.1), " The": math.log(0.5)}
+    model = get_model(
+        "mock/unlisted", responder=lambda m, c: mock_output("The", top_logprobs=listed), memoize=False
+    )  # fmt: skip
+    with mock_scorer("mock/unlisted", lambda messages, letter: (math.log(0.05) if letter == "C" else math.nan, 1)):
+        scored, completed = await option_probabilities(model, [], ("A", "B", "C"))
+    assert completed == 1 and scored.calls == 2 and scored.method == OPTION_LOGPROBS
+    assert scored.probabilities == pytest.approx((0.3 / 0.45, 0.1 / 0.45, 0.05 / 0.45))
+    assert scored.off_option_mass == pytest.approx(0.55)
+    # every letter listed: score_options' result unchanged, no extra call
+    full = {**listed, "C": math.log(0.05)}
+    model = get_model("mock/listed", responder=lambda m, c: mock_output("The", top_logprobs=full), memoize=False)
+    scored, completed = await option_probabilities(model, [], ("A", "B", "C"))
+    assert completed == 0 and scored.calls == 1
+    assert scored.probabilities == pytest.approx((0.3 / 0.45, 0.1 / 0.45, 0.05 / 0.45))
 
 
 # ---------------------------------------------------------------- end to end on the mock provider
@@ -214,6 +239,9 @@ def test_discrete_fidelity_is_the_probability_of_the_true_option(respondents_run
     recon_row = overall(table, "recon_vs_backward_win_rate")
     assert recon_row["losses"] == 0 and recon_row["wins"] + recon_row["ties"] == 8 and recon_row["wins"] > 0
     assert recon_row["value"] == 1.0
+    mass = overall(table, "option_letter_mass")
+    assert mass["value"] == pytest.approx(1 - OFF_OPTION) and mass["n"] == 8 * 4
+    assert "0 of 32 had letters outside" in mass["note"] and "0 failed" in mass["note"]
 
 
 def test_backward_traces_naming_the_option_leak_and_are_masked(respondents_run):

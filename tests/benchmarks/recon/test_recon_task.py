@@ -193,7 +193,7 @@ def test_sample_ids_are_stable_and_options_are_checked():
     assert first == [s.id for s in recon().dataset] and len(first) == 8
     assert all(re.fullmatch(r"(scotus|diplomacy)/[\w.-]+", i) for i in first)
     task = recon(strategies="none,recon", domains="scotus", individuals=2)
-    assert task.version == TASK_VERSION == 2 and len(task.dataset) == 2
+    assert task.version == TASK_VERSION == 3 and len(task.dataset) == 2
     for bad, message in ((dict(strategies="recon,magic"), "unknown strateg"), (dict(domains="mars"), "unknown domain"),
                          (dict(candidates=0), "candidates must be"), (dict(tie_margin=-1), "tie_margin")):  # fmt: skip
         with pytest.raises(ValueError, match=message):
