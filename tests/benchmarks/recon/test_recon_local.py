@@ -42,7 +42,7 @@ async def test_option_probabilities_are_the_renormalised_teacher_forced_letter_p
 @pytest.mark.slow
 def test_respondents_end_to_end_on_smollm2(tmp_path):
     # 1 respondent, 1 history question (vote, 3 options), 1 held-out question (5 options), Recon against no trace
-    # with 2 short candidates: 6 model calls (about 40 s on 2 shared cores)
+    # with 2 short candidates: 6 model calls (8 s on free cores, up to 2 minutes under heavy load)
     task = recon(
         domains="respondents", individuals=1, history=1, test=1, strategies="none,recon", candidates=2, trace_tokens=24
     )
