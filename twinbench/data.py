@@ -14,7 +14,10 @@ how to get it back. Code reads a shipped file through :func:`data_path`, never t
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 PACKAGE_DATA = _PACKAGE_DIR / "datasets"  # where a wheel puts the repository's datasets/
@@ -66,3 +69,16 @@ def data_path(*parts: str) -> Path:
         f"(pip install --force-reinstall twinbench, or pip install . in the repository), or in a source checkout "
         f"restore it with: git checkout -- datasets/{rel.as_posix()}"
     )
+
+
+def jsonl_records(lines: Iterable[str], where: str, error: type[Exception]) -> Iterator[tuple[int, Any]]:
+    """``(line number, value)`` for each non-blank line of a JSONL text (``lines`` may be a file handle: read as it
+    streams); a line that is not JSON raises ``error`` with one line naming ``where:line``."""
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise error(f"{where}:{number}: not valid JSON ({err.msg})") from None
+        yield number, value

@@ -14,14 +14,13 @@ answers explicitly).
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scorers.hub import hub_rows
-from twinbench.data import data_path
+from twinbench.data import data_path, jsonl_records
 
 # The shipped domains live in datasets/deference/ (package data in a wheel); data_path finds them in a checkout and
 # in an installed wheel. DATA_DIR is resolved on first use, so a missing folder fails where it is read, in one line.
@@ -100,14 +99,8 @@ def read_jsonl(path: str | Path) -> list[Item]:
     items: list[Item] = []
     seen: set[tuple[str, str]] = set()
     with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
+        for number, record in jsonl_records(handle, str(path), ItemError):
             where = f"{path}:{number}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as ex:
-                raise ItemError(f"{where}: not valid JSON ({ex.msg})") from None
             found = item_from_record(record, where)
             key = (found.domain, found.item_id)
             if key in seen:

@@ -29,7 +29,7 @@ import numpy as np
 from scorers.stats.bootstrap import N_RESAMPLES, cluster_mean_ci
 from scorers.stats.proportions import wilson_interval
 from scorers.stats.settings import CONFIDENCE, SEED
-from twinbench.data import checkout_dataset_dir
+from twinbench.data import checkout_dataset_dir, jsonl_records
 from twinbench.upstream import Upstream, UpstreamError, rounded
 
 REPO = "DenisPeskoff/2020_acl_diplomacy"
@@ -76,14 +76,8 @@ def read_messages(source: Upstream) -> list[Message]:
     for (split, name), (_, blob) in zip(FILES.items(), source.read(list(FILES.values())), strict=True):
         if blob is None:
             raise HumanReferenceError(f"{source.path}: {name} is absent (is this a copy of {REPO}?)")
-        for number, line in enumerate(blob.decode("utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
+        for number, dialog in jsonl_records(blob.decode("utf-8").splitlines(), name, HumanReferenceError):
             where = f"{name}:{number}"
-            try:
-                dialog = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise HumanReferenceError(f"{where}: not valid JSON ({err.msg})") from None
             lengths = {len(dialog.get(key) or []) for key in PER_MESSAGE}
             if len(lengths) != 1 or "game_id" not in dialog:
                 raise HumanReferenceError(f"{where}: game_id or per-message fields missing or of unequal length")

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from twinbench.data import DataFileMissing, data_path
+from twinbench.data import DataFileMissing, data_path, jsonl_records
 
 Speaker = Literal["patient", "therapist"]
 EEYORE_SOURCES = ("ESC", "HOPE", "AnnoMI")
@@ -143,12 +143,10 @@ def load_esconv(
         raise PsiDataError(f"{file}: ESConv extract not found (build it with python -m benchmarks.psi.build_data)")
     wanted = {e.lower() for e in emotion_types} if emotion_types else None
     out = []
-    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
+    for number, row in jsonl_records(file.read_text(encoding="utf-8").splitlines(), str(file), PsiDataError):
         try:
-            conversation = Conversation.from_dict(json.loads(line))
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
+            conversation = Conversation.from_dict(row)
+        except (KeyError, TypeError, AttributeError) as err:
             raise PsiDataError(f"{file}:{number}: not an ESConv extract row ({err})") from None
         if sources and conversation.source not in sources:
             continue
@@ -243,9 +241,9 @@ def _eeyore_rows(file: Path) -> Iterator[dict[str, Any]]:
 
             yield from pq.read_table(file).to_pylist()
         elif suffix == ".jsonl":
-            for line in file.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    yield json.loads(line)
+            yield from (
+                row for _, row in jsonl_records(file.read_text(encoding="utf-8").splitlines(), str(file), PsiDataError)
+            )
         else:
             data = json.loads(file.read_text(encoding="utf-8"))
             yield from (data if isinstance(data, list) else data.get("train", data.get("rows", [])))

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from twinbench.data import data_path
+from twinbench.data import data_path, jsonl_records
 
 DOMAINS = ("scotus", "diplomacy", "respondents")
 # What a run without ``domains`` evaluates: respondents is left out to keep the default run's time (see README).
@@ -271,13 +271,7 @@ def iter_jsonl(file: Path, what: str = "a row") -> Iterator[tuple[int, dict[str,
     """(line number, object) pairs of a JSONL file, streamed (ConvoKit corpora can be large); blank lines skipped,
     a malformed line raises one line naming file and line."""
     with file.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise ReconDataError(f"{file}:{number}: not valid JSON ({err.msg})") from None
+        for number, row in jsonl_records(handle, str(file), ReconDataError):
             if not isinstance(row, dict):
                 raise ReconDataError(f"{file}:{number}: {what} must be a JSON object")
             yield number, row

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from twinbench.data import checkout_dataset_dir
+from twinbench.data import checkout_dataset_dir, jsonl_records
 from twinbench.upstream import Upstream, UpstreamError
 
 REPO = "hemingkx/Spec-Bench"
@@ -52,22 +51,18 @@ def check_rows(text: str, where: str) -> list[dict[str, Any]]:
     non-empty string ``turns``, or a repeated id, is a :class:`SpecBenchError` naming its line."""
     rows: list[dict[str, Any]] = []
     seen: set[int] = set()
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise SpecBenchError(f"{where} line {number}: not JSON ({exc.msg})") from None
+    for number, row in jsonl_records(text.splitlines(), where, SpecBenchError):
+        if not isinstance(row, dict):
+            raise SpecBenchError(f"{where}:{number}: a row must be a JSON object")
         qid, category, turns = row.get("question_id"), row.get("category"), row.get("turns")
         if not isinstance(qid, int) or isinstance(qid, bool):
-            raise SpecBenchError(f"{where} line {number}: question_id must be an integer, got {qid!r}")
+            raise SpecBenchError(f"{where}:{number}: question_id must be an integer, got {qid!r}")
         if qid in seen:
-            raise SpecBenchError(f"{where} line {number}: question_id {qid} occurs twice")
+            raise SpecBenchError(f"{where}:{number}: question_id {qid} occurs twice")
         if not isinstance(category, str) or group_of(category) not in GROUPS:
-            raise SpecBenchError(f"{where} line {number}: unknown category {category!r}")
+            raise SpecBenchError(f"{where}:{number}: unknown category {category!r}")
         if not isinstance(turns, list) or not turns or not all(isinstance(t, str) and t.strip() for t in turns):
-            raise SpecBenchError(f"{where} line {number}: turns must be a list of non-empty strings")
+            raise SpecBenchError(f"{where}:{number}: turns must be a list of non-empty strings")
         seen.add(qid)
         rows.append(row)
     return rows

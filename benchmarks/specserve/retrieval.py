@@ -24,7 +24,6 @@ same for a query alone or in a batch.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
 import os
@@ -38,6 +37,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from benchmarks.specserve.build_data import OUT_FILE, check_rows
 from twinbench.data import data_path
 
 log = logging.getLogger(__name__)
@@ -59,9 +59,9 @@ class Passage:
 
 
 def load_rows(path: Path | None = None) -> list[dict[str, Any]]:
-    """The Spec-Bench prompts (``question.jsonl``)."""
-    path = path or data_path("specserve", "question.jsonl")
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """The Spec-Bench prompts as checked rows (``question.jsonl``; a bad row names its line)."""
+    path = path or data_path("specserve", OUT_FILE)
+    return check_rows(path.read_text(encoding="utf-8"), str(path))
 
 
 def rag_passages(row: dict[str, Any]) -> list[Passage]:

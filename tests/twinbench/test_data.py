@@ -11,7 +11,7 @@ import pytest
 import twinbench.data as data
 from benchmarks.deference import items as deference_items
 from benchmarks.survey import public_sets, surveys
-from twinbench.data import DataFileMissing, data_path
+from twinbench.data import DataFileMissing, data_path, jsonl_records
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -90,3 +90,12 @@ def test_deference_loader_reads_through_data_path(tmp_path: Path, monkeypatch: p
 def test_paths_outside_datasets_are_refused(bad: str) -> None:
     with pytest.raises(ValueError, match="path inside datasets/"):
         data_path(bad)
+
+
+def test_jsonl_records_skip_blank_lines_and_name_a_bad_line():
+    lines = ['{"a": 1}', "", "  ", "[2]", "{oops"]
+    records = jsonl_records(lines, "f.jsonl", ValueError)
+    assert next(records) == (1, {"a": 1})
+    assert next(records) == (4, [2])
+    with pytest.raises(ValueError, match=r"^f.jsonl:5: not valid JSON \(Expecting property name"):
+        next(records)

@@ -50,7 +50,8 @@ def test_build_is_reproducible_and_records_the_commit(tmp_path):
 def test_bad_upstream_rows_name_the_line(tmp_path):
     good = json.dumps({"question_id": 1, "category": "qa", "turns": ["Who?"]})
     cases = {
-        "not json": "line 2: not JSON",
+        "not json": r"q.jsonl:2: not valid JSON",
+        "[1, 2]": "q.jsonl:2: a row must be a JSON object",
         json.dumps({"question_id": "x", "category": "qa", "turns": ["a"]}): "question_id must be an integer",
         json.dumps({"question_id": 1, "category": "qa", "turns": ["a"]}): "question_id 1 occurs twice",
         json.dumps({"question_id": 2, "category": "poetry", "turns": ["a"]}): "unknown category 'poetry'",
