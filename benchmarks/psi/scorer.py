@@ -82,6 +82,11 @@ def _finite_mean(scores: list[SampleScore], key: str) -> float:
     return float(np.mean(finite)) if finite else math.nan
 
 
+def _ratio_of_sums(scores: list[SampleScore], numerator: str, denominator: str) -> float:
+    total = sum(_value(s, denominator) for s in scores)
+    return sum(_value(s, numerator) for s in scores) / total if total else math.nan
+
+
 @metric
 def words_per_turn() -> Metric:
     """Live mean over conversations of the simulated patient's mean words per valid turn (summarize reports
@@ -108,9 +113,7 @@ def invalid_turn_share() -> Metric:
     """Invalid patient turns over all patient turns."""
 
     def compute(scores: list[SampleScore]) -> float:
-        total = sum(_value(s, "patient_turns") for s in scores)
-        invalid = sum(_value(s, "invalid_turns") for s in scores)
-        return invalid / total if total else math.nan
+        return _ratio_of_sums(scores, "invalid_turns", "patient_turns")
 
     return compute
 
@@ -120,9 +123,7 @@ def therapist_error_share() -> Metric:
     """Failed model-therapist turns over the therapist model's calls (NaN without a model therapist)."""
 
     def compute(scores: list[SampleScore]) -> float:
-        calls = sum(_value(s, "therapist_calls") for s in scores)
-        errors = sum(_value(s, "therapist_errors") for s in scores)
-        return errors / calls if calls else math.nan
+        return _ratio_of_sums(scores, "therapist_errors", "therapist_calls")
 
     return compute
 

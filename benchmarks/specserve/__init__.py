@@ -7,6 +7,7 @@ prompt by prompt. See ``benchmarks/specserve/README.md``.
 
 from pathlib import Path
 
+from benchmarks.specserve.calibration import cases
 from benchmarks.specserve.ralm_task import ralmspec
 from benchmarks.specserve.summary import degenerate, summarize
 from benchmarks.specserve.task import DEFAULT_CONFIGS, TASK_VERSION, specserve
@@ -70,6 +71,7 @@ INFO = BenchmarkInfo(
         Diagnostic("ralm_outputs_equal", "RaLMSpec outputs equal", "share of questions equal to the baseline", 2),
     ),
     degenerate=degenerate,
+    calibration=cases,
 )
 
 __all__ = ["INFO", "ralmspec", "specserve", "summarize"]

@@ -7,7 +7,8 @@ prompts, acceptance rate and mean acceptance length. Per speculative setting aga
 * ``speedup``: Spec-Bench's, mean tokens/s of the setting over mean tokens/s of plain decoding, overall and per
   task group (``ngram-k4@c1 / summarization``); ``tpot_speedup``: mean TPOT of plain over the setting's;
 * 95% intervals: the paired bootstrap over prompts (``scorers.stats.bootstrap.cluster_ratio_ci``: a prompt's two
-  measurements move together); ``p_value``: Wilcoxon signed-rank test of the per-prompt log tokens/s ratios
+  measurements move together), expanded percentile interval (the plain one under-covered at 6-24 prompts, see
+  ``calibration.py``); ``p_value``: Wilcoxon signed-rank test of the per-prompt log tokens/s ratios
   (``scorers.stats.paired.wilcoxon_signed_rank``);
 * ``speedup_bound``: the mean acceptance length (tokens per verification step): the speedup if verifying a draft
   cost one plain decoding step and drafting nothing; ``bound_share`` = speedup / bound;
@@ -71,9 +72,13 @@ def acceptance_rows(part: pd.DataFrame, group: str, concurrency: int) -> list[di
         return []
     if concurrency == 1:
         return [
-            summary_row("acceptance_rate", *_ci(cluster_ratio_ci(accepted, drafted, part["prompt"])), group),
             summary_row(
-                "mean_acceptance_length", *_ci(cluster_ratio_ci(drafts + accepted, drafts, part["prompt"])), group
+                "acceptance_rate", *_ci(cluster_ratio_ci(accepted, drafted, part["prompt"], expanded=True)), group
+            ),
+            summary_row(
+                "mean_acceptance_length",
+                *_ci(cluster_ratio_ci(drafts + accepted, drafts, part["prompt"], expanded=True)),
+                group,
             ),
         ]
     # several prompts in flight: per-prompt deltas mix; the setting's totals are the largest cumulative counts
@@ -96,7 +101,9 @@ def setting_rows(part: pd.DataFrame, group: str) -> list[dict[str, Any]]:
     rows = [summary_row("invalid", float((part["ok"] != 1.0).sum()), math.nan, math.nan, len(part), group)]
     for metric in ("tokens_per_s", "tpot_ms", "ttft_ms", "e2e_s"):
         if not valid.empty:
-            rows.append(summary_row(metric, *_ci(cluster_mean_ci(valid[metric], valid["prompt"])), group))
+            rows.append(
+                summary_row(metric, *_ci(cluster_mean_ci(valid[metric], valid["prompt"], expanded=True)), group)
+            )
     itl = np.array([x for xs in valid["itl"] for x in xs], dtype=float) * 1000
     if itl.size:
         rows.append(summary_row("itl_p50_ms", float(np.median(itl)), math.nan, math.nan, itl.size, group))
@@ -139,16 +146,16 @@ def comparison_rows(plain: pd.DataFrame, spec: pd.DataFrame, label: str) -> list
     rows.append(summary_row("output_equality", float(equal.mean()), low, high, len(both), label, note=note))
     lengths = None
     for group, part in [(label, both), *((f"{label} / {g}", p) for g, p in both.groupby("group", sort=True))]:
-        speedup = cluster_ratio_ci(part["tokens_per_s_spec"], part["tokens_per_s_plain"], part["prompt"])
+        speedup = cluster_ratio_ci(part["tokens_per_s_spec"], part["tokens_per_s_plain"], part["prompt"], expanded=True)
         log_ratio = np.log(part["tokens_per_s_spec"].to_numpy() / part["tokens_per_s_plain"].to_numpy())
         p = wilcoxon_signed_rank(log_ratio)
         rows.append(summary_row("speedup", *_ci(speedup), group, p_value=p, test="Wilcoxon signed-rank, log ratio"))
-        tpot = cluster_ratio_ci(part["tpot_ms_plain"], part["tpot_ms_spec"], part["prompt"])
+        tpot = cluster_ratio_ci(part["tpot_ms_plain"], part["tpot_ms_spec"], part["prompt"], expanded=True)
         rows.append(summary_row("tpot_speedup", *_ci(tpot), group))
         if group == label and np.isfinite(part.get("num_drafts_spec", pd.Series([np.nan]))).any():
             drafts, accepted = part["num_drafts_spec"].fillna(0), part["num_accepted_tokens_spec"].fillna(0)
             if drafts.sum() > 0:
-                lengths = cluster_ratio_ci(drafts + accepted, drafts, part["prompt"])
+                lengths = cluster_ratio_ci(drafts + accepted, drafts, part["prompt"], expanded=True)
                 rows.append(summary_row("speedup_bound", *_ci(lengths), group))
                 share = speedup.estimate / lengths.estimate
                 rows.append(summary_row("bound_share", share, math.nan, math.nan, speedup.n, group))
