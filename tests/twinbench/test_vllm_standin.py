@@ -97,3 +97,17 @@ def test_a_server_that_fails_to_start_is_one_error_per_setting_and_leaves_no_pro
         assert score.value["ok"] == 0.0
         assert score.explanation.startswith(f"{sample.metadata['setting']}: RuntimeError: Failed to start vLLM server")
         assert "\n" not in score.explanation
+
+
+@pytest.mark.slow
+def test_another_benchmark_runs_through_vllm_with_its_response_schema(tmp_path):
+    args = ["benchmarks/deference", "-T", "domains=capitals", "-T", "items_per_domain=1"]
+    done, serves = run(tmp_path, *args, "-M", "tensor_parallel_size=1")
+    assert done.returncode == 0, done.stderr[-2000:]
+    [serve] = serves
+    assert serve["argv"][serve["argv"].index("--tensor-parallel-size") + 1] == "1"
+    log = only_log(tmp_path)
+    assert log.status == "success" and len(log.samples) == 4
+    # deference asks for its verdict under a JSON schema (OpenAI's json_schema format, as vLLM takes it)
+    assert all(s.scores["verdict_scorer"].value["parsed"] == 1 for s in log.samples)
+    assert not alive(serve["pid"])

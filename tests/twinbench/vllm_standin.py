@@ -9,7 +9,9 @@ serves the embedded llama.cpp model with vLLM's interfaces:
   API key, on 127.0.0.1 whatever ``--host`` says (this machine binds loopback only);
 * ``/metrics`` with vLLM's speculative-decoding counter names; ``--speculative-config`` with method ``ngram`` serves
   llama.cpp's prompt lookup with ``num_speculative_tokens`` draft tokens (other methods: exit 1, one line);
-* ``/tokenize`` as vLLM answers it (``{"tokens": [...], "count": n}``).
+* ``/tokenize`` as vLLM answers it (``{"tokens": [...], "count": n}``);
+* OpenAI's ``response_format: {"type": "json_schema", ...}``, which vLLM takes (structured outputs) and llama.cpp's
+  server refuses (it takes ``json_object`` with a ``schema``): rewritten on the way in (:class:`JsonSchemaFormat`).
 
 Every invocation's arguments (and pid) are appended as a JSON line to ``$VLLM_STANDIN_RECORD`` when set, so a test
 sees restarts and passed model args. ``VLLM_STANDIN_FAIL=message`` makes it print that line and exit 1 (a server
@@ -90,6 +92,44 @@ def add_tokenize(app: Any, llama: Any) -> None:
         return {"tokens": tokens, "count": len(tokens), "max_model_len": llama.n_ctx()}
 
 
+class JsonSchemaFormat:
+    """ASGI wrapper: a chat request's OpenAI ``json_schema`` response format becomes llama.cpp's ``json_object``
+    with the same schema (the same grammar-constrained decoding), so a benchmark that asks for a schema (deference's
+    verdicts) runs through the stand-in as through vLLM."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"] != "/v1/chat/completions":
+            await self.app(scope, receive, send)
+            return
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body, more = body + message.get("body", b""), message.get("more_body", False)
+        try:
+            request = json.loads(body)
+        except ValueError:
+            request = None
+        wanted = request.get("response_format") if isinstance(request, dict) else None
+        if isinstance(wanted, dict) and wanted.get("type") == "json_schema":
+            request["response_format"] = {"type": "json_object", "schema": wanted["json_schema"]["schema"]}
+            body = json.dumps(request).encode()
+        headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        delivered = False
+
+        async def replay() -> dict:
+            nonlocal delivered
+            if delivered:
+                return await receive()  # after the body: the client's disconnect
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app({**scope, "headers": headers}, replay, send)
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="vllm (stand-in)")
     parser.add_argument("command", choices=["serve"])
@@ -117,4 +157,4 @@ def main(argv: list[str]) -> None:
 
     assert server_app._llama_proxy is not None
     add_tokenize(app, server_app._llama_proxy())
-    uvicorn.run(app, host=host, port=port, access_log=False)
+    uvicorn.run(JsonSchemaFormat(app), host=host, port=port, access_log=False)
