@@ -17,7 +17,8 @@ true option (its letter or its text) leaks, and every option's mentions are mask
 
 Fidelity is the provider's scoring (``twinbench.providers.scoring``): the teacher-forced mean log-likelihood per token
 of a free-text action (:func:`score_continuation`), or, for a discrete action, the probability of the true option
-letter from the model's log-probabilities, renormalised over the options (:func:`score_options`).
+letter from the model's log-probabilities, renormalised over the options (:func:`score_options`, which scores a
+letter outside the top log-probabilities teacher-forced).
 
 Then, for every held-out test example, the user model's fidelity to the true action is scored once per strategy,
 with the individual's history examples (context, that strategy's trace, action) in its prompt. Held-out examples
@@ -38,7 +39,7 @@ import weakref
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from itertools import combinations
 from typing import Any, TypeVar
@@ -59,15 +60,7 @@ from benchmarks.recon.prompts import (
     user_model_messages,
 )
 from scorers.text.overlap import find_overlap, mask_spans
-from twinbench.providers.scoring import (
-    OPTION_LOGPROBS,
-    OPTION_TOP_LOGPROBS,
-    TEACHER_FORCED,
-    OptionScore,
-    score_continuation,
-    score_options,
-    scoring_method,
-)
+from twinbench.providers.scoring import score_continuation, score_options, scoring_method
 
 STRATEGIES = ("none", "forward", "backward", "recon")
 ORDER = ("recon", "forward", "backward", "none")  # pairs are named "<earlier>_vs_<later>"
@@ -165,41 +158,6 @@ def options_of(example: Mapping[str, Any]) -> list[str] | None:
     return list(example["metadata"]["options"]) if is_discrete(example) else None
 
 
-async def option_probabilities(
-    model: Model, messages: list[ChatMessage], letters: tuple[str, ...]
-) -> tuple[OptionScore, int]:
-    """``score_options``, with every option letter missing from the first token's top log-probabilities scored
-    teacher-forced (``score_continuation``, where the provider can) instead of counted as 0; returns the score and
-    how many letters were completed so.
-
-    Why: renormalising only the listed letters gives an unlisted true option probability 0. On Gemma-3-270M the
-    letters hold about 3% of the first-token mass and the true letter is often outside the top 20 (an 11-option
-    question on SmolLM2 too). A letter's listed log-probability and its teacher-forced one are the same number
-    (checked on both embedded models); a listed letter sums its token forms ("C", " C"), a completed one has one."""
-    scored = await score_options(model, messages, letters)
-    if scored.method != OPTION_LOGPROBS or scoring_method(model) != TEACHER_FORCED:
-        return scored, 0
-    mass = [p * (1.0 - scored.off_option_mass) for p in scored.probabilities]  # each letter's listed mass
-    unlisted = [i for i, m in enumerate(mass) if m == 0.0]
-    if not unlisted:
-        return scored, 0
-    for i in unlisted:
-        mass[i] = math.exp((await score_continuation(model, messages, letters[i])).total)
-    total = sum(mass)
-    note = (
-        f"{scored.note}; {len(unlisted)} letter(s) outside the top {OPTION_TOP_LOGPROBS} scored teacher-forced "
-        "(one call each)"
-    )
-    completed = replace(
-        scored,
-        probabilities=tuple(m / total for m in mass),
-        off_option_mass=max(0.0, 1.0 - total),
-        calls=scored.calls + len(unlisted),
-        note=note,
-    )
-    return completed, len(unlisted)
-
-
 def seed_of(*parts: object) -> int:
     return zlib.crc32("/".join(str(p) for p in parts).encode()) & 0x7FFFFFFF
 
@@ -271,9 +229,7 @@ class Run:
         if options is not None:
             letters = option_letters(len(options))
             try:
-                scored, completed = await self.costs.timed(
-                    model, strategy, stage, lambda: option_probabilities(model, messages, letters)
-                )
+                scored = await self.costs.timed(model, strategy, stage, lambda: score_options(model, messages, letters))
             except Exception as ex:
                 return {"value": math.nan, "n_tokens": 0, "error": first_line(ex)}
             self.option_methods.add((role, scored.method))
@@ -284,7 +240,7 @@ class Run:
                 "error": None,
                 "probabilities": list(scored.probabilities),
                 "off_option_mass": scored.off_option_mass,  # 1 - the letters' first-token mass (NaN: not measured)
-                "completed_letters": completed,
+                "completed_letters": scored.completed_letters,
                 "calls": scored.calls,
                 "method": scored.method,
                 "note": scored.note,

@@ -1,21 +1,28 @@
 """The registry's summarize(): one run's per-individual scores -> Recon's table, overall, per domain, per individual.
 
+An individual's held-out items share its history traces, so in overall and domain rows the items are not
+independent: every interval and test there treats the individual as the unit (``scorers.stats.clustered``). In an
+individual's own rows its items are the units (given its traces).
+
 Rows (``metric``; ``group`` is ``overall``, a domain, or ``domain/individual``):
 
 * ``<a>_vs_<b>_win_rate``: per held-out item, strategy a's fidelity against b's; win rate = wins / (wins + losses)
-  with the tie margin of the run, Wilson 95% CI over decisive items, exact two-sided sign test (``p_value``); the
-  ``wins``, ``losses``, ``ties`` and ``missing`` columns count items.
-* ``<s>_fidelity``: mean held-out fidelity; ``<s>_fidelity_gain``: mean paired difference over ``none``. Overall
-  and per domain the CI is the expanded percentile cluster bootstrap over individuals
-  (``scorers.stats.bootstrap.cluster_mean_ci``, ``expanded=True``), stratified by domain overall: an individual's
-  held-out items share its history traces, so they are not independent. Per individual the CI is an expanded
-  percentile bootstrap over its items (given its traces), and only from ``MIN_ITEMS`` items on: with the default
-  2 items it would be [min, max] and cover about 0.48, so it is NaN with the reason in the note.
+  with the tie margin of the run; the Wilson 95% CI over decisive items, at the design effect of the individuals
+  (``clustered_wilson_interval``), and the exact two-sided sign test that flips each individual's outcomes together
+  (``clustered_sign_test``, ``p_value``); both are the plain Wilson interval and binomial sign test when each
+  individual has at most one decisive item (the main job's and the transfer table's one held-out item each). The
+  ``wins``, ``losses``, ``ties`` and ``missing`` columns count items, ``individuals`` the individuals with a decisive
+  item.
+* ``<s>_fidelity``: mean held-out fidelity; ``<s>_fidelity_gain``: mean paired difference over ``none``. CI: the
+  cluster-robust t interval over individuals (``cluster_t_interval``: CR1 standard error, t with G - 1 df), in an
+  individual's rows the t interval over its items; NaN with one unit. A bootstrap is not used: a percentile
+  bootstrap of G individuals cannot leave the range of their means and covered 0.49 / 0.65 / 0.87 with 2 / 2x2 / 4
+  individuals (the main job's size has 2 per domain), the t interval 0.94-0.96 (calibration).
 * ``<s>_bt_strength``: Bradley–Terry strength (mean 0 over strategies; overall and per domain), bootstrap CI; NaN
   with the reason in the note where no finite estimate exists (a strategy without a decisive comparison is left out;
   a complete ordering has unbounded strengths; ``scorers.stats.winrate``).
-* ``<s>_leak_rate``: share of the strategy's valid traces that quote the action (Wilson CI; the rule
-  ``solver.leak_counts``, which the live metric shares), ``<s>_invalid_traces``.
+* ``<s>_leak_rate``: share of the strategy's valid traces that quote the action (Wilson CI at the design effect of
+  the individuals; the rule ``solver.leak_counts``, which the live metric shares), ``<s>_invalid_traces``.
 * ``<s>_reconstruction_fidelity``: mean reconstruction fidelity of the history traces (Recon's chosen candidates,
   the best of N by this very fidelity, so biased upward and not comparable with the others'; the others' with
   ``trace_fidelity``).
@@ -24,8 +31,8 @@ Rows (``metric``; ``group`` is ``overall``, a domain, or ``domain/individual``):
 * ``option_letter_mass`` (discrete items only): the first-token probability on the option letters before
   renormalising, and how the option probabilities were read.
 
-Win rates and the Bradley–Terry bootstrap treat held-out items as independent (the sign test's and Wilson's
-assumption); the ``regress`` units resample individuals. First epoch only.
+The Bradley–Terry bootstrap resamples individuals within domains (an individual's items move together); the
+``regress`` units resample individuals too. First epoch only.
 """
 
 from __future__ import annotations
@@ -36,22 +43,22 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats as scipy_stats
 
 from benchmarks.recon.solver import ORDER, judge_outcome, leak_counts
-from scorers.stats.bootstrap import cluster_mean_ci, paired_bootstrap, percentile_interval
+from scorers.stats.clustered import cluster_t_interval, clustered_wilson_interval
 from scorers.stats.proportions import wilson_interval
-from scorers.stats.settings import ALPHA, CI_LABEL, SEED
+from scorers.stats.settings import ALPHA, CI_LABEL, CONFIDENCE, SEED
 from scorers.stats.winrate import BT_ALPHA, WinRate, bradley_terry_ci, win_rate
 from scorers.summary_rows import summary_row
 
 OVERALL = "overall"
 N_RESAMPLES = 2000
-SIGN_TEST = "exact two-sided sign test (binomial, p = 1/2), ties excluded"
-MIN_ITEMS = 5  # an item-level bootstrap interval needs this many items per stratum (2 items: [min, max], ~0.48)
-NO_SMALL_INTERVAL = (
-    f"no {CI_LABEL}: {{size}} item(s) in a stratum, fewer than {MIN_ITEMS} (a bootstrap interval of 2 items is their "
-    "[min, max] and covers about 0.48)"
+SIGN_TEST = (
+    "exact two-sided sign test, ties excluded; each individual's outcomes flipped together (the binomial sign test "
+    "at p = 1/2 when each individual has at most one decisive item)"
 )
+ITEM_SIGN_TEST = "exact two-sided sign test (binomial, p = 1/2) over this individual's items, ties excluded"
 HEADLINE_PAIRS = (("recon", "backward"), ("recon", "forward"))
 
 
@@ -114,23 +121,41 @@ def traces_frame(samples: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["domain", "individual", "example", "strategy", "valid", "leaked", "fidelity"])
 
 
-def pair_rows(items: pd.DataFrame, strategies: list[str], margin: float, group: str) -> list[dict[str, Any]]:
+def item_clusters(items: pd.DataFrame, per_individual: bool) -> np.ndarray | None:
+    """The unit of a row's win rates: the individual in overall and domain rows (its items share its traces), the
+    item in an individual's rows (None: each item its own cluster)."""
+    return None if per_individual else items["individual"].to_numpy(dtype=str)
+
+
+def pair_rows(
+    items: pd.DataFrame, strategies: list[str], margin: float, group: str, per_individual: bool = False
+) -> list[dict[str, Any]]:
     rows = []
+    clusters = item_clusters(items, per_individual)
     for a, b in combinations(strategies, 2):
-        result = win_rate(items[a], items[b], margin)
+        result = win_rate(items[a], items[b], margin, clusters=clusters)
         note = f"{a} vs {b} on held-out fidelity; tie when |difference| <= {margin:g}"
-        rows.append(win_rate_row(f"{a}_vs_{b}_win_rate", result, group, note))
+        rows.append(win_rate_row(f"{a}_vs_{b}_win_rate", result, group, note, per_individual))
     return rows
 
 
-def win_rate_note(result: WinRate) -> str:
+def win_rate_note(result: WinRate, per_individual: bool = False) -> str:
     """What the interval and the test of a win rate say, and which decides significance."""
     if not result.decisive:
         return "no decisive items: no win rate, interval or sign test"
     low, high = result.interval()
+    if per_individual:
+        how = f"{CI_LABEL}: Wilson over this individual's decisive items (given its traces)"
+    elif result.clustered:
+        how = (
+            f"{CI_LABEL}: Wilson over decisive items at the design effect of the individuals (an individual's items "
+            "share its traces); the sign test flips each individual's outcomes together"
+        )
+    else:
+        how = f"{CI_LABEL}: Wilson over decisive items (at most one per individual: the plain interval and sign test)"
     note = (
-        f"{CI_LABEL}: Wilson over decisive items; significance is decided by the exact sign test (p_value), and the "
-        "Wilson interval can exclude 0.5 at p > 0.05 (e.g. 3 of 14: [0.076, 0.476], p = 0.057)"
+        f"{how}; significance is decided by the exact sign test (p_value), and the Wilson interval can exclude 0.5 at "
+        "p > 0.05 (e.g. 3 of 14: [0.076, 0.476], p = 0.057)"
     )
     if (high < 0.5 or low > 0.5) and result.p_value > ALPHA:
         note += (
@@ -139,10 +164,11 @@ def win_rate_note(result: WinRate) -> str:
     return note
 
 
-def win_rate_row(metric: str, result: WinRate, group: str, note: str) -> dict[str, Any]:
+def win_rate_row(metric: str, result: WinRate, group: str, note: str, per_individual: bool = False) -> dict[str, Any]:
     """A win rate with its Wilson interval over the decisive items, the sign test and the outcome counts."""
     low, high = result.interval()
-    note = f"{note}; {win_rate_note(result)}"
+    note = f"{note}; {win_rate_note(result, per_individual)}"
+    individuals = sum(1 for w, loss in zip(result.cluster_wins, result.cluster_losses) if w + loss)
     return summary_row(
         metric,
         result.rate,
@@ -151,11 +177,12 @@ def win_rate_row(metric: str, result: WinRate, group: str, note: str) -> dict[st
         result.decisive,
         group,
         p_value=result.p_value,
-        test=SIGN_TEST,
+        test=ITEM_SIGN_TEST if per_individual else SIGN_TEST,
         wins=result.wins,
         losses=result.losses,
         ties=result.ties,
         missing=result.missing,
+        individuals=math.nan if per_individual else individuals,
         note=note,
     )
 
@@ -163,81 +190,61 @@ def win_rate_row(metric: str, result: WinRate, group: str, note: str) -> dict[st
 def judge_rows(samples: pd.DataFrame, group: str) -> list[dict[str, Any]]:
     """``<a>_vs_<b>_judge_win_rate`` from the pairwise judge (runs with ``judge``): per item, a win when the judge
     preferred a's prediction in both orders, a loss when b's both times, a tie otherwise."""
-    outcomes: dict[str, list[int | None]] = {}
+    outcomes: dict[str, list[tuple[str, int | None]]] = {}
+    per_individual = group not in (OVERALL,) and "/" in group
     for meta, score_meta in zip(samples["metadata"], samples["score_metadata"]):
         key = f"{meta['domain']}/{meta['individual']}"
         if group not in (OVERALL, meta["domain"], key):
             continue
-        for item in score_meta["items"]:
+        for k, item in enumerate(score_meta["items"]):
             for pair, result in (item.get("judge") or {}).get("pairs", {}).items():
                 # from the verdicts, so that version 1 logs (a missing verdict scored as a tie) count it as missing
-                outcomes.setdefault(pair, []).append(judge_outcome(result.get("verdicts") or []))
+                unit = f"{key}/{k}" if per_individual else key
+                outcomes.setdefault(pair, []).append((unit, judge_outcome(result.get("verdicts") or [])))
     rows = []
-    for pair, values in outcomes.items():
+    for pair, found in outcomes.items():
+        values = [v for _, v in found]
+        units = sorted({u for u, _ in found})
         result = WinRate(
-            wins=values.count(1), losses=values.count(-1), ties=values.count(0), missing=values.count(None)
+            wins=values.count(1),
+            losses=values.count(-1),
+            ties=values.count(0),
+            missing=values.count(None),
+            cluster_wins=tuple(sum(1 for u, v in found if u == unit and v == 1) for unit in units),
+            cluster_losses=tuple(sum(1 for u, v in found if u == unit and v == -1) for unit in units),
         )
         note = (
             "pairwise judge of the user model's predictions against the true action, both orders; a win needs both "
             "verdicts, a missing verdict makes the item missing"
         )
-        rows.append(win_rate_row(f"{pair}_judge_win_rate", result, group, note))
+        rows.append(win_rate_row(f"{pair}_judge_win_rate", result, group, note, per_individual))
     return rows
 
 
-def mean_interval(values: np.ndarray, strata: np.ndarray) -> tuple[float, float, float, int, str]:
-    """(mean, low, high, n, note) of the finite values: expanded percentile bootstrap over them (as independent
-    units) within strata; no interval (NaN, the reason in ``note``) below ``MIN_ITEMS`` per stratum."""
-    keep = np.isfinite(values)
-    values, strata = values[keep], strata[keep]
-    if values.size == 0:
-        return math.nan, math.nan, math.nan, 0, "no finite value"
-    codes = pd.factorize(strata, sort=True)[0]
-    sizes = np.bincount(codes)
-    if sizes.min() < MIN_ITEMS:
-        return float(values.mean()), math.nan, math.nan, int(values.size), NO_SMALL_INTERVAL.format(size=sizes.min())
-    boot = paired_bootstrap(
-        values[:, None], lambda x: x.mean(axis=-2)[..., 0], n_resamples=N_RESAMPLES, seed=SEED, strata=codes,
-        vectorized=True,
-    )  # fmt: skip
-    harmonic = float(sizes.size / np.sum(1.0 / sizes))
-    low, high = percentile_interval(boot.draws, n=harmonic, df=float(values.size - sizes.size))
-    return float(boot.estimate[0]), float(low[0]), float(high[0]), int(values.size), ""
-
-
-def clustered_interval(
-    values: np.ndarray, clusters: np.ndarray, strata: np.ndarray
-) -> tuple[float, float, float, int, str]:
-    """(mean, low, high, n, note) of the finite values: expanded percentile cluster bootstrap over individuals
-    (``clusters``), stratified by domain (``strata``) when every domain has two or more individuals, else not
-    (said in the note); NaN interval with one individual."""
-    keep = np.isfinite(values)
-    values, clusters, strata = values[keep], clusters[keep], strata[keep]
-    if values.size == 0:
-        return math.nan, math.nan, math.nan, 0, "no finite value"
-    per_stratum = pd.Series(clusters).groupby(strata).nunique()
-    method = "expanded percentile cluster bootstrap over individuals (an individual's items share its traces)"
-    if per_stratum.size > 1 and per_stratum.min() >= 2:
-        method += ", stratified by domain"
-        chosen: np.ndarray | None = strata
-    else:
-        chosen = None
-        if per_stratum.size > 1:
-            method += ", not stratified (a domain has a single individual)"
-    result = cluster_mean_ci(values, clusters, chosen, n_resamples=N_RESAMPLES, seed=SEED, expanded=True)
-    note = f"{CI_LABEL}: {method}"
-    if result.n_clusters < 2:
-        note = f"no {CI_LABEL}: one individual (its items share its traces), so no cluster bootstrap"
-    return result.estimate, result.low, result.high, result.n, note
-
-
 def interval_of(frame: pd.DataFrame, values: np.ndarray, per_individual: bool) -> tuple[float, float, float, int, str]:
-    """The mean and CI of one column of ``frame`` (items or traces): clustered by individual in overall and domain
-    rows; over the individual's own items in its rows."""
+    """(mean, low, high, n, note) of one column of ``frame`` (items or traces), finite values only: the
+    cluster-robust t interval over individuals in overall and domain rows (an individual's items share its traces),
+    the t interval over the individual's own items in its rows (``scorers.stats.clustered.cluster_t_interval``); no
+    interval, with the reason, from a single unit."""
+    clusters = None if per_individual else frame["individual"].to_numpy(dtype=str)
+    result = cluster_t_interval(values, clusters)
+    if result.n == 0:
+        return math.nan, math.nan, math.nan, 0, "no finite value"
+    unit = "item" if per_individual else "individual"
+    if result.n_clusters < 2:
+        why = "one item" if per_individual else "one individual (its items share its traces)"
+        return result.estimate, math.nan, math.nan, result.n, f"no {CI_LABEL}: {why}"
+    q = float(scipy_stats.t.ppf(1 - (1 - CONFIDENCE) / 2, result.n_clusters - 1))
     if per_individual:
-        mean, low, high, n, note = mean_interval(values, frame["domain"].to_numpy(dtype=str))
-        return mean, low, high, n, note or f"{CI_LABEL}: expanded percentile bootstrap over this individual's items"
-    return clustered_interval(values, frame["individual"].to_numpy(dtype=str), frame["domain"].to_numpy(dtype=str))
+        how = f"{CI_LABEL}: t interval over this individual's {result.n_clusters} items (given its traces)"
+    else:
+        how = (
+            f"{CI_LABEL}: cluster-robust t interval over {result.n_clusters} individuals (CR1 standard error, t with "
+            f"{result.n_clusters - 1} df; an individual's items share its traces)"
+        )
+    if result.n_clusters <= 3:
+        how += f"; with {result.n_clusters} {unit}s the t quantile is {q:.3g}, so the interval is wide by design"
+    return result.estimate, result.low, result.high, result.n, how
 
 
 def fidelity_rows(items: pd.DataFrame, strategies: list[str], group: str, per_individual: bool) -> list[dict[str, Any]]:
@@ -269,11 +276,17 @@ def strength_rows(items: pd.DataFrame, strategies: list[str], margin: float, gro
     if len(strategies) < 2 or len(scores) == 0:
         return []
     strengths = bradley_terry_ci(
-        scores, margin, strata=items["domain"].to_numpy(dtype=str), n_resamples=N_RESAMPLES // 2, seed=SEED
+        scores,
+        margin,
+        strata=items["domain"].to_numpy(dtype=str),
+        clusters=items["individual"].to_numpy(dtype=str),
+        n_resamples=N_RESAMPLES // 2,
+        seed=SEED,
     )
     note = (
         "Bradley–Terry log-strength (mean 0 over the fitted strategies), ties left out; expanded percentile bootstrap "
-        f"over items; choix's regularisation alpha = {BT_ALPHA:g} is kept as a weak prior"
+        "over individuals (each with all its items) within domains; choix's regularisation alpha = "
+        f"{BT_ALPHA:g} is kept as a weak prior"
     )
     if strengths.n_resamples:
         note += (
@@ -294,13 +307,25 @@ def strength_rows(items: pd.DataFrame, strategies: list[str], margin: float, gro
     ]
 
 
+def leak_interval(traces: pd.DataFrame, strategy: str, per_individual: bool) -> tuple[float, float, str]:
+    """The leak rate's Wilson interval: over the individual's traces in its rows, else at the design effect of the
+    individuals (the traces of one individual share its synthesiser prompts and actions)."""
+    if per_individual:
+        k, n = leak_counts(traces.to_dict("records"), strategy)
+        low, high = wilson_interval(k, n) if n else (math.nan, math.nan)
+        return low, high, f"{CI_LABEL}: Wilson over this individual's traces"
+    counts = [leak_counts(part.to_dict("records"), strategy) for _, part in traces.groupby("individual", sort=True)]
+    low, high = clustered_wilson_interval([k for k, _ in counts], [n for _, n in counts])
+    return low, high, f"{CI_LABEL}: Wilson at the design effect of the individuals"
+
+
 def trace_rows(traces: pd.DataFrame, strategies: list[str], group: str, per_individual: bool) -> list[dict[str, Any]]:
     rows = []
     for strategy in strategies:
         part = traces[traces["strategy"] == strategy]
         if strategy != "none":
             k, n = leak_counts(part.to_dict("records"), strategy)
-            low, high = wilson_interval(k, n) if n else (math.nan, math.nan)
+            low, high, how = leak_interval(part, strategy, per_individual)
             rows.append(
                 summary_row(
                     f"{strategy}_leak_rate",
@@ -311,7 +336,7 @@ def trace_rows(traces: pd.DataFrame, strategies: list[str], group: str, per_indi
                     group,
                     leaks=k,
                     note="share of valid traces quoting the action (masked before use; the live metric's rule); "
-                    + (f"{CI_LABEL}: Wilson" if n else "no valid trace"),
+                    + (how if n else "no valid trace"),
                 )
             )
             rows.append(
@@ -460,7 +485,7 @@ def cost_rows(samples: pd.DataFrame, strategies: list[str]) -> list[dict[str, An
 def group_rows(
     items: pd.DataFrame, traces: pd.DataFrame, strategies: list[str], margin: float, group: str, bt: bool
 ) -> list[dict[str, Any]]:
-    rows = pair_rows(items, strategies, margin, group) + fidelity_rows(items, strategies, group, not bt)
+    rows = pair_rows(items, strategies, margin, group, not bt) + fidelity_rows(items, strategies, group, not bt)
     if bt:
         rows += strength_rows(items, strategies, margin, group)
     return rows + trace_rows(traces, strategies, group, not bt)
@@ -542,16 +567,26 @@ def run_models(first: pd.DataFrame) -> dict[str, str]:
     raise ValueError("recon summarize_runs: a run's samples do not record their role models")
 
 
+def pooled_items(first: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct held-out item of one or more runs of the same task arguments: a repeated run scores the
+    same items again (the seeded synthesiser writes the same traces), so its fidelities are averaged per item and
+    strategy, never counted as new items (counting them would halve a sign test's p-value with no new data)."""
+    items = items_frame(first)
+    keys = ["domain", "individual", "item"]
+    return items.groupby(keys, sort=True, as_index=False).mean(numeric_only=True)
+
+
 def summarize_runs(samples: pd.DataFrame) -> pd.DataFrame:
     """Transfer: traces chosen with one reconstructor, evaluated with another user model.
 
     Runs are compared when they share the task, version, task arguments and synthesiser model and differ in the
     (reconstructor, user model) pair; each such scope with at least two different pairs gives, per pair (``group``
     ``"<reconstructor> -> <user model>"``), the Recon vs Backward and Recon vs Forward win rates on held-out
-    fidelity with the same statistics as ``summarize`` (``win_rate`` with the runs' tie margin, Wilson interval over
-    decisive items, exact sign test: :func:`win_rate_row`), ``n`` decisive items, the counts, and ``items`` (held-out
-    items), ``runs`` (logs pooled: repeated runs of one pair pool their items), ``transfer`` (reconstructor and user
-    model differ). The diagonal (same model) is the in-model result; off the diagonal, whether traces Recon chose
+    fidelity with the same statistics as ``summarize`` (``win_rate`` with the runs' tie margin and the individuals
+    as clusters, Wilson interval over decisive items, exact sign test: :func:`win_rate_row`), ``n`` decisive items,
+    the counts, and ``items`` (distinct held-out items), ``runs`` (logs pooled: repeated runs of one pair score the
+    same items, whose fidelities are averaged, :func:`pooled_items`), ``transfer`` (reconstructor and user model
+    differ). The diagonal (same model) is the in-model result; off the diagonal, whether traces Recon chose
     for one model help another. An empty frame when no scope has two pairs (e.g. a single run)."""
     columns = [*RUN_KEY, "log"]
     if samples.empty or any(c not in samples.columns for c in columns):
@@ -583,7 +618,7 @@ def summarize_runs(samples: pd.DataFrame) -> pd.DataFrame:
         for reconstructor, user_model in pairs:
             chosen = [r for r in in_scope if r["pair"] == (reconstructor, user_model)]
             first = pd.concat([r["first"] for r in chosen], ignore_index=True)
-            items = items_frame(first)
+            items = pooled_items(first)
             margin = tie_margin(first)
             strategies = run_strategies(first)
             for a, b in HEADLINE_PAIRS:
@@ -595,7 +630,7 @@ def summarize_runs(samples: pd.DataFrame) -> pd.DataFrame:
                 )
                 row = win_rate_row(
                     f"{a}_vs_{b}_win_rate",
-                    win_rate(items[a], items[b], margin),
+                    win_rate(items[a], items[b], margin, clusters=items["individual"].to_numpy(dtype=str)),
                     f"{reconstructor} -> {user_model}",
                     note,
                 )

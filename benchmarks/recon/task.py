@@ -30,6 +30,11 @@ from benchmarks.recon.solver import STRATEGIES, Settings, recon_solver
 #    teacher-forced (was: probability 0), option scoring counts every model request in the costs, and the option
 #    guard masks "C.3" whole (was: "[...].3") and plurals and possessives of an option ("Liberal Democrats"). Free-text
 #    domains compute exactly as in version 2.
+# Report side after 3, no new version (the per-item scores are the same; summarize gives any log the new statistics):
+#    win rates' sign test and Wilson interval, the leak rate's interval and the Bradley–Terry bootstrap treat the
+#    individual as the unit; the fidelity rows' interval is a cluster-robust t interval (was a cluster bootstrap that
+#    covered ~0.65 at the main job's size); repeated transfer runs are averaged per item, not pooled as new items.
+#    Letters outside the top log-probabilities are completed inside scoring.score_options (same numbers).
 TASK_VERSION = 3
 # logs of version 1 keep the same layout: summarize recomputes their judge outcomes from the stored verdicts.
 OLDEST_LOG_VERSION = 1

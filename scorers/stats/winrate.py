@@ -7,6 +7,9 @@ number is missing (NaN) is ``missing`` and counts nowhere else.
 **Win rate.** wins / (wins + losses): ties are reported, never split. Its interval is the Wilson score interval
 (``scorers.stats.proportions``) over the decisive items, and its test the exact two-sided sign (binomial) test of
 H0 "a win is as likely as a loss" (``scipy.stats.binomtest`` at p = 0.5), both treating items as independent.
+Given the items' clusters (``win_rate(..., clusters=)``: e.g. the person whose traces an item shares), the interval
+is Wilson at the design effect and the test flips each cluster's outcomes together (``scorers.stats.clustered``);
+both equal the independent forms when every cluster has at most one decisive item.
 
 **Bradley–Terry.** Strengths theta (log scale, centred to mean 0) with P(i beats j) = 1 / (1 + exp(theta_j -
 theta_i)), fitted to the decisive outcomes of every pair on every item by ``choix.ilsr_pairwise_dense``; ties are left
@@ -24,7 +27,8 @@ alpha, a weak prior that pulls the strengths together): it shrinks a strongly co
 what keeps a bootstrap resample finite when that resample happens to be a complete ordering; those resamples are
 counted (``Strengths.prior_set_resamples``) and named in the note, their strengths set by the prior.
 Intervals: expanded percentile bootstrap (``scorers.stats.bootstrap.percentile_interval`` with n) over items (an item
-keeps all its pairs), within strata when given; the plain percentile interval covered 0.91 in the calibration case.
+keeps all its pairs), or over clusters of items when given (a cluster keeps all its items), within strata when
+given; the plain percentile interval covered 0.91 in the calibration case.
 An interval of zero width (every resample alike) is reported as NaN with a note, never printed.
 """
 
@@ -38,6 +42,7 @@ import numpy as np
 from scipy.stats import binomtest
 
 from scorers.stats.bootstrap import percentile_interval, stratified_draws
+from scorers.stats.clustered import clustered_sign_test, clustered_wilson_interval
 from scorers.stats.proportions import wilson_interval
 from scorers.stats.settings import CONFIDENCE, SEED
 
@@ -50,10 +55,24 @@ class WinRate:
     losses: int
     ties: int
     missing: int = 0
+    # per cluster (e.g. per person) wins and losses, when items cluster; empty: every item its own cluster
+    cluster_wins: tuple[int, ...] = ()
+    cluster_losses: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.cluster_wins) != len(self.cluster_losses) or (
+            self.cluster_wins and (sum(self.cluster_wins), sum(self.cluster_losses)) != (self.wins, self.losses)
+        ):
+            raise ValueError("a win rate's per-cluster wins and losses must add up to its wins and losses")
 
     @property
     def decisive(self) -> int:
         return self.wins + self.losses
+
+    @property
+    def clustered(self) -> bool:
+        """Whether some cluster holds more than one decisive item (else the clustered forms equal the plain ones)."""
+        return any(w + loss > 1 for w, loss in zip(self.cluster_wins, self.cluster_losses))
 
     @property
     def rate(self) -> float:
@@ -61,12 +80,21 @@ class WinRate:
         return self.wins / self.decisive if self.decisive else math.nan
 
     def interval(self, confidence: float = CONFIDENCE) -> tuple[float, float]:
-        """Wilson score interval of the win rate (NaN without a decisive item)."""
-        return wilson_interval(self.wins, self.decisive, confidence) if self.decisive else (math.nan, math.nan)
+        """Wilson score interval of the win rate (NaN without a decisive item); at the design effect of the
+        clusters when given (:func:`scorers.stats.clustered.clustered_wilson_interval`)."""
+        if not self.decisive:
+            return math.nan, math.nan
+        if self.clustered:
+            trials = [w + loss for w, loss in zip(self.cluster_wins, self.cluster_losses)]
+            return clustered_wilson_interval(self.cluster_wins, trials, confidence)
+        return wilson_interval(self.wins, self.decisive, confidence)
 
     @property
     def p_value(self) -> float:
-        """Exact two-sided sign test of wins against losses at 1/2 (NaN without a decisive item: nothing to test)."""
+        """Exact two-sided sign test of wins against losses at 1/2 (NaN without a decisive item: nothing to test);
+        with clusters, each cluster's outcomes flipped together (``scorers.stats.clustered.clustered_sign_test``)."""
+        if self.clustered:
+            return clustered_sign_test(self.cluster_wins, self.cluster_losses)
         return sign_test(self.wins, self.losses)
 
 
@@ -79,11 +107,31 @@ def outcomes(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, m
     return np.where(np.isnan(diff), np.nan, out)
 
 
-def win_rate(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, margin: float = 0.0) -> WinRate:
-    """The win/loss/tie counts of ``a`` against ``b`` over paired items."""
+def win_rate(
+    a: Sequence[float] | np.ndarray,
+    b: Sequence[float] | np.ndarray,
+    margin: float = 0.0,
+    clusters: Sequence[str] | np.ndarray | None = None,
+) -> WinRate:
+    """The win/loss/tie counts of ``a`` against ``b`` over paired items; with ``clusters`` (one label per item)
+    also per cluster, for the clustered interval and test."""
     o = outcomes(a, b, margin)
+    per_wins: tuple[int, ...] = ()
+    per_losses: tuple[int, ...] = ()
+    if clusters is not None:
+        labels = np.asarray(clusters)
+        if labels.shape[0] != o.shape[0]:
+            raise ValueError("clusters needs one label per item")
+        names = sorted(set(labels.tolist()))
+        per_wins = tuple(int(np.sum(o[labels == c] == 1)) for c in names)
+        per_losses = tuple(int(np.sum(o[labels == c] == -1)) for c in names)
     return WinRate(
-        wins=int(np.sum(o == 1)), losses=int(np.sum(o == -1)), ties=int(np.sum(o == 0)), missing=int(np.isnan(o).sum())
+        wins=int(np.sum(o == 1)),
+        losses=int(np.sum(o == -1)),
+        ties=int(np.sum(o == 0)),
+        missing=int(np.isnan(o).sum()),
+        cluster_wins=per_wins,
+        cluster_losses=per_losses,
     )
 
 
@@ -193,15 +241,18 @@ def bradley_terry_ci(
     margin: float = 0.0,
     *,
     strata: Sequence[str] | np.ndarray | None = None,
+    clusters: Sequence[str] | np.ndarray | None = None,
     n_resamples: int = 1000,
     confidence: float = CONFIDENCE,
     seed: int = SEED,
     alpha: float = BT_ALPHA,
 ) -> Strengths:
-    """Strengths with percentile bootstrap intervals over items (rows, each with all its pairs), resampled within
-    ``strata`` (:func:`scorers.stats.bootstrap.stratified_draws`). A resample refits the systems of the estimate on
-    its summed win counts, with the prior ``alpha`` (a resample that is a complete ordering is counted). No finite
-    estimate (:func:`bt_diagnosis`): NaN estimate and interval with the reason in ``notes``."""
+    """Strengths with percentile bootstrap intervals over items (rows, each with all its pairs), or over
+    ``clusters`` of items (one label per item, e.g. the person whose traces the items share: a cluster keeps all its
+    items), resampled within ``strata`` (:func:`scorers.stats.bootstrap.stratified_draws`; one label per item, equal
+    within a cluster). A resample refits the systems of the estimate on its summed win counts, with the prior
+    ``alpha`` (a resample that is a complete ordering is counted). No finite estimate (:func:`bt_diagnosis`): NaN
+    estimate and interval with the reason in ``notes``."""
     scores = np.asarray(scores, dtype=float)
     n, k = scores.shape
     wins = win_matrices(scores, margin)
@@ -211,10 +262,21 @@ def bradley_terry_ci(
     nan = np.full(k, np.nan)
     if np.isnan(estimate).all():
         return Strengths(estimate, nan, nan.copy(), n, 0, tuple(notes))
-    if n < 2:
-        reason = "one item: no bootstrap interval"
-        return Strengths(estimate, nan, nan.copy(), n, 0, tuple(note or reason for note in notes))
     labels = np.zeros(n, dtype=int) if strata is None else np.asarray(strata)
+    unit = "item"
+    if clusters is not None:  # resampling units: the clusters, each with its items' summed win counts
+        names, inverse = np.unique(np.asarray(clusters).astype(str), return_inverse=True)
+        if inverse.size != n:
+            raise ValueError("clusters needs one label per item")
+        if any(np.unique(labels[inverse == j]).size > 1 for j in range(names.size)):
+            raise ValueError("a cluster spans several strata")
+        wins = np.stack([wins[inverse == j].sum(axis=0) for j in range(names.size)])
+        labels = np.array([labels[inverse == j][0] for j in range(names.size)])
+        unit = "cluster"
+    units = wins.shape[0]
+    if units < 2:
+        reason = f"one {unit}: no bootstrap interval"
+        return Strengths(estimate, nan, nan.copy(), n, 0, tuple(note or reason for note in notes))
     index = stratified_draws(labels, n_resamples, np.random.default_rng(seed))
     cols = np.flatnonzero(active)
     draws = np.full((n_resamples, k), np.nan)
@@ -223,13 +285,13 @@ def bradley_terry_ci(
         sub = wins[rows].sum(axis=0)[np.ix_(cols, cols)]
         prior_set += not strongly_connected(sub)
         draws[b, cols] = _ridge_fit(sub, alpha)
-    # expanded percentile interval (small samples): items per stratum as their harmonic mean, df = items - strata
+    # expanded percentile interval (small samples): units per stratum as their harmonic mean, df = units - strata
     _, sizes = np.unique(labels, return_counts=True)
     per_stratum = float(sizes.size / np.sum(1.0 / sizes))
-    low, high = percentile_interval(draws, confidence, n=per_stratum, df=float(n - sizes.size))
+    low, high = percentile_interval(draws, confidence, n=per_stratum, df=float(units - sizes.size))
     low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
     if per_stratum < 2:
-        notes = [note or "a stratum of one item: no expanded bootstrap interval" for note in notes]
+        notes = [note or f"a stratum of one {unit}: no expanded bootstrap interval" for note in notes]
     for i in cols:
         if np.isfinite(low[i]) and np.isclose(low[i], high[i], rtol=0.0, atol=1e-9):
             low[i] = high[i] = np.nan

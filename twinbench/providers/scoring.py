@@ -458,6 +458,7 @@ class OptionScore:
     calls: int = 1
     prediction: str | None = None  # OPTION_GENERATED: the generated reply
     note: str = ""
+    completed_letters: int = 0  # OPTION_LOGPROBS: letters outside the top log-probabilities scored teacher-forced
 
     def probability(self, letter: str) -> float:
         return self.probabilities[self.letters.index(letter)]
@@ -509,9 +510,16 @@ async def score_options(model: Model, messages: Sequence[ChatMessage], letters: 
     """How likely ``model`` answers each option letter to ``messages`` (a prompt that asks for one letter).
 
     * ``option_logprobs``: ONE generate (max_tokens=1, temperature 0, top_logprobs=20); each letter's mass among
-      the first token's top log-probabilities, renormalised over the letters (the survey benchmark's rule). Works
+      the first token's top log-probabilities (all its token forms summed), renormalised over the letters. Works
       wherever the provider returns log-probabilities (the embedded llama.cpp server, vLLM, the mock's
-      ``mock_output(top_logprobs=...)``, OpenAI-style APIs).
+      ``mock_output(top_logprobs=...)``, OpenAI-style APIs). A letter missing from the top 20 is not counted as 0
+      where the provider can score a given text (local, vllm, mock): it is scored teacher-forced by
+      :func:`score_continuation` (one more call each; ``completed_letters`` counts them, ``calls`` includes them).
+      Renormalising the listed letters alone gave an unlisted true option probability 0: on Gemma-3-270M the letters
+      hold about 3% of the first-token mass and the true letter is often outside the top 20. A listed letter's
+      log-probability and its teacher-forced one are the same number (a slow test on both embedded models); a
+      completed letter has one token form. Other providers keep 0 for an unlisted letter. (The survey benchmark
+      reads its option letters itself and does not use this function.)
     * ``option_teacher_forced``: without log-probabilities (or with no letter among the top 20) on a provider that
       can score a given text (local, vllm, mock), each letter is scored by :func:`score_continuation` and the
       likelihoods are renormalised over the letters (one scoring call per letter).
@@ -524,18 +532,31 @@ async def score_options(model: Model, messages: Sequence[ChatMessage], letters: 
     provider = provider_of(model)
     output = await model.generate(list(messages), config=OPTION_CONFIG)
     found = first_token_option_mass(output, letters)
+    can_score = scoring_method(model) == TEACHER_FORCED
     if found is not None and sum(found.letters.values()) > 0:
-        total = sum(found.letters.values())
+        mass = dict(found.letters)  # each letter's listed first-token mass
+        unlisted = [x for x in letters if mass[x] == 0.0] if can_score else []
+        calls = 1
+        note = f"first-token top-{OPTION_TOP_LOGPROBS} log-probabilities renormalised over the option letters"
+        for letter in unlisted:
+            forced = await score_continuation(model, messages, letter)
+            mass[letter] = math.exp(forced.total)
+            calls += forced.calls
+        if unlisted:
+            note += f"; {len(unlisted)} letter(s) outside the top {OPTION_TOP_LOGPROBS} scored teacher-forced"
+        total = sum(mass.values())
         return OptionScore(
             OPTION_LOGPROBS,
             letters,
-            tuple(found.letters[x] / total for x in letters),
-            found.off_letters,
+            tuple(mass[x] / total for x in letters),
+            max(0.0, 1.0 - total),
             provider,
-            note=f"first-token top-{OPTION_TOP_LOGPROBS} log-probabilities renormalised over the option letters",
+            calls=calls,
+            note=note,
+            completed_letters=len(unlisted),
         )
     why = "no log-probabilities" if found is None else "no option letter among the top log-probabilities"
-    if provider in ("local", "vllm", "mock"):
+    if can_score:
         scores = [await score_continuation(model, messages, letter) for letter in letters]
         top = max(s.total for s in scores)
         weights = [math.exp(s.total - top) for s in scores]

@@ -11,15 +11,14 @@ from inspect_ai.model import get_model
 from benchmarks.recon import INFO
 from benchmarks.recon.data import load_domain, option_letters
 from benchmarks.recon.prompts import reconstruction_messages
-from benchmarks.recon.solver import option_probabilities
 from benchmarks.recon.task import recon
 from reports.logs import samples_frame
-from twinbench.providers.scoring import OPTION_LOGPROBS, score_continuation
+from twinbench.providers.scoring import OPTION_LOGPROBS, score_continuation, score_options
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["local/smollm2-135m", "local/gemma3-270m"])
-async def test_option_probabilities_are_the_renormalised_teacher_forced_letter_probabilities(name):
+async def test_option_scores_are_the_renormalised_teacher_forced_letter_probabilities(name):
     # The vote question (3 options) of the first respondent, as the reconstructor sees it without a trace. On
     # Gemma-3-270M its true letter (C) is outside the top 20 first tokens and is completed teacher-forced.
     person = load_domain("respondents")[0]
@@ -28,7 +27,7 @@ async def test_option_probabilities_are_the_renormalised_teacher_forced_letter_p
     letters = option_letters(len(options))
     messages = reconstruction_messages(person.name, example.context, None, 1500, options)
     model = get_model(name)
-    scored, completed = await option_probabilities(model, messages, letters)
+    scored = await score_options(model, messages, letters)
     assert scored.method == OPTION_LOGPROBS
     assert 0 < 1 - scored.off_option_mass <= 1 + 1e-6  # the letters' first-token mass is a real probability
     forced = [math.exp((await score_continuation(model, messages, x)).total) for x in letters]
@@ -36,7 +35,7 @@ async def test_option_probabilities_are_the_renormalised_teacher_forced_letter_p
     assert scored.probabilities == pytest.approx([p / sum(forced) for p in forced], abs=0.01)
     assert min(scored.probabilities) > 0
     if name.endswith("gemma3-270m"):
-        assert completed >= 1
+        assert scored.completed_letters >= 1
 
 
 @pytest.mark.slow

@@ -15,12 +15,11 @@ from benchmarks.recon import INFO
 from benchmarks.recon.build_respondents import QUESTIONS, Config, build
 from benchmarks.recon.data import DEFAULT_DOMAINS, load_domain, option_letters, split_problems
 from benchmarks.recon.options import MASK, option_mentions
-from benchmarks.recon.solver import option_probabilities
 from benchmarks.recon.task import recon
 from reports.logs import samples_frame
 from twinbench.data import data_path
 from twinbench.providers.mock import mock_output
-from twinbench.providers.scoring import OPTION_LOGPROBS, OPTION_TEACHER_FORCED, mock_scorer, score_options
+from twinbench.providers.scoring import OPTION_LOGPROBS
 
 SIGNAL = "They weigh SIGNAL from who they are and what they said before."
 GENERIC = "They think about the question and their situation before they answer it."
@@ -105,56 +104,12 @@ def test_party_names_and_letters_d_to_k_are_named():
     assert not option_mentions("scores of 11 are rare", [str(i) for i in range(1, 12)], letters, 0).leaked
 
 
-# ---------------------------------------------------------------- provider scoring of options
-
-
 def distribution(letters, true: str, q: float) -> dict[str, float]:
     """Top log-probabilities: the true letter q of the letter mass, the others equal shares, OFF_OPTION elsewhere."""
     rest = (1 - q) / (len(letters) - 1)
     probs = {x: (1 - OFF_OPTION) * (q if x == true else rest) for x in letters}
     probs[" The"] = OFF_OPTION
     return {token: math.log(p) for token, p in probs.items()}
-
-
-async def test_score_options_renormalises_first_token_logprobs_over_the_letters():
-    letters = ("A", "B", "C")
-    model = get_model(
-        "mock/options", responder=lambda m, c: mock_output("B", top_logprobs=distribution(letters, "B", 0.7)),
-        memoize=False,
-    )  # fmt: skip
-    scored = await score_options(model, [], letters)
-    assert scored.method == OPTION_LOGPROBS
-    assert scored.probability("B") == pytest.approx(0.7) and sum(scored.probabilities) == pytest.approx(1.0)
-    assert scored.off_option_mass == pytest.approx(OFF_OPTION)
-
-
-async def test_score_options_without_logprobs_scores_each_letter_teacher_forced():
-    from inspect_ai.model import ChatMessageUser
-
-    model = get_model("mock/plain-options", text="B", memoize=False)
-    scored = await score_options(model, [ChatMessageUser(content="Pick A or B.")], ("A", "B", "C"))
-    # the mock's lexical scorer: a letter found in the prompt has p 0.5, else 0.01
-    assert scored.method == OPTION_TEACHER_FORCED
-    assert scored.probabilities == pytest.approx((0.5 / 1.01, 0.5 / 1.01, 0.01 / 1.01))
-
-
-async def test_letters_outside_the_top_logprobs_are_scored_teacher_forced_not_zero():
-    # A and B listed, C not (Gemma-3-270M's case: the true letter outside the top 20); C's teacher-forced p is 0.05
-    listed = {"A": math.log(0.3), "B": math.log(0.1), " The": math.log(0.5)}
-    model = get_model(
-        "mock/unlisted", responder=lambda m, c: mock_output("The", top_logprobs=listed), memoize=False
-    )  # fmt: skip
-    with mock_scorer("mock/unlisted", lambda messages, letter: (math.log(0.05) if letter == "C" else math.nan, 1)):
-        scored, completed = await option_probabilities(model, [], ("A", "B", "C"))
-    assert completed == 1 and scored.calls == 2 and scored.method == OPTION_LOGPROBS
-    assert scored.probabilities == pytest.approx((0.3 / 0.45, 0.1 / 0.45, 0.05 / 0.45))
-    assert scored.off_option_mass == pytest.approx(0.55)
-    # every letter listed: score_options' result unchanged, no extra call
-    full = {**listed, "C": math.log(0.05)}
-    model = get_model("mock/listed", responder=lambda m, c: mock_output("The", top_logprobs=full), memoize=False)
-    scored, completed = await option_probabilities(model, [], ("A", "B", "C"))
-    assert completed == 0 and scored.calls == 1
-    assert scored.probabilities == pytest.approx((0.3 / 0.45, 0.1 / 0.45, 0.05 / 0.45))
 
 
 # ---------------------------------------------------------------- end to end on the mock provider

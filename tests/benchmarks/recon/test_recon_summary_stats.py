@@ -1,24 +1,28 @@
-"""Recon's summary statistics on scripted per-sample scores: exact values for the edge cases an audit found
-(strategies without a finite score, complete orderings, tiny per-individual strata, clustered gains, the judge's
+"""Recon's summary statistics on scripted per-sample scores: exact values against references written here (scipy,
+statsmodels, choix, enumeration) for the edge cases audits found (strategies without a finite score, complete
+orderings, tiny per-individual strata, items clustered in individuals for every interval and test, the judge's
 missing verdicts, one leak rule for the live metric and summarize)."""
 
 from __future__ import annotations
 
 import asyncio
 import math
+from itertools import product
 from typing import Any
 
+import choix
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 from inspect_ai.model import ModelName
 from inspect_ai.scorer import Target
 from inspect_ai.solver import TaskState
+from scipy import stats as scipy_stats
 
 from benchmarks.recon.scorer import recon_scorer
 from benchmarks.recon.solver import ReconRecord, judge_outcome, leak_counts
 from benchmarks.recon.summary import N_RESAMPLES, summarize
-from scorers.stats.bootstrap import cluster_mean_ci
 from scorers.stats.winrate import NO_COMPARISON, UNBOUNDED_ABOVE, UNBOUNDED_BELOW, bradley_terry
 
 ORDER = ["recon", "forward", "backward", "none"]
@@ -104,38 +108,162 @@ def test_a_complete_ordering_has_no_finite_strength_and_no_zero_width_interval()
     assert not ((bt["ci_low"] == bt["ci_high"]) & bt["ci_low"].notna()).any()
 
 
-def test_per_individual_rows_give_no_interval_below_five_items():
+def cr1_t_reference(values, clusters) -> tuple[float, float, float]:
+    """statsmodels' OLS on a constant with the cluster covariance (CR1) and the t quantile with G - 1 df."""
+    values = np.asarray(values, dtype=float)
+    groups = np.unique(np.asarray(clusters), return_inverse=True)[1]
+    fit = sm.OLS(values, np.ones_like(values)).fit(
+        cov_type="cluster", cov_kwds={"groups": groups, "use_correction": True, "df_correction": False}
+    )
+    q = scipy_stats.t.ppf(0.975, groups.max())
+    mean, se = float(fit.params[0]), float(fit.bse[0])
+    return mean, mean - q * se, mean + q * se
+
+
+def test_per_individual_rows_use_the_t_interval_over_the_individuals_items():
     fids = scripted(16, seed=2)
     individuals = [f"p{k // 2}" for k in range(16)]
     domains = ["a"] * 8 + ["b"] * 8
     table = summarize(frame(fids, domains=domains, individuals=individuals))
     r = row(table, "recon_fidelity_gain", "a/p0")
-    assert r["value"] == pytest.approx(np.mean([fids[k]["recon"] - fids[k]["none"] for k in (0, 1)]))
-    assert math.isnan(r["ci_low"]) and math.isnan(r["ci_high"]) and r["n"] == 2  # before: [min, max] of the 2 items
-    assert "2 item(s) in a stratum, fewer than 5" in r["note"]
-    five = summarize(frame(scripted(5, seed=3), individuals=["q"] * 5))
-    q = row(five, "recon_fidelity_gain", "d1/q")
-    assert q["ci_low"] < q["value"] < q["ci_high"]
+    gains = [fids[k]["recon"] - fids[k]["none"] for k in (0, 1)]
+    low, high = scipy_stats.t.interval(0.95, 1, loc=np.mean(gains), scale=scipy_stats.sem(gains))
+    # before: NaN below 5 items (a bootstrap of 2 items is their [min, max] and covers about 0.48)
+    assert (r["value"], r["ci_low"], r["ci_high"], r["n"]) == pytest.approx((np.mean(gains), low, high, 2))
+    assert "t interval over this individual's 2 items" in r["note"] and "12.7" in r["note"]
+    one = summarize(frame(scripted(1, seed=3), individuals=["q"]))
+    q = row(one, "recon_fidelity_gain", "d1/q")
+    assert math.isnan(q["ci_low"]) and "one item" in q["note"]
 
 
-def test_headline_gain_interval_is_clustered_by_individual_and_stratified_by_domain():
+def test_overall_and_domain_fidelity_intervals_are_cluster_robust_t_intervals_over_individuals():
     fids = scripted(16, seed=4)
     individuals = [f"p{k // 2}" for k in range(16)]
     domains = ["a"] * 8 + ["b"] * 8
     table = summarize(frame(fids, domains=domains, individuals=individuals))
     gain = np.array([f["recon"] - f["none"] for f in fids])
     clusters = np.array([f"{d}/{i}" for d, i in zip(domains, individuals)])
-    expected = cluster_mean_ci(gain, clusters, np.array(domains), n_resamples=N_RESAMPLES, seed=0, expanded=True)
     r = row(table, "recon_fidelity_gain")
-    assert (r["value"], r["ci_low"], r["ci_high"]) == pytest.approx((expected.estimate, expected.low, expected.high))
-    assert "cluster bootstrap over individuals" in r["note"] and "stratified by domain" in r["note"]
-    # a domain with a single individual cannot be a stratum: the overall row is then not stratified, and says so
-    lone = summarize(frame(fids[:10], domains=["a"] * 8 + ["b"] * 2, individuals=individuals[:8] + ["z", "z"]))
-    assert "not stratified (a domain has a single individual)" in row(lone, "recon_fidelity_gain")["note"]
-    assert not math.isnan(row(lone, "recon_fidelity_gain")["ci_low"])
-    # one individual: no cluster bootstrap, said in the note
+    assert (r["value"], r["ci_low"], r["ci_high"]) == pytest.approx(cr1_t_reference(gain, clusters))
+    assert "cluster-robust t interval over 8 individuals" in r["note"] and "7 df" in r["note"]
+    a = row(table, "forward_fidelity", "a")
+    values = np.array([f["forward"] for f in fids[:8]])
+    assert (a["value"], a["ci_low"], a["ci_high"]) == pytest.approx(cr1_t_reference(values, clusters[:8]))
+    # the main job's size: 2 individuals per domain, 1 item each. Task version 3's stratified cluster bootstrap had 3
+    # distinct resamples per domain and covered about 0.68; the t interval over 4 individuals has 3 df
+    small = scripted(4, seed=8)
+    table = summarize(frame(small, domains=["a", "a", "b", "b"], individuals=["p", "q", "p", "q"]))
+    gain = np.array([f["recon"] - f["none"] for f in small])
+    r = row(table, "recon_fidelity_gain")
+    assert (r["value"], r["ci_low"], r["ci_high"]) == pytest.approx(cr1_t_reference(gain, ["ap", "aq", "bp", "bq"]))
+    d = row(table, "recon_fidelity_gain", "a")  # 2 individuals: t with 1 df, wide by design
+    assert (d["ci_low"], d["ci_high"]) == pytest.approx(cr1_t_reference(gain[:2], ["p", "q"])[1:])
+    assert "wide by design" in d["note"]
+    # one individual: no interval, said in the note
+    lone = summarize(frame(small[:2], domains=["b", "b"], individuals=["z", "z"]))
     one = row(lone, "recon_fidelity_gain", "b")
     assert math.isnan(one["ci_low"]) and "one individual" in one["note"]
+
+
+def flip_reference(net: list[int]) -> float:
+    """The two-sided sign-flip p-value by enumerating all 2^G sign vectors."""
+    observed = abs(sum(net))
+    hits = sum(abs(np.dot(signs, net)) >= observed for signs in product((-1, 1), repeat=len(net)))
+    return hits / 2 ** len(net)
+
+
+def wilson_at(k: float, n: float) -> tuple[float, float]:
+    z = scipy_stats.norm.ppf(0.975)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def test_win_rates_over_individuals_with_several_items_flip_and_widen_by_individual():
+    # 5 individuals x 3 items, recon against none: per individual (wins, losses) = (3,0) (3,0) (2,1) (1,0) (0,2)
+    outcomes = {"p0": [1, 1, 1], "p1": [1, 1, 1], "p2": [1, 1, -1], "p3": [1, 0, 0], "p4": [-1, -1, 0]}
+    fids, individuals = [], []
+    for person, results in outcomes.items():
+        for o in results:
+            fids.append({"recon": 0.5 * o, "forward": 0.0, "backward": 0.0, "none": 0.0})
+            individuals.append(person)
+    table = summarize(frame(fids, individuals=individuals))
+    r = row(table, "recon_vs_none_win_rate")
+    assert (r["wins"], r["losses"], r["ties"], r["individuals"]) == (9, 3, 3, 5)
+    assert r["p_value"] == pytest.approx(flip_reference([3, 3, 1, 1, -2]))  # 0.3125; binomial over the 12 items: 0.146
+    # Wilson at n_eff = n / deff: deff = CR1 variance of the pooled share over individuals / r (1 - r) / (n - 1)
+    wins, trials = np.array([3, 3, 2, 1, 0]), np.array([3, 3, 3, 1, 2])
+    share = wins.sum() / trials.sum()
+    v_individuals = 5 / 4 * np.sum((wins - share * trials) ** 2) / trials.sum() ** 2
+    n_eff = trials.sum() / max(1.0, v_individuals / (share * (1 - share) / (trials.sum() - 1)))
+    assert (r["ci_low"], r["ci_high"]) == pytest.approx(wilson_at(share * n_eff, n_eff))
+    assert "design effect of the individuals" in r["note"]
+    # an individual's own row: its items given its traces, the binomial sign test and the plain Wilson interval
+    p2 = row(table, "recon_vs_none_win_rate", "d1/p2")
+    assert p2["p_value"] == pytest.approx(1.0) and (p2["ci_low"], p2["ci_high"]) == pytest.approx(wilson_at(2, 3))
+    # one decisive item per individual: the binomial sign test and the plain Wilson interval exactly
+    single = [{"recon": 0.5 * o, "forward": 0.0, "backward": 0.0, "none": 0.0} for o in (1, 1, 1, 1, 1, -1, 0)]
+    s = row(summarize(frame(single)), "recon_vs_none_win_rate")
+    assert s["p_value"] == pytest.approx(scipy_stats.binomtest(5, 6).pvalue)
+    assert (s["ci_low"], s["ci_high"]) == pytest.approx(wilson_at(5, 6))
+
+
+def test_leak_rate_interval_is_wilson_at_the_individuals_design_effect():
+    # 3 individuals x 2 backward traces: (2 leaks, 0 leaks, 1 leak)
+    leaks = {"p0": [True, True], "p1": [False, False], "p2": [True, False]}
+    traces = [
+        {"example": f"{p}/h{k}", "strategy": "backward", "trace": "x", "valid": True, "leaked": flag}
+        for p, flags in leaks.items()
+        for k, flag in enumerate(flags)
+    ]
+    samples = frame(scripted(3, seed=9), individuals=list(leaks), strategies=["backward", "none"])
+    samples["score_metadata"] = [
+        {**meta, "traces": [t for t in traces if t["example"].startswith(f"{p}/")]}
+        for meta, p in zip(samples["score_metadata"], leaks)
+    ]
+    table = summarize(samples)
+    r = row(table, "backward_leak_rate")
+    wins, trials = np.array([2, 0, 1]), np.array([2, 2, 2])
+    share = 0.5
+    v_individuals = 3 / 2 * np.sum((wins - share * trials) ** 2) / 36
+    n_eff = 6 / max(1.0, v_individuals / (share * share / 5))
+    assert (r["value"], r["n"], r["leaks"]) == (0.5, 6, 3)
+    assert (r["ci_low"], r["ci_high"]) == pytest.approx(wilson_at(share * n_eff, n_eff))
+    # every trace leaked: no variance to estimate a design effect from, so Kish's effective number of individuals
+    traces = [dict(t, leaked=True) for t in traces]
+    samples["score_metadata"] = [
+        {**meta, "traces": [t for t in traces if t["example"].startswith(f"{p}/")]}
+        for meta, p in zip(samples["score_metadata"], leaks)
+    ]
+    r = row(summarize(samples), "backward_leak_rate")
+    assert r["value"] == 1.0 and r["ci_high"] == 1.0 and r["ci_low"] == pytest.approx(wilson_at(3, 3)[0])
+
+
+def test_bradley_terry_bootstrap_resamples_individuals_within_domains():
+    fids = scripted(16, seed=10)
+    individuals = [f"p{k // 2}" for k in range(16)]
+    domains = ["a"] * 8 + ["b"] * 8
+    table = summarize(frame(fids, domains=domains, individuals=individuals))
+    scores = np.array([[f[s] for s in ORDER] for f in fids])
+    # reference: each individual's summed win counts, resampled within domains (numpy default_rng(0), stratum by
+    # stratum in sorted order), refitted by choix with alpha 0.01, expanded percentile interval (4 per stratum, 6 df)
+    wins = (scores[:, :, None] - scores[:, None, :] > 0.02).astype(float)
+    per = np.stack([wins[2 * j : 2 * j + 2].sum(axis=0) for j in range(8)])
+    rng = np.random.default_rng(0)
+    blocks = [
+        np.arange(4)[rng.integers(0, 4, size=(N_RESAMPLES // 2, 4))],
+        4 + np.arange(4)[rng.integers(0, 4, size=(N_RESAMPLES // 2, 4))],
+    ]
+    index = np.concatenate(blocks, axis=1)
+    draws = np.array([choix.ilsr_pairwise_dense(per[rows].sum(axis=0), alpha=0.01) for rows in index])
+    draws -= draws.mean(axis=1, keepdims=True)
+    tail = scipy_stats.norm.cdf(math.sqrt(4 / 3) * scipy_stats.t.ppf(0.025, 6))
+    low, high = np.percentile(draws, [100 * tail, 100 * (1 - tail)], axis=0)
+    for i, s in enumerate(ORDER):
+        r = row(table, f"{s}_bt_strength")
+        assert (r["ci_low"], r["ci_high"]) == pytest.approx((low[i], high[i])), s
+    assert "bootstrap over individuals" in row(table, "recon_bt_strength")["note"]
 
 
 def test_win_rate_notes_say_the_sign_test_decides_and_no_decisive_items_give_nan():

@@ -106,7 +106,10 @@ def test_transfer_separates_a_good_reconstructor_from_a_contrary_one_and_a_blind
     blind_cell = cell(table, "mock/good", "mock/blind", "recon_vs_backward_win_rate")
     # Recon's chosen traces carry the signal the user model reads (a candidate with it exists for these seeds)
     assert good["value"] == 1.0 and good["wins"] == 9 and good["losses"] == 0
-    assert good["p_value"] == pytest.approx(2 / 2**9)
+    # 3 individuals with 3 wins each: the sign test flips an individual's items together, p = 2 / 2^3 (2 / 2^9 as
+    # if the 9 items were independent); the Wilson interval is at the design effect: 3 individuals, all-or-nothing
+    assert good["p_value"] == pytest.approx(2 / 2**3) and good["individuals"] == 3
+    assert good["ci_low"] == pytest.approx(0.43850297, abs=1e-8) and good["ci_high"] == 1.0  # Wilson of 3 out of 3
     # the contrary reconstructor keeps the signal-free candidate wherever it can: fewer wins for the same user model
     assert contrary["wins"] < good["wins"] and contrary["losses"] == 0
     # a user model the traces do not move: all ties, no win rate
@@ -118,7 +121,13 @@ def test_repeated_runs_of_a_pair_pool_and_a_lone_run_gives_nothing(runs):
     again = good.assign(log="again.eval")
     table = summarize_runs(pd.concat([good, again, runs[("mock/contrary", "mock/good")]], ignore_index=True))
     row = cell(table, "mock/good", "mock/good", "recon_vs_backward_win_rate")
-    assert row["runs"] == 2 and row["items"] == 18 and row["wins"] == 18
+    # a repeated run scores the same 9 items again: averaged per item, not counted as 9 new ones (18 wins, p = 2 / 2^18
+    # before)
+    assert row["runs"] == 2 and row["items"] == 9 and row["wins"] == 9
+    alone = cell(summarize_runs(pd.concat([good, runs[("mock/contrary", "mock/good")]], ignore_index=True)),
+                 "mock/good", "mock/good", "recon_vs_backward_win_rate")  # fmt: skip
+    for column in ("value", "ci_low", "ci_high", "p_value", "wins", "losses", "ties"):
+        assert row[column] == alone[column], column
     assert summarize_runs(good).empty
     # different task arguments are different scopes: nothing to compare within either
     other = runs[("mock/contrary", "mock/good")].assign(task_args=json.dumps({**ARGS, "test": 2}))
