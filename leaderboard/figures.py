@@ -9,7 +9,7 @@ report's problems); a hook that raises is named with the run's log and the rest 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -69,10 +69,16 @@ def run_label(info: BenchmarkInfo, run: Mapping[str, Any]) -> str:
 
 
 def run_figures(
-    report: Report, info: BenchmarkInfo, cache: LogCache | None = None, jobs: int = 1
+    report: Report,
+    info: BenchmarkInfo,
+    cache: LogCache | None = None,
+    jobs: int = 1,
+    samples: Callable[[str], pd.DataFrame] | None = None,
 ) -> tuple[list[tuple[str, str]], list[str]]:
     """``[(caption, svg)]`` of every run of ``info`` in the report's run order, each caption prefixed with the run
-    (:func:`run_label`), and the problems met (one line each)."""
+    (:func:`run_label`), and the problems met (one line each); ``samples`` gives a run's rows of the report's samples
+    (default :meth:`Report.run_samples`)."""
+    run_samples = samples or report.run_samples
     if info.run_plots is None:
         return [], []
     logs = report.logs[report.logs["benchmark"] == info.name]  # in run order
@@ -88,7 +94,7 @@ def run_figures(
             missing.append(i)
 
     def inputs(log: str) -> tuple[pd.DataFrame, pd.DataFrame]:  # a run's samples and summary table
-        return report.run_samples(log), report.run_table(log).reset_index(drop=True)
+        return run_samples(log), report.run_table(log).reset_index(drop=True)
 
     problems = []
     calls = [partial(draw_run, info, *inputs(runs[i][0])) for i in missing]

@@ -4,10 +4,10 @@ changed).
 
 ``SITE/.twinbench-site.json`` (the manifest) records, for every file a build made, a digest of what it was made
 from (its *key*: a page's text with its cached fragments as markers, a model page's runs with their ranks, a run's
-data by its log hash; the content's own digest where nothing cheaper names it), the SHA-256 of its bytes and its
-size, mtime and inode. A file whose key is the one recorded and that is untouched since is neither made nor written;
-one made again with the same bytes is not written either. Files of the site's own folders that a build no longer
-makes are removed.
+page and data by its log hash; the content's own digest where nothing cheaper names it), the SHA-256 of its bytes
+and its size, mtime and inode. A file whose key is the one recorded and that is untouched since is neither made nor
+written; one made again with the same bytes is not written either. Files of the site's own folders that a build no
+longer makes are removed.
 """
 
 from __future__ import annotations

@@ -3,10 +3,13 @@
 Layout (self-contained, no network, works from ``file://``)::
 
     SITE/index.html                   one sortable table per benchmark: runs x headline metrics (value, CI, n, rank)
-    SITE/benchmarks/<name>.html       method notes (from the README), headline, across-runs and full summary tables,
-                                      figures
-    SITE/benchmarks/<name>/*.svg      figures from the benchmark's optional ``plots`` hook
-    SITE/models/<model>.html          one model across benchmarks, with its samples' answers and outputs
+    SITE/benchmarks/<name>.html       method notes (from the README), headline and across-runs tables, figures, a
+                                      link to each run's page
+    SITE/benchmarks/<name>/*.svg      figures from the benchmark's optional ``plots`` and ``run_plots`` hooks
+    SITE/models/<model>.html          one model across benchmarks: its runs and headline rows
+    SITE/runs/<log>.html              one run (the log's path in the log folder): every number its ``summarize``
+                                      reported, its samples' answers and outputs; made from that run alone, so it is
+                                      written once, and a new run rewrites no other run's numbers
     SITE/data/                        the report tables (CSV, Parquet, summary.md); each run's samples and summary
                                       rows in data/runs/<log>/
     SITE/transcripts/                 ``inspect view bundle`` of the logs (only with ``bundle=True``)
@@ -34,12 +37,13 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from leaderboard.figures import run_figures, svg_text
+from leaderboard.figures import run_figures, run_label, svg_text
 from leaderboard.files import SiteFiles, digest
-from leaderboard.html import Cell, Markup, cell, esc, link, page, relative_url, table, table_html, table_rows
+from leaderboard.html import Cell, Markup, cell, esc, link, page, relative_url, table
 from leaderboard.ranks import RANK_RULE, add_ranks
 from reports.cache import LogCache
 from reports.logs import roles_label
+from reports.parallel import frozen_heap
 from reports.tables import (
     ACROSS_COLUMNS,
     Report,
@@ -58,7 +62,7 @@ from twinbench.registry import BenchmarkInfo
 
 _FRAGMENT = re.compile(r"<!--fragment ([0-9a-f]{64}) ([0-9a-f]{64})-->")  # escaped text never holds "<"
 RUN_TABLES = ("samples", "summary")  # report tables written per run into data/runs/<log>/
-SAMPLES_PER_RUN = 100  # sample rows shown per (benchmark, task, version) on a model page; all are in data/
+SAMPLES_PER_RUN = 100  # sample rows shown on a run's page; all are in data/runs/<log>/
 _OUTPUT_CHARS = 600
 METHOD_SECTIONS = ("method", "deviation")  # README sections shown as method notes
 
@@ -132,22 +136,19 @@ class SiteBuilder:
     ) -> None:
         self.report = report
         self.cache = cache  # run figures are cached with the runs' summaries
-        self.files = SiteFiles(out_dir, ("benchmarks", "models", "data"))
+        self.files = SiteFiles(out_dir, ("benchmarks", "models", "runs", "data"))
         self._fragments: dict[str, Callable[[], str]] = {}  # marker -> how to render the fragment it stands for
-        self._summary_runs: dict[object, dict[str, int]] | None = None
+        self._run_paths: dict[str, str] = {}
+        self._run_summaries: dict[str, pd.DataFrame] = {}  # made for data/runs/, kept for the run's page
+        self._run_samples: dict[str, pd.DataFrame] = {}  # made for data/runs/, kept for the run's figures
         self._records: dict[tuple[str, str], dict[object, list[dict[str, Any]]]] = {}
         self.jobs = jobs  # processes drawing run figures
         self.out = out_dir
         self.headline = add_ranks(report.headline)
+        # the benchmarks and models with a page: those with headline rows
+        self.paged = {"benchmark": set(self.headline["benchmark"]), "model": set(self.headline["model"])}
         # (log, metric) -> overall summary row: the diagnostic columns beside the headline
         self.overall = {(log, r["metric"]): r for log, o in report.outlines.items() for r in o.overall}
-        # benchmark -> the columns of its runs' summaries, in order: the extra ones are shown after the CI and n (a
-        # benchmark's own only: a new column of one benchmark changes no other's pages)
-        columns: dict[str, dict[str, None]] = {}
-        for name, log in zip(report.logs["benchmark"], report.logs["log"]):
-            if log in report.outlines:
-                columns.setdefault(name, {}).update(dict.fromkeys(report.outlines[log].columns))
-        self.summary_columns = {name: list(names) for name, names in columns.items()}
         self.transcripts = transcripts or {}  # log path -> the URL target inside the bundle, when bundled
         self.problems: list[str] = []
 
@@ -174,6 +175,18 @@ class SiteBuilder:
     def benchmark_link(self, name: str, from_dir: Path, text: str | None = None) -> Markup:
         return link(relative_url(f"{self.out}/benchmarks/{name}.html", from_dir), text or name)
 
+    def run_path(self, log: str) -> str:
+        """The run's page, relative to the site: ``runs/<the log's path in the log folder>.html``."""
+        path = self._run_paths.get(log)
+        if path is None:
+            path = self._run_paths[log] = f"runs/{relative_log(self.report.log_dir, log)}.html"
+        return path
+
+    def run_links(self, log: str, from_dir: Path) -> Markup:
+        """The run's page ("numbers & samples": every number it reported, its samples) and its transcript."""
+        page_link = link(relative_url(f"{self.out}/{self.run_path(log)}", from_dir), "numbers & samples")
+        return Markup(f"{page_link} · {self.log_link(log, from_dir)}")
+
     # -- cells ---------------------------------------------------------------------------------------------
 
     def run_model_cell(self, model: str, model_roles: object, from_dir: Path) -> Cell:
@@ -198,9 +211,9 @@ class SiteBuilder:
 
     def records(self, table_name: str, by: str, key: object) -> list[dict[str, Any]]:
         """The rows, as dicts, of ``headline`` (ranked) or ``logs`` whose ``by`` column(s) ("benchmark",
-        "benchmark+model" or "model") equal ``key``, in table order. Converted and grouped once per table: every
-        model page asks, and pandas filtering per page cost pages x rows (the much larger summary table is reached
-        by run instead: :meth:`summary_runs`)."""
+        "benchmark+model", "model" or "log") equal ``key``, in table order. Converted and grouped once per table:
+        every model and run page asks, and pandas filtering per page cost pages x rows (the much larger summary table
+        is reached by run instead: :meth:`run_summary`)."""
         if (table_name, by) not in self._records:
             if (table_name, "") not in self._records:
                 frame = self.headline if table_name == "headline" else getattr(self.report, table_name)
@@ -225,7 +238,7 @@ class SiteBuilder:
         for metric in metrics:
             headers += [f"{metric.label} {metric.direction.arrow}", f"Rank ({metric.label})"]
         headers += [f"{d.label} (diagnostic)" for d in info.diagnostics]
-        headers.append("Log")
+        headers.append("Run")
         body = []
         # in the report's order: by task, model, then runs without roles first (grouped in Python: a pandas
         # groupby per model page cost more than the rest of the page)
@@ -262,7 +275,7 @@ class SiteBuilder:
                     if d is None
                     else cell(value_ci_n(d, diagnostic.digits), sort=d["value"], css="num")
                 )
-            line.append(cell(self.log_link(log, from_dir)))
+            line.append(cell(self.run_links(log, from_dir)))
             body.append(line)
         if model is None:
             body += self.reference_rows(info, metrics)
@@ -324,63 +337,30 @@ class SiteBuilder:
             return self.records(table_name, "benchmark", benchmark)
         return self.records(table_name, "benchmark+model", (benchmark, model))
 
-    def summary_table(self, info: BenchmarkInfo, from_dir: Path, model: str | None = None) -> str:
-        runs = self.summary_runs(info.name, model)
-        if not runs:
-            return '<p class="note">No results.</p>'
-        shown = {"benchmark", "task", "task_version", "model", "model_roles", "task_args", "metric", "value", "ci_low",
-                 "ci_high", "n", "group", "log"}  # fmt: skip
-        extra = [c for c in self.summary_columns[info.name] if c not in shown]
-        headers = ["Model", "Task", "Version", "Group", "Metric", "Value", CI_LABEL, "n", *extra]
-        variant = f"summary-rows:{from_dir.relative_to(self.out).as_posix()}:" + "|".join(extra)
-        body = "".join(
-            self.run_fragment(info, log, variant, partial(self.summary_rows, info, log, from_dir, extra))
-            for log in runs
-        )
-        ident, count = f"numbers-{info.name}", sum(runs.values())
+    def run_summary(self, log: str) -> pd.DataFrame:
+        """The run's rows of the report's summary, made once for its data files and its page."""
+        summary = self._run_summaries.get(log)
+        if summary is None:
+            summary = self._run_summaries[log] = self.report.run_summary(log)
+        return summary
+
+    def run_samples(self, log: str) -> pd.DataFrame:
+        """The run's rows of the report's samples, made once for its data files and its figures."""
+        samples = self._run_samples.get(log)
+        if samples is None:
+            samples = self._run_samples[log] = self.report.run_samples(log)
+        return samples
+
+    def numbers_table(self, log: str, extra: list[str]) -> str:
+        """Every row the run's ``summarize`` reported (breakdowns included), with a filter box; its ``extra``
+        columns after the CI and n."""
+        rows = self.run_summary(log).to_dict("records")
+        body = [[cell(r["group"]), *number_cells(r, extra)] for r in rows]
         search = (
-            f'<input class="filter" data-table="{esc(ident)}" type="search" placeholder="filter {count} rows by '
-            'model, group, metric (every word)" aria-label="filter the rows">'
+            f'<input class="filter" data-table="numbers" type="search" placeholder="filter {len(rows)} rows by '
+            'group, metric (every word)" aria-label="filter the rows">'
         )
-        return search + table_html(headers, Markup(body), css_id=ident)
-
-    def summary_runs(self, benchmark: str, model: str | None) -> dict[str, int]:
-        """``{log: summary rows}`` of the runs of one benchmark, or of one model in it, in run order (from the
-        runs' outlines: a page whose run rows all come from the cache never loads a summary)."""
-        if self._summary_runs is None:
-            by_benchmark: dict[object, dict[str, int]] = {}
-            logs = self.report.logs
-            for benchmark_name, model_name, log in zip(logs["benchmark"], logs["model"], logs["log"]):
-                if log in self.report.outlines:
-                    rows = self.report.outlines[log].rows
-                    by_benchmark.setdefault(benchmark_name, {})[log] = rows
-                    by_benchmark.setdefault((benchmark_name, model_name), {})[log] = rows
-            self._summary_runs = by_benchmark
-        return self._summary_runs.get(benchmark if model is None else (benchmark, model), {})
-
-    def summary_rows(self, info: BenchmarkInfo, log: str, from_dir: Path, extra: list[str]) -> Markup:
-        """The ``<tr>`` rows of one run's summary (its model and task cells are built once)."""
-        rows = self.report.summary_of([log]).to_dict("records")
-        first = rows[0]
-        model_cell = self.run_model_cell(str(first["model"]), first.get("model_roles"), from_dir)
-        task_cell = self.run_task_cell(info, str(first["task"]), first.get("task_args"))
-        body = []
-        for r in rows:
-            line = [
-                model_cell,
-                task_cell,
-                cell(r["task_version"]),
-                cell(r["group"]),
-                *number_cells(r, extra),
-            ]
-            body.append(line)
-        return table_rows(body)
-
-    def run_fragment(self, info: BenchmarkInfo, log: str, variant: str, render: Callable[[], str]) -> str:
-        """HTML made from one run alone (its summary rows, its sample rows), cached by the log and the code."""
-        if self.cache is None:
-            return render()
-        return self.marker(self.cache.log_hash(log), f"{self.cache.fingerprint(info)}\0{variant}", render)
+        return search + table(["Group", "Metric", "Value", CI_LABEL, "n", *extra], body, css_id="numbers")
 
     def marker(self, source: str, code: str, render: Callable[[], str]) -> str:
         """A marker for HTML cached (kind ``html``) by ``source`` (the SHA-256 of what it is made from) and ``code``,
@@ -510,10 +490,32 @@ class SiteBuilder:
         figures = self.figures(info)
         if figures:
             parts.append("<h2>Figures</h2>" + "".join(figures))
-        parts.append("<h2>All reported numbers</h2>")
-        parts.append(self.summary_table(info, here))
+        parts.append(self.runs_list(info, here))
         parts.append(self.method_section(info))
         return page(info.title, "\n".join(parts), root="..")
+
+    def runs_list(self, info: BenchmarkInfo, from_dir: Path) -> str:
+        """ "All reported numbers": a link to each run's page, which holds every number its ``summarize`` reported
+        (on the run's own page, so that a new run rewrites no other run's rows)."""
+        runs = self.records("logs", "benchmark", info.name)
+        if not runs:
+            return ""
+        items = []
+        for run in runs:
+            log = str(run["log"])
+            label = run_label(info, run)
+            outline = self.report.outlines.get(log)
+            numbers = f"{format_count(outline.rows)} numbers" if outline is not None else "no summary"
+            items.append(
+                f"<li>{link(relative_url(f'{self.out}/{self.run_path(log)}', from_dir), label)}: {esc(run['task'])} "
+                f"v{esc(run['task_version'])} ({esc(numbers)}, {esc(format_count(run['samples']))} samples)</li>"
+            )
+        return (
+            '<h2 id="all-numbers">All reported numbers</h2><p class="note">Every number a run\'s '
+            "<code>summarize</code> reported (breakdowns included) and its samples are on the run's own page "
+            '(also "numbers &amp; samples" in the table above); as data in <code>data/runs/&lt;log&gt;/</code>.</p>'
+            f'<ul class="runs">{"".join(items)}</ul>'
+        )
 
     def method_section(self, info: BenchmarkInfo) -> str:
         """The README's method notes, after the results, folded ("" without a README); cached by the README's bytes
@@ -535,7 +537,7 @@ class SiteBuilder:
 
     def run_figures(self, info: BenchmarkInfo) -> list[str]:
         """The ``run_plots`` hook's figures, one run at a time (cached, ``leaderboard.figures``)."""
-        drawn, problems = run_figures(self.report, info, self.cache, self.jobs)
+        drawn, problems = run_figures(self.report, info, self.cache, self.jobs, self.run_samples)
         self.problems += problems
         return [self.figure(info, f"run-{slug(caption)}.svg", svg, caption) for caption, svg in drawn]
 
@@ -580,7 +582,7 @@ class SiteBuilder:
         model arguments, task arguments and roles, samples, log."""
         logs = self.records("logs", "model", model)
         headers = ["Benchmark", "Task", "Version", "Roles", "Task arguments", "Date", "twinbench commit",
-                   "inspect_ai", "Model arguments", "Samples", "Log"]  # fmt: skip
+                   "inspect_ai", "Model arguments", "Samples", "Run"]  # fmt: skip
         body = []
         for r in logs:
             info = self.report.benchmarks.get(str(r["benchmark"]))
@@ -596,15 +598,15 @@ class SiteBuilder:
                     cell(r.get("inspect_ai") or "–"),
                     cell(r.get("model_args") or "–"),
                     cell(format_value(r["samples"]), sort=r["samples"], css="num"),
-                    cell(self.log_link(str(r["log"]), here)),
+                    cell(self.run_links(str(r["log"]), here)),
                 ]
             )
         return table(headers, body, css_id="runs")
 
     def model_page_key(self, model: str) -> str | None:
         """What the model's page is made from, hashed: its runs (their rows, logs' hashes, code, transcripts), their
-        headline rows (ranks, which depend on every run, among them), the summary's columns and the site's place;
-        None without a cache (the page's text is its key then). A page whose key is unchanged is not assembled."""
+        headline rows (ranks, which depend on every run, among them) and the site's place; None without a cache (the
+        page's text is its key then). A page whose key is unchanged is not assembled."""
         if self.cache is None:
             return None
         runs = [
@@ -614,39 +616,105 @@ class SiteBuilder:
         ]  # fmt: skip
         names = sorted(self.report.benchmarks)
         headline = [self.run_records("headline", name, model) for name in names]
-        columns = [self.summary_columns.get(name) for name in names]
-        return digest(repr((str(self.out), model, runs, headline, columns)))
+        return digest(repr((str(self.out), model, runs, headline)))
 
     def model_page(self, model: str) -> str:
         here = self.out / "models"
-        parts = [f"<h1>{esc(model)}</h1>", "<h2>Runs</h2>", self.runs_table(model, here)]
+        parts = [f"<h1>{esc(model)}</h1>", "<h2>Runs</h2>"]
+        parts.append(
+            '<p class="note">Each run\'s page ("numbers &amp; samples") holds every number its <code>summarize</code> '
+            "reported (breakdowns included) and its samples' answers and model outputs.</p>"
+        )
+        parts.append(self.runs_table(model, here))
         for name, info in sorted(self.report.benchmarks.items()):
             if not self.run_records("headline", name, model):
                 continue
             parts.append(f"<h2>{self.benchmark_link(name, here, info.title)}</h2>")
             parts.append(self.headline_table(info, here, model=model))
-            parts.append("<h3>All reported numbers</h3>")
-            parts.append(self.summary_table(info, here, model=model))
-            # the model's runs of this benchmark from the logs table: their samples are read only to render rows
-            order = ("task", "task_version", "model_roles", "task_args")
-            runs = sorted(self.records("logs", "benchmark+model", (name, model)), key=lambda r: [r[c] for c in order])
-            for run in runs:
-                task, version, log, count = run["task"], run["task_version"], str(run["log"]), run["samples"]
-                labels = (roles_label(run["model_roles"]), args_label(info, task, run["task_args"]))
-                label = "".join(f" [{text}]" for text in labels if text)
-                parts.append(
-                    f"<h3>Samples: {esc(task)} v{esc(version)}{esc(label)} ({min(count, SAMPLES_PER_RUN)} of "
-                    f"{count}; {self.log_link(log, here, 'full transcripts')})</h3>"
-                )
-                viewer = self.sample_url(log, here, "{id}", "{epoch}")  # the rows link into the viewer when bundled
-                render = partial(self.sample_rows, log, here)
-                body = self.run_fragment(info, log, f"sample-rows:{viewer}", render)
-                parts.append(table_html(["Sample", "Epoch", "Score", "Answer", "Model output"], Markup(body)))
         return page(model, "\n".join(parts), root="..")
 
-    def sample_rows(self, log: str, from_dir: Path) -> Markup:
-        """The ``<tr>`` rows of a run's first :data:`SAMPLES_PER_RUN` samples on its model page: score, answer, model
-        output; each sample id links to that sample in the bundled viewer (``--bundle``)."""
+    def run_page_key(self, log: str) -> str | None:
+        """What the run's page is made from, hashed: the log (by hash), its row of the logs table, its degenerate
+        reason, the code, its transcript and the site's place; None without a cache (the page's text is its key
+        then). Nothing of another run: the page is written once."""
+        if self.cache is None:
+            return None
+        (run,) = self.records("logs", "log", log)
+        info = self.report.benchmarks[str(run["benchmark"])]
+        degenerate = [r.get("degenerate") for r in self.records("headline", "log", log)[:1]]
+        outline = self.report.outlines.get(log)
+        columns = outline.columns if outline is not None else None
+        linked = (run["benchmark"] in self.paged["benchmark"], run["model"] in self.paged["model"])
+        return digest(
+            repr((str(self.out), self.report.log_dir, run, self.cache.log_hash(log), self.cache.fingerprint(info),
+                  info.title, degenerate, columns, linked, self.transcripts.get(log)))
+        )  # fmt: skip
+
+    def run_page(self, log: str) -> str:
+        """One run: what it ran (model, roles, task, arguments, versions), every number its ``summarize`` reported
+        and its first :data:`SAMPLES_PER_RUN` samples; made from this run alone."""
+        path = self.out / self.run_path(log)
+        here = path.parent
+        (run,) = self.records("logs", "log", log)
+        info = self.report.benchmarks[str(run["benchmark"])]
+        task, version, count = str(run["task"]), run["task_version"], run["samples"]
+        # the benchmark's and the model's pages, where they have one (none without a run that has headline rows)
+        benchmark = (
+            f"{self.benchmark_link(info.name, here, info.title)} (ranks and other runs are there)"
+            if info.name in self.paged["benchmark"]
+            else esc(info.title)
+        )
+        model = (
+            self.run_model_cell(str(run["model"]), run["model_roles"], here).content
+            if run["model"] in self.paged["model"]
+            else esc(" ".join(text for text in (str(run["model"]), roles_label(run["model_roles"])) if text))
+        )
+        parts = [
+            f"<h1>{esc(info.title)}: {esc(run['model'])}</h1>",
+            f'<p class="note">Benchmark {benchmark}; model {model}; task <code>{esc(task)}</code> v{esc(version)}.</p>',
+        ]
+        reason = next((str(r.get("degenerate") or "") for r in self.records("headline", "log", log)), "")
+        if reason:
+            parts.append(f'<p><span class="flag">⚠ degenerate</span> {esc(reason)}</p>')
+        folder = f"data/runs/{relative_log(self.report.log_dir, log)}"
+        outline = self.report.outlines.get(log)
+        tables = ("samples", "summary") if outline is not None else ("samples",)
+        data = ", ".join(
+            link(relative_url(self.out / f"{folder}/{name}.{suffix}", here), f"{name}.{suffix}")
+            for name in tables
+            for suffix in ("csv", "parquet")
+        )
+        facts = [
+            ("Task arguments", args_label(info, task, run["task_args"]) or "defaults"),
+            ("Model roles", roles_label(run["model_roles"]) or "–"),
+            ("Date", str(run["created"])[:19].replace("T", " ")),
+            ("twinbench commit", run.get("commit") or "–"),
+            ("inspect_ai", run.get("inspect_ai") or "–"),
+            ("Model arguments", run.get("model_args") or "–"),
+            ("Samples", format_value(count)),
+        ]
+        rows = [[cell(name), cell(value)] for name, value in facts]
+        rows += [[cell("Log"), cell(self.log_link(log, here))], [cell("Data"), cell(Markup(data))]]
+        parts.append(table(["Run", ""], rows, sortable=False, css_id="run"))
+        parts.append('<h2 id="all-numbers">All reported numbers</h2>')
+        if outline is None:
+            parts.append('<p class="note">No summary: the benchmark\'s <code>summarize</code> failed on this run '
+                         "(see the index's problems).</p>")  # fmt: skip
+        else:
+            shown = {"benchmark", "task", "task_version", "model", "model_roles", "task_args", "metric", "value",
+                     "ci_low", "ci_high", "n", "group", "log"}  # fmt: skip
+            parts.append(self.numbers_table(log, [c for c in outline.columns if c not in shown]))
+        parts.append(
+            f'<h2 id="samples">Samples ({min(count, SAMPLES_PER_RUN)} of {count}; '
+            f"{self.log_link(log, here, 'full transcripts')})</h2>"
+        )
+        parts.append(table(["Sample", "Epoch", "Score", "Answer", "Model output"], self.sample_rows(log, here)))
+        root = Path(os.path.relpath(self.out, here)).as_posix()
+        return page(f"{info.title}: {run['model']} ({task})", "\n".join(parts), root=root)
+
+    def sample_rows(self, log: str, from_dir: Path) -> list[list[Cell]]:
+        """The run's first :data:`SAMPLES_PER_RUN` samples: score, answer, model output; each sample id links to that
+        sample in the bundled viewer (``--bundle``)."""
         rows = []
         for r in self.report.logset.run_frame(log).head(SAMPLES_PER_RUN).to_dict("records"):
             url = self.sample_url(log, from_dir, str(r["sample_id"]), str(r["epoch"]))
@@ -660,7 +728,7 @@ class SiteBuilder:
                     cell(Markup(f'<pre class="output">{esc(str(r["output"] or "")[:_OUTPUT_CHARS])}</pre>')),
                 ]
             )
-        return table_rows(rows)
+        return rows
 
     # -- build ---------------------------------------------------------------------------------------------
 
@@ -674,9 +742,9 @@ class SiteBuilder:
         self.files.write("data/summary.md", markdown_summary(self.report))
         for benchmark, log in zip(self.report.logs["benchmark"], self.report.logs["log"]):
             folder = f"data/runs/{relative_log(self.report.log_dir, log)}"
-            tables = {"samples": self.report.run_samples}
+            tables = {"samples": self.run_samples}
             if log in self.report.outlines:  # none where its summarize failed
-                tables["summary"] = self.report.run_summary
+                tables["summary"] = self.run_summary
             paths = [f"{folder}/{name}.{suffix}" for name in tables for suffix in ("csv", "parquet")]
             key = None
             if self.cache is not None:
@@ -695,6 +763,8 @@ class SiteBuilder:
             self.write_page(f"benchmarks/{name}.html", partial(self.benchmark_page, self.report.benchmarks[name]))
         for model in sorted(set(self.headline["model"])):
             self.write_page(f"models/{slug(model)}.html", partial(self.model_page, model), self.model_page_key(model))
+        for log in self.report.logs["log"]:
+            self.write_page(self.run_path(log), partial(self.run_page, log), self.run_page_key(log))
         # The index last: it lists problems met while building the other pages.
         self.files.write("index.html", self.index())
         self.files.finish()
@@ -736,10 +806,13 @@ def build_site(
     report: Report, out_dir: str | Path, *, bundle: bool = False, cache: LogCache | None = None, jobs: int = 1
 ) -> Path:
     """Write the site; returns the path of ``index.html``. With ``cache`` each run's ``run_plots`` figures are
-    taken from it when cached (stored when drawn); ``jobs`` > 1 draws missing ones in that many processes."""
+    taken from it when cached (stored when drawn); ``jobs`` > 1 draws missing ones in that many processes. What is
+    in memory already (the report among it) is kept out of the garbage collector's full collections meanwhile
+    (:func:`reports.parallel.frozen_heap`)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if not bundle:  # a rebuild leaves no bundle of an earlier build (pages of runs and models gone: SiteFiles)
         shutil.rmtree(out / "transcripts", ignore_errors=True)
     transcripts = bundle_transcripts(report.log_dir, out, report.logs["log"]) if bundle else None
-    return SiteBuilder(report, out, transcripts, cache=cache, jobs=jobs).build()
+    with frozen_heap():
+        return SiteBuilder(report, out, transcripts, cache=cache, jobs=jobs).build()

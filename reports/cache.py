@@ -5,9 +5,9 @@
 a rebuild needs the count of every run but the samples of new runs only), its benchmark's ``summarize`` table
 (``summary``) and what every build uses of it (``outline``, a ``reports.tables.Outline``: its overall rows, size and
 columns), the reason its ``degenerate`` rule gives ("" for none: ``degenerate``) and the SVG text of its
-``run_plots`` figures (``figures``); the leaderboard also keeps the HTML rows made from one run alone (its summary
-rows, its sample rows: ``html``), and once per benchmark its ``references`` rows (under the log hash
-"references": they depend on the code alone). Each is stored under
+``run_plots`` figures (``figures``); the leaderboard also keeps each benchmark's method notes rendered from its
+README (``html``, under the README's hash instead of a log's), and once per benchmark its ``references`` rows
+(under the log hash "references": they depend on the code alone). Each is stored under
 ``<cache dir>/<kind>/<log hash>-<code fingerprint>.pkl``:
 
 * the **log hash** is the SHA-256 of the log file's bytes: a log that changed (a rerun written over it, an edit) is a
@@ -51,7 +51,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import Any
 
@@ -115,10 +115,22 @@ def _environment() -> str:
     versions = []
     for library in _LIBRARIES:
         try:
-            versions.append(f"{library}={version(library.replace('_', '-'))}")
+            versions.append(f"{library}={_version(library.replace('_', '-'))}")
         except PackageNotFoundError:
             versions.append(f"{library}=none")
     return f"python={platform.python_version()};" + ";".join(versions)
+
+
+def _version(name: str) -> str:
+    """``importlib.metadata.version(name)``, read from the metadata's header lines: ``version`` parses the whole
+    file with the email parser, 5 ms a library, which every build paid."""
+    dist = distribution(name)
+    for line in (dist.read_text("METADATA") or dist.read_text("PKG-INFO") or "").splitlines():
+        if not line:  # the end of the headers
+            break
+        if line.startswith("Version:"):
+            return line[len("Version:") :].strip()
+    return dist.version
 
 
 def reader_fingerprint() -> str:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from reports.cache import Key, LogCache, cached, log_key, store
 from reports.logs import KEY, LogProblem, LogSet, args_text, loaded, parse_json_text, read_log_dir
-from reports.parallel import Failure, run_calls
+from reports.parallel import Failure, frozen_heap, run_calls
 from twinbench.registry import BenchmarkInfo, load_benchmarks, registered_task_name
 
 SUMMARY_REQUIRED = ["metric", "value", "ci_low", "ci_high", "n", "group"]
@@ -130,28 +130,30 @@ def build_report(
 ) -> Report:
     """The report of every usable log under ``log_dir``. With ``cache`` (``reports.cache``), each log's samples
     frame and summary are taken from it when the log and the code are unchanged, and stored when computed;
-    ``jobs`` > 1 reads the missing logs and runs the missing ``summarize`` calls in that many processes."""
+    ``jobs`` > 1 reads the missing logs and runs the missing ``summarize`` calls in that many processes. What is in
+    memory already is kept out of the garbage collector's full collections meanwhile (:func:`frozen_heap`)."""
     if benchmarks is None:
         benchmarks = load_benchmarks()
-    logset = read_log_dir(log_dir, benchmarks, cache=cache, jobs=jobs)
-    problems = list(logset.problems)
-    tables, outlines = summary_tables(logset, benchmarks, problems, cache=cache, jobs=jobs)
-    headline = headline_table(logset.logs, outlines, benchmarks)
-    reasons = degenerate_reasons(logset.logs, tables, benchmarks, problems, cache=cache)
-    headline["degenerate"] = [reasons.get(str(log), "") for log in headline["log"]]
-    used = sorted(set(headline["benchmark"]))
-    return Report(
-        log_dir=str(log_dir),
-        logset=logset,
-        headline=headline,
-        task_metrics=task_metrics_table(logset),
-        benchmarks=dict(benchmarks),
-        problems=problems,
-        across_runs=across_runs_table(logset, benchmarks, problems),
-        references=references_table([benchmarks[name] for name in used], problems, cache=cache),
-        run_tables=tables,
-        outlines=outlines,
-    )
+    with frozen_heap():
+        logset = read_log_dir(log_dir, benchmarks, cache=cache, jobs=jobs)
+        problems = list(logset.problems)
+        tables, outlines = summary_tables(logset, benchmarks, problems, cache=cache, jobs=jobs)
+        headline = headline_table(logset.logs, outlines, benchmarks)
+        reasons = degenerate_reasons(logset.logs, tables, benchmarks, problems, cache=cache)
+        headline["degenerate"] = [reasons.get(str(log), "") for log in headline["log"]]
+        used = sorted(set(headline["benchmark"]))
+        return Report(
+            log_dir=str(log_dir),
+            logset=logset,
+            headline=headline,
+            task_metrics=task_metrics_table(logset),
+            benchmarks=dict(benchmarks),
+            problems=problems,
+            across_runs=across_runs_table(logset, benchmarks, problems),
+            references=references_table([benchmarks[name] for name in used], problems, cache=cache),
+            run_tables=tables,
+            outlines=outlines,
+        )
 
 
 def degenerate_reasons(

@@ -6,13 +6,15 @@ start journal), so every copy is a separate run, leaderboard row and model page,
 content hash, so the cache cannot serve one copy's summary for another). The samples inside are the template's.
 
 Prints, side by side: the cold build (report = read logs + summaries, site = pages + figures), its cost per log,
-a rebuild with no change, then ``--repeat`` times the cost of adding one log to the built site (warm cache) next to
-what that log costs alone (read + summarize + figures), which is what the incremental build should be close to,
-with the files each rebuild wrote. Each measured step runs in a fresh interpreter with the suite imported
+a rebuild with no change, then ``--repeat`` times (default: one log of each template, so each benchmark's ratio is
+printed) the cost of adding one log to the built site (warm cache) next to what that log costs alone (read +
+summarize + figures), which is what the incremental build should be close to, as a ratio of the whole rebuild and
+of what it costs beyond a rebuild with no change (the part that grows with the new log, not with the site), with the
+files each rebuild wrote. Each measured step runs in a fresh interpreter with the suite imported
 (``--step``; untimed), as ``twinbench leaderboard`` would: no step inherits another's heap or lazy imports. Exit 1
 when the cold build misses the budget.
 
-    .venv/bin/python scripts/bench_leaderboard.py TEMPLATES [--logs 200] [--jobs N] [--repeat 2] [--keep DIR]
+    .venv/bin/python scripts/bench_leaderboard.py TEMPLATES [--logs 200] [--jobs N] [--repeat N] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -96,6 +98,7 @@ def run_step(name: str, *args: str) -> dict:
     from leaderboard.site import build_site
     from reports.cache import LogCache
     from reports.logs import read_samples, samples_frame
+    from reports.parallel import frozen_heap
     from reports.tables import build_report, contract_samples
     from twinbench.registry import benchmark_for_task, load_benchmarks
 
@@ -110,16 +113,18 @@ def run_step(name: str, *args: str) -> dict:
         site_s, problems = time.perf_counter() - start, [str(p) for p in report.problems]
         return {"report": report_s, "site": site_s, "cpu": cpu_seconds() - cpu, "stats": cache.stats.line(),
                 "logs": len(report.logs), "problems": problems}  # fmt: skip
-    log = read_samples(args[0])
-    frame = samples_frame(log)
-    read_s, start = time.perf_counter() - start, time.perf_counter()
-    info = benchmark_for_task(log.eval.task)
-    assert info is not None
-    summary = info.summarize(contract_samples(frame))
-    summarize_s, start = time.perf_counter() - start, time.perf_counter()
-    if info.run_plots is not None:
-        run = frame.assign(model=log.eval.model, model_roles="{}", task=log.eval.task, task_version="", task_args="{}")
-        draw_run(info, run.assign(log=args[0]), summary)
+    with frozen_heap():  # as a build is
+        log = read_samples(args[0])
+        frame = samples_frame(log)
+        read_s, start = time.perf_counter() - start, time.perf_counter()
+        info = benchmark_for_task(log.eval.task)
+        assert info is not None
+        summary = info.summarize(contract_samples(frame))
+        summarize_s, start = time.perf_counter() - start, time.perf_counter()
+        if info.run_plots is not None:
+            run = frame.assign(model=log.eval.model, model_roles="{}", task=log.eval.task, task_version="",
+                               task_args="{}")  # fmt: skip
+            draw_run(info, run.assign(log=args[0]), summary)
     return {
         "read": read_s,
         "summarize": summarize_s,
@@ -147,7 +152,8 @@ def main() -> int:
     parser.add_argument("templates", help="folder of real logs to copy (e.g. a main job's log folder)")
     parser.add_argument("--logs", type=int, default=200, help="logs in the cold build (default 200)")
     parser.add_argument("--jobs", type=int, default=default_jobs(), help="processes (default: the CPUs)")
-    parser.add_argument("--repeat", type=int, default=2, help="logs added one at a time after the cold build")
+    parser.add_argument("--repeat", type=int, help="logs added one at a time after the cold build (default: one of "
+                        "each template, so each benchmark's ratio is printed; at least 2)")  # fmt: skip
     parser.add_argument("--keep", help="write logs, site and cache here instead of a temporary folder")
     args = parser.parse_args()
 
@@ -155,6 +161,8 @@ def main() -> int:
     if not templates:
         print(f"no usable template logs in {args.templates}")
         return 2
+    if args.repeat is None:
+        args.repeat = max(2, len(templates))
     with tempfile.TemporaryDirectory(prefix="twinbench-bench-") as tmp_name:
         base = Path(args.keep) if args.keep else Path(tmp_name)
         log_dir, site, cache_dir = base / "logs", base / "site", base / "cache"
@@ -189,11 +197,15 @@ def main() -> int:
         ("again, no change", again["report"], again["site"], again["cpu"], ""),
     ]
     ratios = []
+    again_s = again["report"] + again["site"]
     for k, (log, warm, alone) in enumerate(added):
-        alone_s = alone["read"] + alone["summarize"] + alone["figures"]
-        ratios.append(f"{(warm['report'] + warm['site']) / alone_s:.1f}x wall, {warm['cpu'] / alone['cpu']:.1f}x CPU")
-        rows.append((f"+1 {log.stem.split('_')[1]} log -> {args.logs + k + 1} (warm)", warm["report"], warm["site"],
-                     warm["cpu"], ratios[-1]))  # fmt: skip
+        alone_s, warm_s = alone["read"] + alone["summarize"] + alone["figures"], warm["report"] + warm["site"]
+        name = log.stem.split("_")[1]
+        ratios.append(f"{name} {warm_s / alone_s:.1f}x wall, {warm['cpu'] / alone['cpu']:.1f}x CPU")
+        rows.append((f"+1 {name} log -> {args.logs + k + 1} (warm)", warm["report"], warm["site"], warm["cpu"],
+                     f"{warm_s / alone_s:.1f}x wall, {warm['cpu'] / alone['cpu']:.1f}x CPU that log alone; beyond "
+                     f"a no-change rebuild {(warm_s - again_s) / alone_s:.1f}x wall, "
+                     f"{(warm['cpu'] - again['cpu']) / alone['cpu']:.1f}x CPU"))  # fmt: skip
         rows.append(("  that log alone, no cache", alone["read"] + alone["summarize"], alone["figures"], alone["cpu"],
                      f"read {alone['read']:.2f}, summarize {alone['summarize']:.2f}"))  # fmt: skip
     print(f"\n{'build':<36}{'wall s':>8}{'report s':>10}{'site s':>8}{'CPU s':>8}  notes")

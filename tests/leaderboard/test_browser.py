@@ -1,5 +1,6 @@
 """The leaderboard in headless Debian Chromium: tables, click-sorting, escaping (a planted ``<script>`` in model
-output renders as text and never runs), figures, and a screenshot under ``build/``.
+output renders as text and never runs), figures, each run's page (every number it reported, filterable, and its
+samples) reached from the index, its benchmark and its model page, and screenshots under ``build/``.
 
 Chromium comes from ``scripts/ensure_chromium.sh``. Without it these tests skip locally but FAIL under CI
 (``CI=true``), so a CI run cannot pass without having looked at the site in a browser.
@@ -12,6 +13,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -24,6 +26,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "build" / "browser-test"
 PLANTED = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
 ROWS_JS = "[...document.querySelectorAll('{table} tbody tr')].map(r => r.cells[{col}].textContent.trim())"
+# the absolute URLs of the run pages a table links ("numbers & samples")
+RUN_PAGES_JS = (
+    "[...document.querySelectorAll('{table} tbody a')].filter(a => a.textContent === 'numbers & samples')"
+    ".map(a => a.href)"
+)
 
 
 @pytest.fixture
@@ -35,6 +42,12 @@ def browser():  # type: ignore[no-untyped-def]
         pytest.skip(message)
     with Chromium() as chromium:
         yield chromium
+
+
+def file_path(url: str) -> Path:
+    """The file of a ``file://`` URL."""
+    assert url.startswith("file://"), url
+    return Path(unquote(urlsplit(url).path))
 
 
 def column(browser: Chromium, table: str, col: int) -> list[str]:
@@ -56,7 +69,7 @@ def check_site(
     assert browser.evaluate(f"document.querySelectorAll('{table}').length") == 1
     assert sorted(run_models(browser, table)) == sorted(models)
     headers = browser.evaluate(f"[...document.querySelectorAll('{table} thead th')].map(h => h.textContent)")
-    assert headers[:3] == ["Model", "Task", "Version"] and headers[-1] == "Log"
+    assert headers[:3] == ["Model", "Task", "Version"] and headers[-1] == "Run"
 
     # Sorting: click the first metric's header (ascending), again (descending), then the model column.
     # the run rows' values (reference rows stay below the runs whatever the order: checked after each click)
@@ -82,35 +95,50 @@ def check_site(
     browser.screenshot(SCREENSHOTS / f"{screenshot}-index.png")
     assert browser.exceptions() == []
 
-    # Escaping: the planted model output is text on the model page, and nothing it carries ran.
+    # The model page links each of its runs' pages; the planted model's run page shows its output as text, and
+    # nothing it carries ran.
     browser.open(site / "models" / f"{slug(planted_model)}.html")
+    run_pages = browser.evaluate(RUN_PAGES_JS.format(table="#runs"))
+    assert len(run_pages) == 1
+    browser.screenshot(SCREENSHOTS / f"{screenshot}-model.png")
+    assert browser.exceptions() == []
+    browser.open(file_path(run_pages[0]))
     outputs = browser.evaluate("[...document.querySelectorAll('pre.output')].map(p => p.textContent)")
     assert PLANTED in outputs
     assert browser.evaluate("typeof window.__pwned") == "undefined"
     assert browser.evaluate("document.scripts.length") == 1  # our sorter only
     assert browser.evaluate("document.querySelectorAll('pre.output img, pre.output script').length") == 0
-    browser.screenshot(SCREENSHOTS / f"{screenshot}-model.png")
     assert browser.exceptions() == []
 
     browser.open(site / "benchmarks" / f"{benchmark}.html")
     sizes = browser.evaluate("[...document.images].map(i => i.complete && i.naturalWidth > 0)")
     assert sizes and all(sizes), "every figure loads from file://"
-    # The "all reported numbers" table filters by the words typed (every word, any column).
+    # every run's numbers are a link away: from its headline row and from the "All reported numbers" list
+    assert browser.evaluate("document.querySelectorAll('table[id^=\"numbers\"]').length") == 0
+    listed = browser.evaluate("[...document.querySelectorAll('ul.runs a')].map(a => a.href)")
+    assert sorted(listed) == sorted(browser.evaluate(RUN_PAGES_JS.format(table=f"#headline-{benchmark}")))
+    assert len(listed) == len(models)
+    browser.screenshot(SCREENSHOTS / f"{screenshot}-benchmark.png")
+
+    # A run's page: its "all reported numbers" table filters by the words typed (every word, any column).
+    browser.open(file_path(listed[0]))
     shown = (
         "(words => { const i = document.querySelector('input.filter'); i.value = words; "
         "i.dispatchEvent(new Event('input')); "
-        f"return [...document.querySelectorAll('#numbers-{benchmark} tbody tr')].filter(r => !r.hidden).length; }})"
+        "return [...document.querySelectorAll('#numbers tbody tr')].filter(r => !r.hidden).length; })"
     )
-    total = browser.evaluate(f"document.querySelectorAll('#numbers-{benchmark} tbody tr').length")
+    total = browser.evaluate("document.querySelectorAll('#numbers tbody tr').length")
     overall = browser.evaluate(
-        f"[...document.querySelectorAll('#numbers-{benchmark} tbody tr')]"
+        "[...document.querySelectorAll('#numbers tbody tr')]"
         ".filter(r => r.textContent.toLowerCase().includes('overall')).length"
     )
     assert 0 < browser.evaluate(f"{shown}('OVERALL')") == overall < total
     assert browser.evaluate(f"{shown}('overall no-such-word')") == 0
     assert browser.evaluate(f"{shown}('')") == total
+    assert browser.evaluate("document.querySelectorAll('pre.output').length") > 0  # its samples
     # Wide tables scroll inside their box: the page itself is no wider than the window.
     assert browser.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    browser.screenshot(SCREENSHOTS / f"{screenshot}-run.png")
     assert browser.exceptions() == []
 
 

@@ -1,6 +1,7 @@
 """Rebuilding a site (leaderboard/files.py): with no change no file is written; with one log added only what that log
-changes is (the index, its benchmark page and figures, its model page, the tables of every run, its own data and the
-model pages whose ranks moved); a log removed takes its files along; the result is the fresh build, byte for byte."""
+changes is (the index, its benchmark page and figures, its model page, its run page, the tables of every run, its own
+data and the model pages whose ranks moved; no other run's page); a log removed takes its files along; the result is
+the fresh build, byte for byte."""
 
 from __future__ import annotations
 
@@ -71,17 +72,21 @@ def test_a_rebuild_writes_only_what_changed(toy, tmp_path: Path) -> None:
         f"benchmarks/toy/run-{slug('mock/good: Runs')}.svg",
         f"models/{slug('mock/good')}.html",
         f"models/{slug('mock/poor')}.html",  # its rank moved
+        f"runs/{good.name}.html",  # every number of the new run: on its own page, not on the benchmark page
         *(f"data/{table}.{suffix}" for table in ("headline", "logs", "task_metrics") for suffix in ("csv", "parquet")),
         "data/summary.md",
         *(f"{good_data}/{table}.{suffix}" for table in ("samples", "summary") for suffix in ("csv", "parquet")),
     }
     assert 'data-sort="2" class="num rank"' in (site / "models" / f"{slug('mock/poor')}.html").read_text()
     assert len(list((site / poor_data).iterdir())) == 4  # poor's data: written once, kept
+    benchmark_page = (site / "benchmarks" / "toy.html").read_text()
+    assert f'href="../runs/{good.name}.html"' in benchmark_page and 'id="numbers"' not in benchmark_page
 
     # a log removed: its model page, figure and data go; the site is the one built afresh without a cache
     os.unlink(poor)
     removed = build(logs, site, toy, cache)
     assert not (site / poor_data).exists() and f"models/{slug('mock/poor')}.html" not in removed
+    assert f"runs/{poor.name}.html" not in removed and f"runs/{good.name}.html" in removed
     build_site(build_report(logs, toy), tmp_path / "fresh")
     fresh = files(tmp_path / "fresh")
     assert set(fresh) == set(removed)

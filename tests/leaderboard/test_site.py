@@ -87,16 +87,76 @@ def test_model_text_and_titles_are_escaped(site: Path) -> None:
         assert "<script>window" not in text and "<img src=x" not in text
         assert "<b>not bold</b>" not in text  # the toy's title carries markup: shown as text
         assert text.count("<script>") == 1  # only our sorter
+    assert "&lt;img src=x onerror=&quot;window.__pwned = 2&quot;&gt;" in run_page(site, "mock/half")
+
+
+def run_page(site: Path, model: str) -> str:
+    """The text of the (only) run page the model's page links."""
+    model_page = site / "models" / f"{slug(model)}.html"
+    (href,) = set(re.findall(r'<a href="(\.\./runs/[^"]+)">numbers &amp; samples</a>', model_page.read_text()))
+    return (model_page.parent / unquote(href)).read_text()
+
+
+def test_each_run_has_a_page_with_every_number_and_its_samples(registered, site: Path, tmp_path: Path) -> None:
+    """Every number a run's summarize reported is on the run's own page (filterable), not on the benchmark page, which
+    links each run's page from its headline row and its "All reported numbers" list, as the index and the model page
+    do."""
+    report = build_report(tmp_path / "logs", registered)
+    logs = {Path(log).name: model for log, model in zip(report.logs["log"], report.logs["model"])}
+    pages = sorted(p.relative_to(site).as_posix() for p in (site / "runs").rglob("*.html"))
+    assert pages == sorted(f"runs/{name}.html" for name in logs)
+    benchmark = (site / "benchmarks" / "toy.html").read_text()
+    index = (site / "index.html").read_text()
+    assert 'id="numbers' not in benchmark and '<h2 id="all-numbers">All reported numbers</h2>' in benchmark
+    for name, model in logs.items():
+        assert benchmark.count(f'href="../runs/{name}.html"') == 2  # its headline row and the list
+        assert index.count(f'href="runs/{name}.html"') == 1
+        page = run_page(site, model)
+        summary = report.run_summary(next(log for log in report.logs["log"] if Path(log).name == name))
+        rows = re.search(r'<table class="sortable" id="numbers">.*?<tbody>(.*?)</tbody>', page).group(1)
+        assert rows.count("<tr>") == len(summary) > 1  # every row, breakdowns included
+        assert '<input class="filter" data-table="numbers"' in page
+        assert page.count('<pre class="output">') == 20  # its samples
+        assert f'href="../data/runs/{name}/summary.csv"' in page and 'href="../benchmarks/toy.html"' in page
+        assert f"<title>Toy doubling quiz &lt;b&gt;not bold&lt;/b&gt;: {model} (toy_quiz)</title>" in page
+        assert '<nav><a href="../index.html">' in page
     model_page = (site / "models" / f"{slug('mock/half')}.html").read_text()
-    assert "&lt;img src=x onerror=&quot;window.__pwned = 2&quot;&gt;" in model_page
+    assert '<pre class="output">' not in model_page and 'id="numbers' not in model_page
 
 
 def test_links_are_relative_and_resolve(site: Path) -> None:
+    assert_links_resolve(site)
+
+
+def assert_links_resolve(site: Path) -> None:
     for page in site.rglob("*.html"):
         for href in re.findall(r'(?:href|src)="([^"]+)"', page.read_text()):
             assert not href.startswith(("http:", "https:", "//")), f"{page.name} links off-site: {href}"
             target = (page.parent / unquote(href.split("#")[0])).resolve()
             assert target.exists(), f"{page.relative_to(site)} -> {href}"
+
+
+def test_a_run_without_a_summary_has_a_page_that_says_so(registered, site: Path, tmp_path: Path) -> None:
+    """A run whose summarize failed has no numbers but still a page (its samples, its data) in the benchmark's
+    list."""
+    toy = registered["toy"]
+
+    def picky(samples):  # type: ignore[no-untyped-def]
+        summary = toy.summarize(samples)
+        if summary["value"].iloc[0] < 0.2:  # mock/poor: 2 of 20 right
+            raise ValueError("too few right")
+        return summary
+
+    report = build_report(tmp_path / "logs", {"toy": replace(toy, summarize=picky)})
+    build_site(report, tmp_path / "site5")
+    (poor,) = [Path(log).name for log, model in zip(report.logs["log"], report.logs["model"]) if model == "mock/poor"]
+    page = (tmp_path / "site5" / "runs" / f"{poor}.html").read_text()
+    assert "No summary: the benchmark's <code>summarize</code> failed" in page and 'id="numbers"' not in page
+    assert page.count('<pre class="output">') == 20 and "summary.csv" not in page and "samples.csv" in page
+    benchmark = (tmp_path / "site5" / "benchmarks" / "toy.html").read_text()
+    assert f'href="../runs/{poor}.html">mock/poor [n=20]</a>: toy_quiz v1 (no summary, 20 samples)' in benchmark
+    assert "; model mock/poor; task" in page  # mock/poor has no model page (no headline rows): no link to one
+    assert_links_resolve(tmp_path / "site5")
 
 
 def test_figures_are_svg_and_a_failing_hook_is_reported(registered, site: Path, tmp_path: Path) -> None:

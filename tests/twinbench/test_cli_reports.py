@@ -46,10 +46,12 @@ def test_leaderboard_command(registered, tmp_path: Path, capsys) -> None:
     assert (tmp_path / "site" / "transcripts" / "index.html").is_file()
     bundled = list((tmp_path / "site" / "transcripts" / "logs").glob("*.eval"))
     assert len(bundled) == 1
-    # each sample row opens that sample in the viewer: #/logs/<log>/samples/sample/<id, percent-encoded>/<epoch>/
+    # each sample row (on the run's page) opens that sample in the viewer:
+    # #/logs/<log>/samples/sample/<id, percent-encoded>/<epoch>/
     (model_page,) = (tmp_path / "site" / "models").glob("*.html")
+    (run_page,) = (tmp_path / "site" / "runs").glob("*.html")
     routes = re.findall(r'href="\.\./transcripts/index\.html#/logs/([^"]+?)/samples/sample/([^"/]+)/(\d+)/"',
-                        model_page.read_text())  # fmt: skip
+                        run_page.read_text())  # fmt: skip
     ids = {str(s.id) for s in read_eval_log(str(bundled[0])).samples or []}
     assert routes and {log for log, _, _ in routes} == {bundled[0].name}
     assert {unquote(sample) for _, sample, _ in routes} <= ids and {epoch for _, _, epoch in routes} == {"1"}
