@@ -11,7 +11,8 @@ prompts, acceptance rate and mean acceptance length. Per speculative setting aga
   ``calibration.py``); ``p_value``: Wilcoxon signed-rank test of the per-prompt log tokens/s ratios
   (``scorers.stats.paired.wilcoxon_signed_rank``);
 * ``speedup_bound``: the mean acceptance length (tokens per verification step): the speedup if verifying a draft
-  cost one plain decoding step and drafting nothing; ``bound_share`` = speedup / bound;
+  cost one plain decoding step and drafting nothing; ``bound_share`` = speedup / bound; both, and the acceptance
+  rate, per task group too (concurrency 1), so a group's speedup reads against its own acceptance;
 * ``output_equality``: the share of prompts whose greedy answer equals plain decoding's (Wilson interval); every
   mismatch is listed in the row's ``note`` with its first differing streamed token.
 
@@ -144,7 +145,6 @@ def comparison_rows(plain: pd.DataFrame, spec: pd.DataFrame, label: str) -> list
     more = f"; and {len(mismatches) - MAX_LISTED} more" if len(mismatches) > MAX_LISTED else ""
     note = ("mismatches (plain vs speculative): " + "; ".join(listed) + more) if listed else "all equal"
     rows.append(summary_row("output_equality", float(equal.mean()), low, high, len(both), label, note=note))
-    lengths = None
     for group, part in [(label, both), *((f"{label} / {g}", p) for g, p in both.groupby("group", sort=True))]:
         speedup = cluster_ratio_ci(part["tokens_per_s_spec"], part["tokens_per_s_plain"], part["prompt"], expanded=True)
         log_ratio = np.log(part["tokens_per_s_spec"].to_numpy() / part["tokens_per_s_plain"].to_numpy())
@@ -152,9 +152,13 @@ def comparison_rows(plain: pd.DataFrame, spec: pd.DataFrame, label: str) -> list
         rows.append(summary_row("speedup", *_ci(speedup), group, p_value=p, test="Wilcoxon signed-rank, log ratio"))
         tpot = cluster_ratio_ci(part["tpot_ms_plain"], part["tpot_ms_spec"], part["prompt"], expanded=True)
         rows.append(summary_row("tpot_speedup", *_ci(tpot), group))
-        if group == label and np.isfinite(part.get("num_drafts_spec", pd.Series([np.nan]))).any():
+        if np.isfinite(part.get("num_drafts_spec", pd.Series([np.nan]))).any():
             drafts, accepted = part["num_drafts_spec"].fillna(0), part["num_accepted_tokens_spec"].fillna(0)
             if drafts.sum() > 0:
+                if group != label:  # the setting's own acceptance rows come from setting_rows
+                    drafted = part["num_draft_tokens_spec"].fillna(0)
+                    rate = cluster_ratio_ci(accepted, drafted, part["prompt"], expanded=True)
+                    rows.append(summary_row("acceptance_rate", *_ci(rate), group))
                 lengths = cluster_ratio_ci(drafts + accepted, drafts, part["prompt"], expanded=True)
                 rows.append(summary_row("speedup_bound", *_ci(lengths), group))
                 share = speedup.estimate / lengths.estimate

@@ -75,6 +75,10 @@ def test_acceptance_and_its_bound(summary):
     assert value(summary, "mean_acceptance_length")["value"] == pytest.approx(length)
     assert value(summary, "speedup_bound")["value"] == pytest.approx(length)
     assert value(summary, "bound_share")["value"] == pytest.approx((95 / 60) / length)
+    # per task group, against its own acceptance: rag = p1 + p2 (8 of 24 drafted, 6 drafts), qa = p3
+    assert value(summary, "acceptance_rate", "ngram-k4@c1 / rag")["value"] == pytest.approx(8 / 24)
+    assert value(summary, "speedup_bound", "ngram-k4@c1 / rag")["value"] == pytest.approx(1 + 8 / 6)
+    assert value(summary, "bound_share", "ngram-k4@c1 / qa")["value"] == pytest.approx(2.0 / (1 + 15 / 5))
     plain = summary[summary.group == "plain@c1"]
     assert "acceptance_rate" not in set(plain.metric)  # plain decoding drafts nothing
     assert value(summary, "itl_p50_ms", "plain@c1")["value"] == pytest.approx(20.0)
