@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
 
 from scorers.stats.clustered import (
     cluster_t_interval,
@@ -21,11 +22,9 @@ from scorers.stats.winrate import WinRate, bradley_terry_ci, win_rate
 
 
 def wilson(k: float, n: float) -> tuple[float, float]:
-    z = stats.norm.ppf(0.975)
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
+    """statsmodels' Wilson interval (takes the fractional counts of a design effect)."""
+    low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
+    return float(low), float(high)
 
 
 @pytest.mark.parametrize("seed", range(5))

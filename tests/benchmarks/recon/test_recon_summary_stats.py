@@ -19,6 +19,7 @@ from inspect_ai.model import ModelName
 from inspect_ai.scorer import Target
 from inspect_ai.solver import TaskState
 from scipy import stats as scipy_stats
+from statsmodels.stats.proportion import proportion_confint
 
 from benchmarks.recon.scorer import recon_scorer
 from benchmarks.recon.solver import ReconRecord, judge_outcome, leak_counts
@@ -173,11 +174,9 @@ def flip_reference(net: list[int]) -> float:
 
 
 def wilson_at(k: float, n: float) -> tuple[float, float]:
-    z = scipy_stats.norm.ppf(0.975)
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
+    """statsmodels' Wilson interval (takes the fractional counts of a design effect)."""
+    low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
+    return float(low), float(high)
 
 
 def test_win_rates_over_individuals_with_several_items_flip_and_widen_by_individual():
