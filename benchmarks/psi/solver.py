@@ -47,10 +47,10 @@ from benchmarks.psi.prompts import (
     scripted_line,
     usable,
 )
+from twinbench.roles import role_model as shared_role_model
 
 THERAPISTS = ("replay", "scripted", "model")
 ROLES = ("patient", "therapist", "judge")  # judge: the PTC labels, read by the scorer (judge.py)
-NO_MODEL = "none/none"  # inspect's sentinel model when no --model is given: its every call fails
 
 
 @dataclass(frozen=True)
@@ -77,13 +77,7 @@ class PsiRecord(StoreModel):
 
 def role_model(role: str, default: Model) -> Model:
     """The model bound to ``role``, else ``default`` (the model under test); inspect's ``none`` model is an error."""
-    model = get_model(role=role, default=default)
-    if str(model) == NO_MODEL:
-        raise RuntimeError(
-            f"psi: no model for the {role} role (inspect's none/none): give the model under test with --model, "
-            f"or bind the role with --model-role {role}=MODEL"
-        )
-    return model
+    return shared_role_model("psi", role, default)
 
 
 def seed_of(*parts: object) -> int:

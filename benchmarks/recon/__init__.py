@@ -5,7 +5,7 @@ from pathlib import Path
 from benchmarks.recon.calibration import cases
 from benchmarks.recon.plots import run_plots
 from benchmarks.recon.solver import ROLES
-from benchmarks.recon.summary import summarize, summarize_runs
+from benchmarks.recon.summary import degenerate, summarize, summarize_runs
 from benchmarks.recon.task import OLDEST_LOG_VERSION, TASK_VERSION, recon
 from benchmarks.recon.units import headline_from_units, units
 from twinbench.registry import BenchmarkInfo, Direction, HeadlineMetric
@@ -62,6 +62,7 @@ INFO = BenchmarkInfo(
     headline_from_units=headline_from_units,
     calibration=cases,
     roles=ROLES,
+    degenerate=degenerate,
 )
 
 __all__ = ["INFO", "recon", "summarize", "summarize_runs"]

@@ -26,9 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.recon.prompts import forward_messages
+from benchmarks.recon.solver import STRATEGIES
 from twinbench.providers.scoring import chat_dicts
 
 DEFAULT_STRATEGIES = ("recon", "forward")
+TRACED = tuple(s for s in STRATEGIES if s != "none")  # strategies that write traces
 
 
 def reward_rows(
@@ -89,6 +91,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--include-leaked", action="store_true", help="keep traces that quoted the action")
     args = parser.parse_args(argv)
     strategies = tuple(s.strip() for s in args.strategies.split(",") if s.strip())
+    unknown = [s for s in strategies if s not in TRACED]
+    problem = (
+        f"--strategies: {', '.join(unknown) or 'none given'} (traced strategies: {', '.join(TRACED)})"
+        if unknown or not strategies
+        else None
+        if Path(args.log).is_file()
+        else f"{args.log}: not a file (give one recon .eval log)"
+    )
+    if problem:
+        print(f"recon export: {problem}", file=sys.stderr)
+        return 1
     try:
         rows = list(reward_rows(args.log, strategies, args.include_leaked))
     except (OSError, ValueError) as ex:

@@ -645,3 +645,20 @@ def summarize_runs(samples: pd.DataFrame) -> pd.DataFrame:
                 )
                 rows.append(row)
     return pd.DataFrame(rows)
+
+
+def degenerate(summary: pd.DataFrame) -> str | None:
+    """Why a run cannot be read, or None: most fidelity scorings failed (e.g. a provider that cannot score, or
+    inspect's none model), or most of a strategy's traces are invalid (a model that never writes a usable trace):
+    its win rates would then compare failures, not traces."""
+    overall = summary[summary["group"] == OVERALL].set_index("metric")
+    if "scoring_errors" in overall.index:
+        errors, calls = float(overall.loc["scoring_errors", "value"]), float(overall.loc["scoring_errors", "n"])
+        if calls and errors / calls > 0.5:
+            return f"{int(errors)} of {int(calls)} fidelity scorings failed"
+    for metric in overall.index:
+        if metric.endswith("_invalid_traces"):
+            invalid, traces = float(overall.loc[metric, "value"]), float(overall.loc[metric, "n"])
+            if traces and invalid / traces > 0.5:
+                return f"{int(invalid)} of {int(traces)} {metric.removesuffix('_invalid_traces')} traces invalid"
+    return None

@@ -158,8 +158,16 @@ def recon(
         ("context_chars", context_chars, 200),
         ("leak_words", leak_words, 2),
     ):
-        if int(number) < low:
+        try:
+            whole = int(number)
+        except (TypeError, ValueError):
+            raise ValueError(f"recon: {label} must be a whole number, got {number!r}") from None
+        if whole < low:
             raise ValueError(f"recon: {label} must be at least {low}, got {number}")
+    try:
+        float(tie_margin)
+    except (TypeError, ValueError):
+        raise ValueError(f"recon: tie_margin must be a number, got {tie_margin!r}") from None
     if float(tie_margin) < 0:
         raise ValueError(f"recon: tie_margin must be >= 0, got {tie_margin}")
     people = load_individuals(wanted, int(individuals), data_dir, convokit_path)

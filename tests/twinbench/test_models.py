@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from dotenv import dotenv_values
 from inspect_ai._util.error import PrerequisiteError
 
 from twinbench.models import DEFAULT_MODEL, LOCAL_MODELS, resolve_local_model
@@ -45,3 +46,9 @@ def test_explicit_path_is_used(tmp_path: Path):
     gguf = tmp_path / "m.gguf"
     gguf.write_bytes(b"GGUF")
     assert resolve_local_model(str(gguf)) == (gguf, None)
+
+
+def test_the_repository_env_file_makes_the_embedded_model_inspects_default():
+    # `inspect eval benchmarks/<name>` with no --model reads INSPECT_EVAL_MODEL from the repository's .env
+    env = dotenv_values(Path(__file__).resolve().parents[2] / ".env")
+    assert env == {"INSPECT_EVAL_MODEL": DEFAULT_MODEL}

@@ -39,10 +39,15 @@ def test_export_writes_every_scored_candidate(tmp_path):
     assert len(out.read_text().splitlines()) == 16
 
 
-def test_export_errors_are_one_line(tmp_path, capsys):
-    assert main([str(tmp_path / "missing.eval"), "-o", str(tmp_path / "x.jsonl")]) == 1
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [(["missing.eval"], "missing.eval: not a file"), ([".", "--strategies", "bogus"], "--strategies: bogus")],
+)
+def test_export_errors_are_one_line(tmp_path, capsys, args, named):
+    args = [str(tmp_path / args[0]), *args[1:]]
+    assert main([*args, "-o", str(tmp_path / "x.jsonl")]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("recon export: ") and err.count("\n") == 1
+    assert err.startswith("recon export: ") and named in err and err.count("\n") == 1
 
 
 @pytest.mark.parametrize("bad", ["deference"])

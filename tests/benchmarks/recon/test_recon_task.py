@@ -7,6 +7,7 @@ import math
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 from inspect_ai import eval as inspect_eval
 from inspect_ai.model import get_model
@@ -198,7 +199,9 @@ def test_sample_ids_are_stable_and_options_are_checked():
     task = recon(strategies="none,recon", domains="scotus", individuals=2)
     assert task.version == TASK_VERSION == 3 and len(task.dataset) == 2
     for bad, message in ((dict(strategies="recon,magic"), "unknown strateg"), (dict(domains="mars"), "unknown domain"),
-                         (dict(candidates=0), "candidates must be"), (dict(tie_margin=-1), "tie_margin")):  # fmt: skip
+                         (dict(candidates=0), "candidates must be"), (dict(tie_margin=-1), "tie_margin"),
+                         (dict(history="abc"), "history must be a whole number, got 'abc'"),
+                         (dict(tie_margin="x"), "tie_margin must be a number")):  # fmt: skip
         with pytest.raises(ValueError, match=message):
             recon(**bad)
 
@@ -235,3 +238,23 @@ def test_pairwise_judge_needs_both_orders(tmp_path):
     item = log.samples[0].scores["recon_scorer"].metadata["items"][0]
     assert set(item["judge"]["predictions"]) == {"none", "forward", "backward", "recon"}
     assert len(item["judge"]["pairs"]) == 6
+
+
+def test_inspects_none_model_is_one_clear_error(tmp_path):
+    # without --model (and outside the repository, whose .env names the embedded model) inspect runs none/none,
+    # whose every call fails: the run stops with one line instead of finishing with NaN everywhere
+    task = recon(individuals=1, history=1, test=1, strategies="none,forward")
+    [log] = inspect_eval(task, model="none", log_dir=str(tmp_path), display="none")
+    assert log.status == "error" and log.error is not None
+    assert "recon: no model for the synthesizer role" in log.error.message and "--model" in log.error.message
+
+
+def test_a_run_whose_scorings_or_traces_mostly_failed_is_flagged_degenerate():
+    def table(errors: int, invalid: int) -> pd.DataFrame:
+        rows = [("scoring_errors", errors, 64), ("recon_invalid_traces", invalid, 16), ("recon_leak_rate", 0.0, 16)]
+        return pd.DataFrame([{"metric": m, "value": v, "n": n, "group": "overall"} for m, v, n in rows])
+
+    assert INFO.degenerate is not None
+    assert INFO.degenerate(table(0, 0)) is None and INFO.degenerate(table(32, 8)) is None
+    assert INFO.degenerate(table(64, 0)) == "64 of 64 fidelity scorings failed"
+    assert INFO.degenerate(table(0, 9)) == "9 of 16 recon traces invalid"
