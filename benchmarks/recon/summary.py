@@ -49,7 +49,7 @@ from benchmarks.recon.solver import ORDER, judge_outcome, leak_counts
 from scorers.stats.clustered import cluster_t_interval, clustered_wilson_interval
 from scorers.stats.proportions import wilson_interval
 from scorers.stats.settings import ALPHA, CI_LABEL, CONFIDENCE, SEED
-from scorers.stats.winrate import BT_ALPHA, WinRate, bradley_terry_ci, win_rate
+from scorers.stats.winrate import BT_ALPHA, WinRate, bradley_terry_ci, tally, win_rate
 from scorers.summary_rows import summary_row
 
 OVERALL = "overall"
@@ -203,16 +203,7 @@ def judge_rows(samples: pd.DataFrame, group: str) -> list[dict[str, Any]]:
                 outcomes.setdefault(pair, []).append((unit, judge_outcome(result.get("verdicts") or [])))
     rows = []
     for pair, found in outcomes.items():
-        values = [v for _, v in found]
-        units = sorted({u for u, _ in found})
-        result = WinRate(
-            wins=values.count(1),
-            losses=values.count(-1),
-            ties=values.count(0),
-            missing=values.count(None),
-            cluster_wins=tuple(sum(1 for u, v in found if u == unit and v == 1) for unit in units),
-            cluster_losses=tuple(sum(1 for u, v in found if u == unit and v == -1) for unit in units),
-        )
+        result = tally([math.nan if v is None else v for _, v in found], [u for u, _ in found])
         note = (
             "pairwise judge of the user model's predictions against the true action, both orders; a win needs both "
             "verdicts, a missing verdict makes the item missing"

@@ -30,8 +30,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats as scipy_stats
-from statsmodels.stats.proportion import proportion_confint
 
+from scorers.stats.contingency import kish_effective_n
+from scorers.stats.proportions import wilson_at_effective_n
 from scorers.stats.settings import CONFIDENCE
 
 
@@ -88,7 +89,7 @@ def design_effect_n(successes, trials) -> float:
         v_clusters = g / (g - 1) * float(np.sum((s - r * t) ** 2)) / n**2
         v_items = r * (1 - r) / (n - 1)
         return n / max(1.0, v_clusters / v_items)
-    return n * n / float(np.sum(t**2))  # every item agrees: Kish's effective number of clusters
+    return kish_effective_n(t)  # every item agrees: Kish's effective number of clusters
 
 
 def clustered_wilson_interval(successes, trials, confidence: float = CONFIDENCE) -> tuple[float, float]:
@@ -99,12 +100,7 @@ def clustered_wilson_interval(successes, trials, confidence: float = CONFIDENCE)
     n, k = float(t.sum()), float(s.sum())
     if n == 0:
         return math.nan, math.nan
-    r = k / n
-    n_eff = design_effect_n(s, t)
-    low, high = proportion_confint(r * n_eff, n_eff, alpha=1 - confidence, method="wilson")
-    low = 0.0 if k == 0 else min(max(float(low), 0.0), r)
-    high = 1.0 if k == n else max(min(float(high), 1.0), r)
-    return low, high
+    return wilson_at_effective_n(k / n, design_effect_n(s, t), confidence)
 
 
 def clustered_sign_test(wins, losses) -> float:

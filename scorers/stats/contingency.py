@@ -13,8 +13,8 @@ from functools import lru_cache
 import numpy as np
 from scipy.stats import MonteCarloMethod, chi2_contingency, chisquare
 from statsmodels.stats.power import GofChisquarePower
-from statsmodels.stats.proportion import proportion_confint
 
+from scorers.stats.proportions import wilson_at_effective_n
 from scorers.stats.settings import ALPHA, CONFIDENCE, SEED
 
 MIN_EXPECTED = 5.0  # the usual validity rule for the chi-square approximation
@@ -216,11 +216,7 @@ def clustered_share_interval(share: float, cluster_sizes, confidence: float = CO
     of the positives. The interval holds ``share`` (rounding would otherwise leave a 0 just outside). NaN without a
     cluster.
     """
-    n_eff = kish_effective_n(cluster_sizes)
-    if n_eff <= 0 or not math.isfinite(share):
-        return math.nan, math.nan
-    low, high = proportion_confint(share * n_eff, n_eff, alpha=1 - confidence, method="wilson")
-    return float(min(max(low, 0.0), share)), float(max(min(high, 1.0), share))
+    return wilson_at_effective_n(share, kish_effective_n(cluster_sizes), confidence)
 
 
 def one_sample_w(observed_shares, reference_shares) -> float:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from statsmodels.stats.proportion import proportion_confint
 
 from scorers.stats.settings import CONFIDENCE
@@ -16,6 +18,16 @@ def wilson_interval(successes: int, n: int, confidence: float = CONFIDENCE) -> t
     low = 0.0 if successes == 0 else min(max(float(low), 0.0), 1.0)
     high = 1.0 if successes == n else min(max(float(high), 0.0), 1.0)
     return low, high
+
+
+def wilson_at_effective_n(share: float, n_eff: float, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """The Wilson score interval of ``share`` out of a fractional number of trials ``n_eff`` (an effective sample size
+    of clustered decisions: Kish's, or n over the design effect), clipped to [0, 1] and holding ``share`` (rounding
+    would otherwise leave a 0 or 1 just outside). NaN without a trial or a share."""
+    if not n_eff > 0 or not math.isfinite(share):
+        return math.nan, math.nan
+    low, high = proportion_confint(share * n_eff, n_eff, alpha=1 - confidence, method="wilson")
+    return float(min(max(low, 0.0), share)), float(max(min(high, 1.0), share))
 
 
 def two_proportion_test(successes_a: int, n_a: int, successes_b: int, n_b: int) -> float:

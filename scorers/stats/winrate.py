@@ -115,7 +115,13 @@ def win_rate(
 ) -> WinRate:
     """The win/loss/tie counts of ``a`` against ``b`` over paired items; with ``clusters`` (one label per item)
     also per cluster, for the clustered interval and test."""
-    o = outcomes(a, b, margin)
+    return tally(outcomes(a, b, margin), clusters)
+
+
+def tally(item_outcomes: Sequence[float] | np.ndarray, clusters: Sequence[str] | np.ndarray | None = None) -> WinRate:
+    """The :class:`WinRate` of per-item outcomes (+1 win, -1 loss, 0 tie, NaN missing, as :func:`outcomes` gives);
+    with ``clusters`` (one label per item) also the per-cluster wins and losses."""
+    o = np.asarray(item_outcomes, dtype=float)
     per_wins: tuple[int, ...] = ()
     per_losses: tuple[int, ...] = ()
     if clusters is not None:
