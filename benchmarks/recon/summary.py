@@ -27,7 +27,8 @@ Rows (``metric``; ``group`` is ``overall``, a domain, or ``domain/individual``):
   the best of N by this very fidelity, so biased upward and not comparable with the others'; the others' with
   ``trace_fidelity``).
 * ``<s>_calls_per_example`` / ``<s>_seconds_per_example``: synthesis and selection calls (model requests) and their
-  wall time per history example; ``<s>_downstream_seconds_per_item``; ``scoring_errors``.
+  wall time per history example; ``<s>_downstream_seconds_per_item``; ``scoring_errors``;
+  ``recon_selection_errors`` (Recon's candidate scorings that failed).
 * ``option_letter_mass`` (discrete items only): the first-token probability on the option letters before
   renormalising, and how the option probabilities were read.
 
@@ -473,6 +474,25 @@ def cost_rows(samples: pd.DataFrame, strategies: list[str]) -> list[dict[str, An
     return rows
 
 
+def selection_error_rows(samples: pd.DataFrame) -> list[dict[str, Any]]:
+    """``recon_selection_errors``: Recon's candidate scorings (reconstructor, selection stage) that failed. Apart
+    from the held-out ``scoring_errors``: a failed candidate is not chosen, and when all of an example's fail its
+    Recon trace is invalid (``recon_invalid_traces``)."""
+    scored = [
+        candidate["fidelity"]
+        for meta in samples["score_metadata"]
+        for trace in meta["traces"]
+        if trace["strategy"] == "recon"
+        for candidate in trace.get("candidates") or []
+        if candidate.get("fidelity")
+    ]
+    if not scored:
+        return []
+    failed = sum(1 for f in scored if f.get("value") is None or math.isnan(f["value"]))
+    note = "candidate traces the reconstructor could not score for Recon's selection (never chosen)"
+    return [summary_row("recon_selection_errors", failed, math.nan, math.nan, len(scored), OVERALL, note=note)]
+
+
 def group_rows(
     items: pd.DataFrame, traces: pd.DataFrame, strategies: list[str], margin: float, group: str, bt: bool
 ) -> list[dict[str, Any]]:
@@ -505,7 +525,7 @@ def summarize(samples: pd.DataFrame) -> pd.DataFrame:
             individual,
             bt=False,
         )
-    rows += cost_rows(first, strategies) + option_mass_rows(first)
+    rows += cost_rows(first, strategies) + option_mass_rows(first) + selection_error_rows(first)
     errors = int(items[strategies].isna().to_numpy().sum())
     rows.append(
         summary_row(

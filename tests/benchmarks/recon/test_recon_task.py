@@ -190,6 +190,27 @@ def test_invalid_outputs_and_scoring_errors_are_counted_not_raised(tmp_path):
     for sample in log.samples:
         for item in sample.scores["recon_scorer"].metadata["items"]:
             assert "scripted failure" in item["fidelity"]["none"]["error"]
+    assert overall(table, "recon_selection_errors")["value"] == 0 < overall(table, "recon_selection_errors")["n"]
+
+
+def test_failed_selection_scorings_are_counted(tmp_path):
+    def scorer(messages, continuation):
+        text = messages[-1].text
+        if "Reasoning of" in text and "Earlier situations" not in text:
+            raise ScoringError("scripted selection failure")  # the reconstructor scoring Recon's candidates
+        return -2.0
+
+    log, frame, table = run(tmp_path, "noselect", lambda m, c: GENERIC, scorer, domains="diplomacy", individuals=2)
+    row = overall(table, "recon_selection_errors")
+    candidates = sum(
+        len(t["candidates"])
+        for s in log.samples
+        for t in s.scores["recon_scorer"].metadata["traces"]
+        if t["strategy"] == "recon"
+    )
+    assert row["value"] == row["n"] == candidates > 0
+    invalid = overall(table, "recon_invalid_traces")
+    assert invalid["value"] == invalid["n"] > 0  # no candidate could be chosen
 
 
 def test_sample_ids_are_stable_and_options_are_checked():
