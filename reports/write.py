@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +17,7 @@ from reports.tables import (
     auto_digits,
     format_ci,
     format_count,
+    format_p,
     format_value,
     jsonable,
     records,
@@ -74,9 +76,20 @@ def _md_table(headers: list[str], rows: list[list[object]]) -> list[str]:
     return [*lines, ""]
 
 
+def significance_cells(report: Report, row: dict[str, object]) -> tuple[str, str]:
+    """A headline row's p-value and wins-losses-ties (win rates) from its summarize row, "–" where it has none."""
+    outline = report.outlines.get(str(row["log"]))
+    found = next((r for r in outline.overall if r.get("metric") == row["metric"]), {}) if outline else {}
+    counts = [found.get(c) for c in ("wins", "losses", "ties")]
+    numbers = [float(c) for c in counts if isinstance(c, (int, float)) and not math.isnan(c)]
+    record = "-".join(format_count(c) for c in numbers) if len(numbers) == 3 else "–"
+    return format_p(found.get("p_value")), record
+
+
 def markdown_summary(report: Report) -> str:
     """One headline table per benchmark (run rows: task, version, model, and the run's model roles and non-default
-    task arguments where any run has them; value, CI, n, log), its across-runs table, then skipped logs."""
+    task arguments where any run has them; value, CI, n, and the p-value and wins-losses-ties where a benchmark's
+    headline rows have them; log), its across-runs table, then skipped logs."""
     lines = [f"# twinbench report: {report.log_dir}", ""]
     if report.headline.empty:
         lines += ["No headline results could be computed from these logs.", ""]
@@ -94,11 +107,13 @@ def markdown_summary(report: Report) -> str:
         if not table.empty:
             roles = [roles_label(r) for r in table["model_roles"]]
             args = [args_label(info, t, a) for t, a in zip(table["task"], table["task_args"])]
+            tests = [significance_cells(report, row) for row in records(table)]
+            has_p, has_record = any(p != "–" for p, _ in tests), any(r != "–" for _, r in tests)
             headers = ["task", "version", "model"]
             headers += ["roles"] * any(roles) + ["task args"] * any(args)
-            headers += ["metric", "value", CI_LABEL, "n", "log"]
+            headers += ["metric", "value", CI_LABEL, "n"] + ["p"] * has_p + ["W-L-T"] * has_record + ["log"]
             rows = []
-            for row, role, arg in zip(records(table), roles, args):
+            for row, role, arg, (p, record) in zip(records(table), roles, args, tests):
                 cells = [row["task"], row["task_version"], row["model"]]
                 cells += [role or "–"] * any(roles) + [arg or "–"] * any(args)
                 digits = declared.get(row["metric"], 3)
@@ -107,8 +122,8 @@ def markdown_summary(report: Report) -> str:
                     format_value(row["value"], digits),
                     format_ci(row["ci_low"], row["ci_high"], digits),
                     format_count(row["n"]),
-                    Path(str(row["log"])).name,
                 ]
+                cells += [p] * has_p + [record] * has_record + [Path(str(row["log"])).name]
                 rows.append(cells)
             lines += _md_table(headers, rows)
             flagged = table.drop_duplicates("log")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -115,8 +116,6 @@ def test_a_partial_log_that_a_later_run_finished_is_not_a_problem(registered, lo
 
 
 def test_a_failing_summarize_is_reported_not_fatal(registered, log_dir: Path, monkeypatch) -> None:
-    from dataclasses import replace
-
     def broken(samples: pd.DataFrame) -> pd.DataFrame:
         if (samples["sample_id"] == "q9").any() and len(samples) == 10 and samples["score"].iloc[1]["correct"] == 0:
             raise ZeroDivisionError("bad group")
@@ -159,3 +158,15 @@ def test_missing_log_dir_is_a_clear_error(registered, tmp_path: Path) -> None:
     (tmp_path / "one.eval").write_text("")
     with pytest.raises(FileNotFoundError, match=r"not a log directory: .*one\.eval \(a file: give its folder\)"):
         read_log_dir(tmp_path / "one.eval", registered)
+
+
+def test_markdown_shows_p_and_wins_losses_ties_where_headline_rows_have_them(registered, log_dir: Path) -> None:
+    def with_test(samples: pd.DataFrame) -> pd.DataFrame:
+        table = registered["toy"].summarize(samples)
+        correct = int(sum(s["correct"] for s in samples["score"]))
+        return table.assign(p_value=0.0004, wins=correct, losses=len(samples) - correct, ties=0)
+
+    report = build_report(log_dir, {"toy": replace(registered["toy"], summarize=with_test)})
+    md = markdown_summary(report)
+    assert "| metric | value | 95% CI | n | p | W-L-T | log |" in md
+    assert "| toy_quiz | 1 | mock/half | – | Accuracy | 0.500 | [0.237, 0.763] | 10 | 4.0e-04 | 5-5-0 |" in md
