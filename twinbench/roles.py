@@ -1,8 +1,11 @@
-"""The model a benchmark's role is played by, refusing inspect's ``none`` model with one clear line."""
+"""The model a benchmark's role is played by, refusing inspect's ``none`` model and unknown roles with one clear
+line."""
 
 from __future__ import annotations
 
-from inspect_ai.model import Model, get_model
+from collections.abc import Iterable
+
+from inspect_ai.model import Model, get_model, model_roles
 
 NO_MODEL = "none/none"  # inspect's sentinel model when no --model is given: its every call fails
 
@@ -18,3 +21,15 @@ def role_model(benchmark: str, role: str, default: Model) -> Model:
             f"--model, or bind the role with --model-role {role}=MODEL"
         )
     return model
+
+
+def check_roles(benchmark: str, roles: Iterable[str]) -> None:
+    """Refuse ``--model-role`` bindings that name none of the benchmark's ``roles`` (a misspelt role would otherwise
+    be ignored and its part played by the model under test) with a RuntimeError that names them. ``twinbench run``
+    refuses them before starting; this is the same check under a plain ``inspect eval``."""
+    known = sorted(roles)
+    unknown = sorted(set(model_roles()) - set(known))
+    if unknown:
+        raise RuntimeError(
+            f"{benchmark}: unknown model role {', '.join(unknown)} (--model-role); its roles are {', '.join(known)}"
+        )

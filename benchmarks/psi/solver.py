@@ -47,6 +47,7 @@ from benchmarks.psi.prompts import (
     scripted_line,
     usable,
 )
+from twinbench.roles import check_roles
 from twinbench.roles import role_model as shared_role_model
 
 THERAPISTS = ("replay", "scripted", "model")
@@ -173,6 +174,7 @@ class Conversation:
 @solver
 def psi_solver(settings: Settings) -> Solver:
     async def solve(state: TaskState, generate: Generate) -> TaskState:
+        check_roles("psi", ROLES)
         default = get_model()
         patient = role_model("patient", default)
         therapist = role_model("therapist", default) if settings.therapist == "model" else None

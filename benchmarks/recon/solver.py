@@ -61,7 +61,7 @@ from benchmarks.recon.prompts import (
 )
 from scorers.text.overlap import find_overlap, mask_spans
 from twinbench.providers.scoring import score_continuation, score_options, scoring_method
-from twinbench.roles import role_model
+from twinbench.roles import check_roles, role_model
 
 STRATEGIES = ("none", "forward", "backward", "recon")
 ORDER = ("recon", "forward", "backward", "none")  # pairs are named "<earlier>_vs_<later>"
@@ -422,8 +422,9 @@ def leak_counts(traces: Iterable[Mapping[str, Any]], strategy: str) -> tuple[int
 
 
 def role_models() -> dict[str, Model]:
-    """Each role's model: the bound ``--model-role``, else the model under test (inspect's ``none`` model: one
-    error before any call, not a run whose every call fails)."""
+    """Each role's model: the bound ``--model-role``, else the model under test (inspect's ``none`` model or an
+    unknown role: one error before any call, not a run whose every call fails or a role silently ignored)."""
+    check_roles("recon", ROLES)
     default = get_model()
     return {role: role_model("recon", role, default) for role in ROLES}
 

@@ -103,6 +103,16 @@ def test_inspects_none_model_is_one_clear_error(tmp_path):
     assert "psi: no model for the patient role" in log.error.message and "--model" in log.error.message
 
 
+def test_a_misspelt_model_role_is_one_clear_error(tmp_path):
+    roles = {"patinet": get_model("mock/misspelt", responder=varied, memoize=False)}
+    [log] = inspect_eval(psi(conversations=1, max_turns=2), model="mockllm/model", model_roles=roles,
+                         log_dir=str(tmp_path), display="none")  # fmt: skip
+    assert log.status == "error"
+    assert (
+        "psi: unknown model role patinet (--model-role); its roles are judge, patient, therapist" in log.error.message
+    )
+
+
 def test_an_unbound_therapist_under_the_none_model_is_refused(tmp_path):
     roles = {"patient": get_model("mock/bound-patient", responder=varied, memoize=False)}
     [log] = inspect_eval(psi(conversations=1, max_turns=2, therapist="model"), model="none", model_roles=roles,

@@ -270,6 +270,16 @@ def test_inspects_none_model_is_one_clear_error(tmp_path):
     assert "recon: no model for the synthesizer role" in log.error.message and "--model" in log.error.message
 
 
+def test_a_misspelt_model_role_is_one_clear_error(tmp_path):
+    task = recon(individuals=1, history=1, test=1, strategies="none,forward")
+    roles = {"reconstrutor": "mockllm/model"}
+    [log] = inspect_eval(task, model="mockllm/model", model_roles=roles, log_dir=str(tmp_path), display="none")
+    assert log.status == "error" and log.error is not None
+    assert "recon: unknown model role reconstrutor (--model-role); its roles are judge, reconstructor" in (
+        log.error.message
+    )
+
+
 def test_a_run_whose_scorings_or_traces_mostly_failed_is_flagged_degenerate():
     def table(errors: int, invalid: int) -> pd.DataFrame:
         rows = [("scoring_errors", errors, 64), ("recon_invalid_traces", invalid, 16), ("recon_leak_rate", 0.0, 16)]
