@@ -24,6 +24,7 @@ from benchmarks.negotiation.board import Board
 from benchmarks.negotiation.bots import BOTS, Bot
 from benchmarks.negotiation.engine import Game
 from benchmarks.negotiation.prompts import player_messages
+from twinbench.roles import check_roles
 
 ROLES = ("player_1", "player_2", "player_3", "player_4")
 MODEL = "model"
@@ -124,6 +125,7 @@ def negotiation_solver(settings: Settings) -> Solver:
         board = settings.board
         seed = int(meta["seed"]) if state.epoch == 1 else seed_of(meta["seed"], "epoch", state.epoch)
         game = Game(board, seed)
+        check_roles("negotiation", ROLES)
         main = get_model()
         by_label = {p.label: p for p in settings.players}
         models: dict[int, Model] = {}

@@ -163,6 +163,16 @@ def test_unparseable_moves_are_counted_invalid_and_flag_the_run(tmp_path):
         assert record["result"]["end_reason"] == "turn_cap"  # the game finished on safe defaults
 
 
+def test_a_misspelt_model_role_is_one_clear_error(tmp_path):
+    task = negotiation(games=1, turn_cap=1, players="model,bot:greedy,bot:greedy,bot:random")
+    roles = {"player2": "mockllm/model"}
+    [log] = inspect_eval(task, model="mockllm/model", model_roles=roles, log_dir=str(tmp_path), display="none")
+    assert log.status == "error" and log.error is not None
+    assert "negotiation: unknown model role player2 (--model-role); its roles are player_1, player_2" in (
+        log.error.message
+    )
+
+
 def test_model_roles_seat_their_own_models(tmp_path):
     seen: dict[str, set[tuple[str, int]]] = {"a": set(), "b": set()}
 
