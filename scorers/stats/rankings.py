@@ -51,6 +51,13 @@ def plackett_luce_ci(
     if n < 2 or np.isnan(estimate).all():
         return Strengths(estimate, np.full(n_systems, np.nan), np.full(n_systems, np.nan), n, 0)
     index = stratified_draws(np.zeros(n, dtype=int), n_resamples, np.random.default_rng(seed))
-    draws = np.array([plackett_luce([rankings[i] for i in rows], n_systems, alpha) for rows in index])
+    # a resample is a multiset of rankings (fitted in sorted order): with few games many repeat, each is fitted once
+    fits: dict[bytes, np.ndarray] = {}
+    draws = np.empty((len(index), n_systems))
+    for b, rows in enumerate(np.sort(index, axis=1)):
+        key = rows.tobytes()
+        if key not in fits:
+            fits[key] = plackett_luce([rankings[i] for i in rows], n_systems, alpha)
+        draws[b] = fits[key]
     low, high = percentile_interval(draws, confidence, n=float(n))
     return Strengths(estimate, np.asarray(low), np.asarray(high), n, n_resamples)

@@ -287,10 +287,15 @@ def bradley_terry_ci(
     cols = np.flatnonzero(active)
     draws = np.full((n_resamples, k), np.nan)
     prior_set = 0
+    fits: dict[bytes, tuple[bool, np.ndarray]] = {}  # few units repeat resamples: each distinct one is fitted once
     for b, rows in enumerate(index):
         sub = wins[rows].sum(axis=0)[np.ix_(cols, cols)]
-        prior_set += not strongly_connected(sub)
-        draws[b, cols] = _ridge_fit(sub, alpha)
+        key = sub.tobytes()
+        if key not in fits:
+            fits[key] = (strongly_connected(sub), _ridge_fit(sub, alpha))
+        connected, theta = fits[key]
+        prior_set += not connected
+        draws[b, cols] = theta
     # expanded percentile interval (small samples): units per stratum as their harmonic mean, df = units - strata
     _, sizes = np.unique(labels, return_counts=True)
     per_stratum = float(sizes.size / np.sum(1.0 / sizes))

@@ -53,3 +53,15 @@ def test_two_proportion_test():
     assert two_proportion_test(5, 10, 5, 10) == 1.0
     assert two_proportion_test(10, 10, 0, 10) < 1e-4
     assert two_proportion_test(3, 0, 1, 5) == 1.0
+
+
+def test_plackett_luce_interval_is_the_percentile_of_a_fit_per_resample():
+    """Repeated resamples are fitted once: the interval equals one fitted per resample, written out here."""
+    from scorers.stats.bootstrap import percentile_interval, stratified_draws
+
+    rankings = RANKINGS[:5]  # 5 games: 126 distinct resamples among 300, most fits reused
+    fit = plackett_luce_ci(rankings, 4, n_resamples=300, seed=7)
+    index = stratified_draws(np.zeros(5, dtype=int), 300, np.random.default_rng(7))
+    draws = [plackett_luce([rankings[i] for i in rows], 4) for rows in index]
+    low, high = percentile_interval(np.array(draws), n=5.0)
+    assert np.allclose(fit.low, low, atol=1e-9) and np.allclose(fit.high, high, atol=1e-9)

@@ -104,6 +104,23 @@ def test_bradley_terry_leaves_out_a_system_without_decisive_comparisons():
     assert np.all(result.low[:3] < theta[:3]) and np.all(theta[:3] < result.high[:3])
 
 
+def test_bradley_terry_interval_is_the_percentile_of_a_fit_per_resample():
+    """Repeated cluster resamples are fitted once: the interval equals one fitted per resample, written out here."""
+    from scorers.stats.bootstrap import percentile_interval, stratified_draws
+    from scorers.stats.winrate import bradley_terry_counts, win_matrices
+
+    rng = np.random.default_rng(4)
+    scores = np.array([0.6, 0.0, -0.6]) + rng.gumbel(size=(40, 3))
+    clusters = np.repeat(["a", "b", "c", "d", "e"], 8)  # 5 clusters: 126 distinct resamples
+    result = bradley_terry_ci(scores, clusters=clusters, n_resamples=300, seed=5)
+    wins = win_matrices(scores, 0.0)
+    per_cluster = np.stack([wins[clusters == c].sum(axis=0) for c in "abcde"])
+    index = stratified_draws(np.zeros(5, dtype=int), 300, np.random.default_rng(5))
+    draws = [bradley_terry_counts(per_cluster[rows].sum(axis=0)) for rows in index]  # every resample connected here
+    low, high = percentile_interval(np.array(draws), n=5.0, df=4.0)
+    assert np.array_equal(result.low, low) and np.array_equal(result.high, high)
+
+
 def test_strongly_connected():
     assert strongly_connected(np.array([[0, 1], [1, 0]]))
     assert not strongly_connected(np.array([[0, 3], [0, 0]]))
