@@ -49,6 +49,15 @@ class SiteFiles:
         self.made[path] = entry
         return True
 
+    def current_folder(self, folder: str, key: str) -> bool:
+        """Whether every file the last build made under ``folder`` (a path ending in ``/``) was made from ``key``
+        and is untouched since (then all are kept as they are)."""
+        inside = {path: entry for path, entry in self.known.items() if path.startswith(folder)}
+        if not all(entry[0] == key and self._untouched(path, entry) for path, entry in inside.items()):
+            return False
+        self.made.update(inside)
+        return True
+
     def write(self, path: str, data: str | bytes, key: str | None = None) -> None:
         """Write the file unless it holds these bytes already; ``key`` (default: the bytes' digest) is recorded."""
         data = data.encode("utf-8") if isinstance(data, str) else data

@@ -18,6 +18,7 @@ STYLE = files("leaderboard").joinpath("static/style.css").read_text(encoding="ut
 SORT_JS = files("leaderboard").joinpath("static/sort.js").read_text(encoding="utf-8")
 # Only our own inline script may run (its hash), so even text that escaped escaping could not execute script.
 _SCRIPT_HASH = base64.b64encode(hashlib.sha256(SORT_JS.encode("utf-8")).digest()).decode("ascii")
+ASSETS = hashlib.sha256((STYLE + SORT_JS).encode("utf-8")).hexdigest()  # in every cached page's key
 CSP = f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{_SCRIPT_HASH}'; img-src 'self' file: data:"
 
 

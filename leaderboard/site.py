@@ -39,7 +39,7 @@ import pandas as pd
 
 from leaderboard.figures import run_figures, run_label, svg_text
 from leaderboard.files import SiteFiles, digest
-from leaderboard.html import Cell, Markup, cell, esc, link, page, relative_url, table
+from leaderboard.html import ASSETS, Cell, Markup, cell, esc, link, page, relative_url, table
 from leaderboard.ranks import RANK_RULE, add_ranks
 from reports.cache import LogCache
 from reports.logs import roles_label
@@ -151,6 +151,9 @@ class SiteBuilder:
         self.overall = {(log, r["metric"]): r for log, o in report.outlines.items() for r in o.overall}
         self.transcripts = transcripts or {}  # log path -> the URL target inside the bundle, when bundled
         self.problems: list[str] = []
+        self._figure_key: str | None = None  # the key figures are written with: their benchmark's (benchmark_key)
+        # what every page's key holds: the site's place, the log folder (the pages' links) and the inlined assets
+        self.place = (str(out_dir), report.log_dir, ASSETS)
 
     # -- links ---------------------------------------------------------------------------------------------
 
@@ -434,13 +437,9 @@ class SiteBuilder:
         if not shown:
             parts.append('<p class="note">No benchmark results in these logs.</p>')
         for info in shown:
-            parts.append(f"<h2>{self.benchmark_link(info.name, self.out, info.title)}</h2>")
-            if info.description:
-                parts.append(f'<p class="note">{esc(info.description)}</p>')
-            parts.append(self.headline_table(info, self.out))
-            if (self.report.across_runs["benchmark"] == info.name).any():
-                target = relative_url(self.out / "benchmarks" / f"{info.name}.html", self.out) + "#across-runs"
-                parts.append(f'<p class="note">Comparisons across runs: {link(target, "across runs")}.</p>')
+            key = self.benchmark_key(info)
+            section = partial(self.index_section, info)
+            parts.append(section() if key is None else self.marker(key, "index section", section))
         models = sorted(set(self.headline["model"]))
         if models:
             parts.append(
@@ -448,6 +447,17 @@ class SiteBuilder:
             )
         parts.append(self.problems_section())
         return page("twinbench leaderboard", "\n".join(parts), root=".")
+
+    def index_section(self, info: BenchmarkInfo) -> str:
+        """The benchmark's part of the index: its headline table and a link to its cross-run rows."""
+        parts = [f"<h2>{self.benchmark_link(info.name, self.out, info.title)}</h2>"]
+        if info.description:
+            parts.append(f'<p class="note">{esc(info.description)}</p>')
+        parts.append(self.headline_table(info, self.out))
+        if (self.report.across_runs["benchmark"] == info.name).any():
+            target = relative_url(self.out / "benchmarks" / f"{info.name}.html", self.out) + "#across-runs"
+            parts.append(f'<p class="note">Comparisons across runs: {link(target, "across runs")}.</p>')
+        return "\n".join(parts)
 
     def problems_section(self) -> str:
         items = [f"{Path(p.log).name}: {p.reason}" for p in self.report.problems] + self.problems
@@ -458,6 +468,38 @@ class SiteBuilder:
             + "".join(f"<li>{esc(i)}</li>" for i in items)
             + "</ul>"
         )
+
+    def benchmark_key(self, info: BenchmarkInfo) -> str | None:
+        """What the benchmark's page, its figures and its section of the index are made from, hashed: its runs (logs
+        by hash, whether each was summarised, transcripts), the problems named by them or by the benchmark, the code,
+        the README and the site's place; None without a cache. Nothing of another benchmark's runs: a run added there
+        leaves these as they are, not even assembled."""
+        if self.cache is None:
+            return None
+        runs = [str(r["log"]) for r in self.records("logs", "benchmark", info.name)]
+        named = {*runs, info.name, f"benchmark {info.name}"}
+        readme = Path(info.readme).read_bytes() if info.readme and Path(info.readme).is_file() else b""
+        return digest(
+            repr((self.place, info.name, self.cache.fingerprint(info), digest(readme),
+                  [(log, self.cache.log_hash(log), log in self.report.outlines, self.transcripts.get(log))
+                   for log in runs],
+                  [str(p) for p in self.report.problems if p.log in named]))
+        )  # fmt: skip
+
+    def write_benchmark_page(self, info: BenchmarkInfo) -> None:
+        """The benchmark's page and figures, unless they were made from its :meth:`benchmark_key` and are untouched
+        since; made again next time when drawing them met a problem (a figure that failed is not cached)."""
+        path, key = f"benchmarks/{info.name}.html", self.benchmark_key(info)
+        if (
+            key is not None
+            and self.files.current(path, key)
+            and self.files.current_folder(f"benchmarks/{info.name}/", key)
+        ):
+            return
+        problems, self._figure_key = len(self.problems), key
+        html = self.benchmark_page(info)
+        self._figure_key = None
+        self.files.write(path, _FRAGMENT.sub(self.fragment, html), key if len(self.problems) == problems else None)
 
     def benchmark_page(self, info: BenchmarkInfo) -> str:
         here = self.out / "benchmarks"
@@ -544,7 +586,7 @@ class SiteBuilder:
     def figure(self, info: BenchmarkInfo, name: str, svg: str, caption: str) -> str:
         """Write a figure of the benchmark's page; returns its ``<figure>``."""
         path = f"benchmarks/{info.name}/{name}"
-        self.files.write(path, svg)
+        self.files.write(path, svg, self._figure_key)
         src = relative_url(self.out / path, self.out / "benchmarks")
         return f'<figure><img src="{esc(src)}" alt="{esc(caption)}"><figcaption>{esc(caption)}</figcaption></figure>'
 
@@ -616,7 +658,7 @@ class SiteBuilder:
         ]  # fmt: skip
         names = sorted(self.report.benchmarks)
         headline = [self.run_records("headline", name, model) for name in names]
-        return digest(repr((str(self.out), model, runs, headline)))
+        return digest(repr((self.place, model, runs, headline)))
 
     def model_page(self, model: str) -> str:
         here = self.out / "models"
@@ -646,7 +688,7 @@ class SiteBuilder:
         columns = outline.columns if outline is not None else None
         linked = (run["benchmark"] in self.paged["benchmark"], run["model"] in self.paged["model"])
         return digest(
-            repr((str(self.out), self.report.log_dir, run, self.cache.log_hash(log), self.cache.fingerprint(info),
+            repr((self.place, run, self.cache.log_hash(log), self.cache.fingerprint(info),
                   info.title, degenerate, columns, linked, self.transcripts.get(log)))
         )  # fmt: skip
 
@@ -732,14 +774,27 @@ class SiteBuilder:
 
     # -- build ---------------------------------------------------------------------------------------------
 
+    def data_key(self) -> str | None:
+        """What the whole-site tables are made from, hashed: every run (log by hash, code), the problems and the
+        site's place; None without a cache."""
+        if self.cache is None:
+            return None
+        runs = [(log, self.cache.log_hash(log), self.cache.fingerprint(self.report.benchmarks[name]))
+                for name, log in zip(self.report.logs["benchmark"], self.report.logs["log"])]  # fmt: skip
+        return digest(repr((self.place, runs, [str(p) for p in self.report.problems])))
+
     def write_data(self) -> None:
-        """``data/``: the report's tables, but each run's samples and summary rows in ``data/runs/<log>/`` (the log's
-        path in the log folder), written when the run is new or its log changed (by its hash, with a cache)."""
-        for name in TABLES:
-            if name not in RUN_TABLES:
+        """``data/``: the report's tables (made again when a run or a problem is new or gone, :meth:`data_key`), but
+        each run's samples and summary rows in ``data/runs/<log>/`` (the log's path in the log folder), written when
+        the run is new or its log changed (by its hash, with a cache)."""
+        key = self.data_key()
+        names = [name for name in TABLES if name not in RUN_TABLES]
+        paths = [f"data/{name}.{suffix}" for name in names for suffix in ("csv", "parquet")] + ["data/summary.md"]
+        if key is None or not all(self.files.current(path, key) for path in paths):
+            for name in names:
                 for suffix, data in table_files(getattr(self.report, name)).items():
-                    self.files.write(f"data/{name}.{suffix}", data)
-        self.files.write("data/summary.md", markdown_summary(self.report))
+                    self.files.write(f"data/{name}.{suffix}", data, key)
+            self.files.write("data/summary.md", markdown_summary(self.report), key)
         for benchmark, log in zip(self.report.logs["benchmark"], self.report.logs["log"]):
             folder = f"data/runs/{relative_log(self.report.log_dir, log)}"
             tables = {"samples": self.run_samples}
@@ -760,13 +815,13 @@ class SiteBuilder:
         """Write the files whose content changed (``leaderboard.files``) and remove those no longer made."""
         self.write_data()
         for name in sorted(set(self.headline["benchmark"])):
-            self.write_page(f"benchmarks/{name}.html", partial(self.benchmark_page, self.report.benchmarks[name]))
+            self.write_benchmark_page(self.report.benchmarks[name])
         for model in sorted(set(self.headline["model"])):
             self.write_page(f"models/{slug(model)}.html", partial(self.model_page, model), self.model_page_key(model))
         for log in self.report.logs["log"]:
             self.write_page(self.run_path(log), partial(self.run_page, log), self.run_page_key(log))
         # The index last: it lists problems met while building the other pages.
-        self.files.write("index.html", self.index())
+        self.write_page("index.html", self.index)
         self.files.finish()
         return self.out / "index.html"
 

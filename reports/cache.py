@@ -6,9 +6,12 @@ a rebuild needs the count of every run but the samples of new runs only), its be
 (``summary``) and what every build uses of it (``outline``, a ``reports.tables.Outline``: its overall rows, size and
 columns), the reason its ``degenerate`` rule gives ("" for none: ``degenerate``) and the SVG text of its
 ``run_plots`` figures (``figures``); the leaderboard also keeps each benchmark's method notes rendered from its
-README (``html``, under the README's hash instead of a log's), and once per benchmark its ``references`` rows
-(under the log hash "references": they depend on the code alone). Each is stored under
-``<cache dir>/<kind>/<log hash>-<code fingerprint>.pkl``:
+README (``html``, under the README's hash instead of a log's), once per benchmark its ``references`` rows
+(under the log hash "references": they depend on the code alone), and each benchmark's ``summarize_runs`` rows
+(``across``, under a digest of its runs' log paths and hashes). Each is stored under
+``<cache dir>/<kind>/<log hash>-<code fingerprint>.pkl``; the small entries every rebuild loads for every run
+(:data:`PACKED`: header, scored count, outline, degenerate reason) are also kept together in one *pack* per log
+folder (``packs/``, the entries its last report used), so that a rebuild of 200 runs opens one file, not 800:
 
 * the **log hash** is the SHA-256 of the log file's bytes: a log that changed (a rerun written over it, an edit) is a
   new key; a copy or a move of a log is the same one. Hashes are remembered in ``<cache dir>/log-hashes.json`` by
@@ -60,7 +63,8 @@ from twinbench.registry import BenchmarkInfo
 CACHE_FORMAT = 3  # 2: headers are reports.logs.LogHeader, not inspect EvalLog; 3: LogHeader.scorer
 """Bump when what is stored changes shape: every entry of an older format is then recomputed."""
 ENV_DIR = "TWINBENCH_CACHE_DIR"
-KINDS = ("header", "samples", "scored", "summary", "outline", "degenerate", "figures", "html", "references")
+KINDS = ("header", "samples", "scored", "summary", "outline", "degenerate", "figures", "html", "references", "across")
+PACKED = ("header", "scored", "outline", "degenerate")  # small, loaded for every run on every build: also packed
 HASHES = "log-hashes.json"  # the remembered log hashes (LogCache.log_hash)
 _RACY_NS = 2_000_000_000  # a file changed this recently may change again with the same times: its hash is not kept
 _MAGIC = b"twinbench-log-cache\n"
@@ -196,6 +200,9 @@ class LogCache:
         self._hashes_changed = False
         self._fingerprints: dict[int, tuple[BenchmarkInfo, str]] = {}
         self._reader: str | None = None
+        self._pack: Path | None = None  # the open pack (open_pack): the packed entries one log folder used
+        self._packed: dict[tuple[str, str, str], Any] = {}  # (kind, log hash, fingerprint) -> value, as loaded
+        self._pack_used: dict[tuple[str, str, str], Any] = {}  # the entries this build used or stored
 
     def log_hash(self, path: str | Path) -> str:
         """SHA-256 of the log's bytes, computed once per file state (remembered across runs: :meth:`save_hashes`)."""
@@ -241,6 +248,21 @@ class LogCache:
             self._fingerprints[id(info)] = known
         return known[1]
 
+    def open_pack(self, folder: str | Path) -> None:
+        """Load the pack of the log folder ``folder``: the :data:`PACKED` entries its last build used, in one file
+        (``packs/<hash of the folder's path>.pkl``), so that a rebuild reads one file instead of four per run. The
+        entries stay in their own files too: an unreadable or stale pack is ignored (and replaced)."""
+        name = hashlib.sha256(os.path.abspath(folder).encode()).hexdigest()[:24]
+        self._pack, self._pack_used = self.root / "packs" / f"{name}.pkl", {}
+        stored = self._read_entry(self._pack, {"kind": "pack"})
+        self._packed = stored if isinstance(stored, dict) else {}
+
+    def save_pack(self) -> None:
+        """Write the open pack with the entries this build used, when they are not the ones it was loaded with."""
+        if self._pack is not None and self._pack_used.keys() != self._packed.keys():
+            self._write_entry(self._pack, {"kind": "pack"}, self._pack_used)
+            self._packed = dict(self._pack_used)
+
     def entry(self, kind: str, log_hash: str, fingerprint: str) -> Path:
         if kind not in KINDS:
             raise ValueError(f"unknown cache kind {kind!r} (kinds: {', '.join(KINDS)})")
@@ -248,7 +270,22 @@ class LogCache:
 
     def load(self, kind: str, log_hash: str, fingerprint: str) -> Any | None:
         """The stored value, or None (a miss; an unreadable or mismatched entry is counted, deleted and missed)."""
-        path = self.entry(kind, log_hash, fingerprint)
+        packed = (kind, log_hash, fingerprint)
+        if packed in self._packed:
+            value = self._pack_used[packed] = self._packed[packed]
+        else:
+            key = {"kind": kind, "log_hash": log_hash, "fingerprint": fingerprint}
+            value = self._read_entry(self.entry(kind, log_hash, fingerprint), key)
+            if value is None:
+                return None
+            if self._pack is not None and kind in PACKED:
+                self._pack_used[packed] = value
+        self.stats.hits[kind] += 1
+        return value
+
+    def _read_entry(self, path: Path, key: dict[str, str]) -> Any | None:
+        """The value of the entry file at ``path`` stored under ``key``; None when missing or invalid (counted and
+        deleted)."""
         try:
             data = path.read_bytes()
         except FileNotFoundError:
@@ -268,26 +305,32 @@ class LogCache:
         except Exception as ex:  # an entry from other code
             self._invalid(path, f"cannot be unpickled ({type(ex).__name__})")
             return None
-        expected = {"format": CACHE_FORMAT, "kind": kind, "log_hash": log_hash, "fingerprint": fingerprint}
+        expected = {"format": CACHE_FORMAT, **key}
         if not isinstance(stored, dict) or any(stored.get(k) != v for k, v in expected.items()):
             self._invalid(path, "stored for another log, code or format")
             return None
-        self.stats.hits[kind] += 1
         return stored["value"]
 
     def store(self, kind: str, log_hash: str, fingerprint: str, value: Any) -> None:
         """Write an entry atomically; a folder that cannot be written is noted once in the stats."""
         self.stats.computed[kind] += 1
+        key = {"kind": kind, "log_hash": log_hash, "fingerprint": fingerprint}
+        if self._write_entry(self.entry(kind, log_hash, fingerprint), key, value) and self._pack is not None:
+            if kind in PACKED:
+                self._pack_used[(kind, log_hash, fingerprint)] = value
+
+    def _write_entry(self, path: Path, key: dict[str, str], value: Any) -> bool:
+        """Write ``value`` as the entry file at ``path`` under ``key``; whether it could be pickled (a value pickle
+        cannot hold is noted in the stats: used, not stored)."""
         if self.stats.unwritable:
-            return
-        path = self.entry(kind, log_hash, fingerprint)
-        record = {"format": CACHE_FORMAT, "kind": kind, "log_hash": log_hash, "fingerprint": fingerprint}
+            return False
         try:
-            payload = pickle.dumps({**record, "value": value}, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as ex:  # e.g. a summarize that returns objects pickle cannot hold: used, not stored
-            self.stats.not_stored.append(f"{kind} of {log_hash[:12]}: {type(ex).__name__}: {ex}")
-            return
+            payload = pickle.dumps({"format": CACHE_FORMAT, **key, "value": value}, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as ex:  # e.g. a summarize that returns objects pickle cannot hold
+            self.stats.not_stored.append(f"{key['kind']} of {key.get('log_hash', '')[:12]}: {type(ex).__name__}: {ex}")
+            return False
         self._write(path, _MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+        return True
 
     def _write(self, path: Path, data: bytes) -> None:
         """Write a file atomically; a folder that cannot be written is noted once in the stats."""

@@ -6,6 +6,7 @@ No statistic is computed here: every value, CI and n comes from the benchmark's 
 
 from __future__ import annotations
 
+import hashlib
 import inspect as pyinspect
 import json
 import math
@@ -134,6 +135,8 @@ def build_report(
     memory already is kept out of the garbage collector's full collections meanwhile (:func:`frozen_heap`)."""
     if benchmarks is None:
         benchmarks = load_benchmarks()
+    if cache is not None:
+        cache.open_pack(log_dir)
     with frozen_heap():
         logset = read_log_dir(log_dir, benchmarks, cache=cache, jobs=jobs)
         problems = list(logset.problems)
@@ -142,18 +145,21 @@ def build_report(
         reasons = degenerate_reasons(logset.logs, tables, benchmarks, problems, cache=cache)
         headline["degenerate"] = [reasons.get(str(log), "") for log in headline["log"]]
         used = sorted(set(headline["benchmark"]))
-        return Report(
+        report = Report(
             log_dir=str(log_dir),
             logset=logset,
             headline=headline,
             task_metrics=task_metrics_table(logset),
             benchmarks=dict(benchmarks),
             problems=problems,
-            across_runs=across_runs_table(logset, benchmarks, problems),
-            references=references_table([benchmarks[name] for name in used], problems, cache=cache),
+            across_runs=across_runs_table(logset, benchmarks, problems, cache=cache),
+            references=references_table([benchmarks[name] for name in used], problems, cache=cache, jobs=jobs),
             run_tables=tables,
             outlines=outlines,
         )
+    if cache is not None:
+        cache.save_pack()
+    return report
 
 
 def degenerate_reasons(
@@ -192,35 +198,45 @@ _REFERENCES: dict[Any, pd.DataFrame] = {}  # hook -> its rows, once per process 
 
 
 def references_table(
-    infos: list[BenchmarkInfo], problems: list[LogProblem], *, cache: LogCache | None = None
+    infos: list[BenchmarkInfo], problems: list[LogProblem], *, cache: LogCache | None = None, jobs: int = 1
 ) -> pd.DataFrame:
     """The ``references`` rows of each benchmark (group "overall": those of headline and diagnostic metrics, and
-    those of other metrics that carry a ``label`` of their own), taken from ``cache`` when its code is unchanged.
-    A hook that raises is named among the problems."""
-    frames = []
-    for info in infos:
-        if info.references is None:
-            continue
+    those of other metrics that carry a ``label`` of their own), taken from ``cache`` when its code is unchanged;
+    the hooks not cached run in up to ``jobs`` processes. A hook that raises is named among the problems."""
+    hooked = [info for info in infos if info.references is not None]
+    found: dict[str, Any] = {}
+    for info in hooked:
         rows = cache.load("references", "references", cache.fingerprint(info)) if cache else None
+        found[info.name] = rows if isinstance(rows, pd.DataFrame) else _REFERENCES.get(info.references)
+    missing = [info for info in hooked if not isinstance(found[info.name], pd.DataFrame)]
+    for info, rows in zip(missing, run_calls([partial(_checked_references, info) for info in missing], jobs)):
+        if isinstance(rows, Failure):
+            problems.append(LogProblem(info.name, f"{info.name}.references failed: {rows}"))
+            continue
+        found[info.name] = _REFERENCES[info.references] = rows
+        if cache is not None:
+            cache.store("references", "references", cache.fingerprint(info), rows)
+    frames = []
+    for info in hooked:
+        rows = found[info.name]
         if not isinstance(rows, pd.DataFrame):
-            rows = _REFERENCES.get(info.references)
-        if not isinstance(rows, pd.DataFrame):
-            try:
-                rows = _REFERENCES[info.references] = info.references()
-                missing = [c for c in [*SUMMARY_REQUIRED, "reference"] if c not in rows.columns]
-                if missing:
-                    raise ValueError(f"returned no column(s) {missing}")
-            except Exception as ex:
-                problems.append(LogProblem(info.name, f"{info.name}.references failed: {type(ex).__name__}: {ex}"))
-                continue
-            if cache is not None:
-                cache.store("references", "references", cache.fingerprint(info), rows)
+            continue
         shown = {m.name: m.label for m in info.headline} | {d.name: d.label for d in info.diagnostics}
         own = rows["label"] if "label" in rows.columns else pd.Series(None, index=rows.index, dtype=object)
         label = rows["metric"].map(shown).fillna(own)  # a declared metric's label, else the row's own
         keep = (rows["group"] == "overall") & label.notna()
         frames.append(rows[keep].assign(benchmark=info.name, label=label[keep])[REFERENCE_COLUMNS])
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=REFERENCE_COLUMNS)
+
+
+def _checked_references(info: BenchmarkInfo) -> pd.DataFrame:
+    """The benchmark's ``references()`` rows, checked against the columns they need."""
+    assert info.references is not None
+    rows = info.references()
+    missing = [c for c in [*SUMMARY_REQUIRED, "reference"] if c not in rows.columns]
+    if missing:
+        raise ValueError(f"returned no column(s) {missing}")
+    return rows
 
 
 def summary_tables(
@@ -328,10 +344,15 @@ def runs_samples(samples: pd.DataFrame) -> pd.DataFrame:
 
 
 def across_runs_table(
-    logset: LogSet, benchmarks: Mapping[str, BenchmarkInfo], problems: list[LogProblem] | None = None
+    logset: LogSet,
+    benchmarks: Mapping[str, BenchmarkInfo],
+    problems: list[LogProblem] | None = None,
+    *,
+    cache: LogCache | None = None,
 ) -> pd.DataFrame:
     """Call each benchmark's optional ``summarize_runs`` once, on the samples of ALL its runs (the samples of the
-    other benchmarks are not read).
+    other benchmarks are not read), or take its table from ``cache`` (kind ``across``, keyed by its runs' logs:
+    their paths and hashes, :func:`runs_key`) when those runs and the code are unchanged.
 
     A hook that raises or breaks the contract is reported as a problem (named by the benchmark) and skipped."""
     problems = problems if problems is not None else []
@@ -340,11 +361,15 @@ def across_runs_table(
         info = benchmarks.get(name)
         if info is None or info.summarize_runs is None:
             continue
+        key = runs_key(cache, list(logset.logs.loc[logset.logs["benchmark"] == name, "log"]), info)
+        table = cached(cache, "across", key)
         try:
-            table = info.summarize_runs(runs_samples(logset.benchmark_samples(name)))
-            missing = [c for c in ACROSS_REQUIRED if c not in table.columns]
-            if missing and not table.empty:  # no rows (one run, nothing to compare) need no columns
-                raise ValueError(f"summarize_runs() returned no column(s) {missing}")
+            if not isinstance(table, pd.DataFrame):
+                table = info.summarize_runs(runs_samples(logset.benchmark_samples(name)))
+                missing = [c for c in ACROSS_REQUIRED if c not in table.columns]
+                if missing and not table.empty:  # no rows (one run, nothing to compare) need no columns
+                    raise ValueError(f"summarize_runs() returned no column(s) {missing}")
+                store(cache, "across", key, table)
         except Exception as ex:
             problems.append(LogProblem(f"benchmark {name}", f"{name}.summarize_runs failed: {type(ex).__name__}: {ex}"))
             continue
@@ -361,6 +386,16 @@ def across_runs_table(
     across["n"] = pd.to_numeric(across["n"], errors="coerce").astype("Int64")
     across["scope"] = across["scope"].astype(str)
     return across[[*ACROSS_COLUMNS, *[c for c in across.columns if c not in ACROSS_COLUMNS]]]
+
+
+def runs_key(cache: LogCache | None, logs: list[str], info: BenchmarkInfo) -> Key | None:
+    """The cache key of what is worked out from several runs of ``info`` at once: a digest of their logs' paths and
+    hashes, in this order, with the code's fingerprint; None without a cache or when a log is no local file."""
+    keys = [log_key(cache, log, info) for log in logs]
+    if cache is None or any(key is None for key in keys):
+        return None
+    runs = "\0".join(f"{log}\0{key[0]}" for log, key in zip(logs, keys) if key is not None)
+    return hashlib.sha256(runs.encode()).hexdigest(), cache.fingerprint(info)
 
 
 def headline_table(

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from leaderboard import site as site_module
 from leaderboard.files import MANIFEST
-from leaderboard.site import build_site, slug
+from leaderboard.site import SiteBuilder, build_site, slug
 from reports.cache import LogCache
 from reports.tables import build_report
 from tests.reports.helpers import doubling, run_toy
@@ -21,6 +22,10 @@ from tests.reports.helpers import doubling, run_toy
 
 def run_plots(samples, summary):  # type: ignore[no-untyped-def]
     return {"Runs": f'<svg xmlns="http://www.w3.org/2000/svg"><text>{len(samples)}</text></svg>'}
+
+
+def unassembled(*args, **kwargs):  # type: ignore[no-untyped-def]
+    raise AssertionError("assembled in a rebuild with no change")
 
 
 def files(site: Path) -> dict[str, tuple[int, int, bytes]]:
@@ -59,6 +64,12 @@ def test_a_rebuild_writes_only_what_changed(toy, tmp_path: Path) -> None:
     assert MANIFEST in first and f"models/{slug('mock/poor')}.html" in first
 
     assert rewritten(first, build(logs, site, toy, cache)) == set()  # no change: nothing written
+    with pytest.MonkeyPatch.context() as patch:  # nor is any page, figure or whole-site table even assembled
+        for name in ("benchmark_page", "index_section", "model_page", "run_page", "figures"):
+            patch.setattr(SiteBuilder, name, unassembled)
+        patch.setattr(site_module, "markdown_summary", unassembled)
+        patch.setattr(site_module, "table_files", unassembled)
+        assert rewritten(first, build(logs, site, toy, cache)) == set()
 
     # mock/good (10 of 10) lies entirely above mock/poor: poor's rank moves from 1 to 2, half's stays 1
     good = run_toy(logs, "good", doubling(lambda i: True))

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
 
+import numpy as np
 import pytest
 
 from leaderboard.html import CSP, SORT_JS
@@ -32,6 +33,22 @@ def test_ci_ranks_only_separate_non_overlapping_cis() -> None:
     assert ci_ranks([-0.05, 0.2, -0.4], [0.1, 0.3, -0.25], "zero") == [1, 2, 2]
     assert not entirely_better((0.0, 0.3), (-0.2, 0.2), Direction.ZERO)
     assert entirely_better((-0.1, 0.1), (-0.5, -0.2), Direction.ZERO)  # |x| <= 0.1 beats |x| >= 0.2
+
+
+@pytest.mark.parametrize("direction", ["higher", "lower", "zero"])
+def test_ci_ranks_count_the_entirely_better_cis(direction: str) -> None:
+    """The ranks by bisection are the rule's count, written out pair by pair, on CIs that touch and tie."""
+    rng = np.random.default_rng(3)
+    lows = np.round(rng.normal(size=60), 1)  # one decimal: many equal ends, touching CIs
+    highs = lows + np.round(rng.uniform(0, 1, size=60), 1)
+    lows[5] = highs[5] = float("nan")
+    pairs = list(zip(lows.tolist(), highs.tolist()))
+    expected = [
+        None if np.isnan(this[0]) else
+        1 + sum(not np.isnan(o[0]) and entirely_better(o, this, Direction(direction)) for o in pairs)
+        for this in pairs
+    ]  # fmt: skip
+    assert ci_ranks(lows.tolist(), highs.tolist(), direction) == expected
 
 
 @pytest.fixture

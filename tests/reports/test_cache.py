@@ -149,6 +149,47 @@ def test_corrupt_and_foreign_entries_are_recomputed_never_used(toy, toy_logs: Pa
     assert not again.stats.invalid
 
 
+def test_a_rebuild_reads_the_small_entries_from_the_folders_pack(toy, toy_logs: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    fresh = build_report(toy_logs, toy, cache=LogCache(cache_dir))
+    (pack,) = (cache_dir / "packs").glob("*.pkl")
+    for kind in ("header", "scored", "outline"):  # the entries a rebuild loads for every run
+        for entry in (cache_dir / kind).glob("*.pkl"):
+            entry.unlink()
+    cache = LogCache(cache_dir)
+    assert_same_report(build_report(toy_logs, toy, cache=cache), fresh)
+    assert cache.stats.hits == {"header": 2, "scored": 2, "outline": 2, "samples": 2, "summary": 2}
+    assert not cache.stats.computed  # all from the pack, nothing read or computed again
+    pack.write_bytes(pack.read_bytes()[:-10])  # a broken pack is named, and the run goes on without it
+    cache = LogCache(cache_dir)
+    assert_same_report(build_report(toy_logs, toy, cache=cache), fresh)
+    assert [e.split(": ", 1)[1] for e in cache.stats.invalid] == ["checksum mismatch (truncated or corrupted)"]
+    assert cache.stats.computed == {"header": 2, "samples": 2, "scored": 2, "outline": 2}  # their files were gone
+    again = LogCache(cache_dir)  # the pack was written again, sound
+    build_report(toy_logs, toy, cache=again)
+    assert not again.stats.invalid and not again.stats.computed
+
+
+def test_across_runs_rows_are_cached_by_the_runs(registered, toy_logs: Path, tmp_path: Path, monkeypatch) -> None:
+    calls = []
+
+    def counted(samples: pd.DataFrame) -> pd.DataFrame:
+        calls.append(sorted(samples["model"].unique()))
+        return toy_benchmark.summarize_runs(samples)
+
+    benchmarks = {"toy": replace(registered["toy"], summarize_runs=counted)}
+    fresh = build_report(toy_logs, benchmarks)
+    assert calls == [["mock/a", "mock/b"]]
+    logs = shutil.copytree(toy_logs, tmp_path / "logs")
+    for _ in range(2):  # computed once, then from the cache
+        report = build_report(logs, benchmarks, cache=LogCache(tmp_path / "cache"))
+        pd.testing.assert_frame_equal(report.across_runs, fresh.across_runs)
+    assert len(calls) == 2
+    run_toy(logs, "c", doubling(lambda i: i < 3))  # another run: computed again, over all three
+    build_report(logs, benchmarks, cache=LogCache(tmp_path / "cache"))
+    assert calls[-1] == ["mock/a", "mock/b", "mock/c"]
+
+
 def test_other_code_is_another_key(toy, toy_logs: Path, tmp_path: Path) -> None:
     info = toy["toy"]
     bumped = replace(info, version="2")
@@ -194,7 +235,8 @@ def test_a_site_from_the_cache_is_the_site_without_it(toy, toy_logs: Path, tmp_p
     for name in ("cold", "warm"):
         cache = LogCache(tmp_path / "cache")
         build_site(build_report(toy_logs, benchmarks, cache=cache), tmp_path / name, cache=cache, jobs=2)
-    assert not cache.stats.computed
+    # only the index's section of the benchmark is made for a new site folder (its links to the logs depend on it)
+    assert cache.stats.computed == {"html": 1}
     files = sorted(
         p.relative_to(tmp_path / "fresh") for p in (tmp_path / "fresh").rglob("*") if p.suffix in {".html", ".svg"}
     )
