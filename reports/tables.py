@@ -427,28 +427,28 @@ def headline_table(
             )
     if not rows:
         return pd.DataFrame(columns=HEADLINE_COLUMNS)
-    table = pd.DataFrame(rows)
-    table["_roles"] = table["model_roles"].ne("{}")  # runs without roles first
-    table = table.sort_values(
-        ["benchmark", "task", "_order", "model", "_roles", "model_roles", "task_version", "task_args"], kind="stable"
-    )
-    return table.drop(columns=["_order", "_roles"]).reset_index(drop=True)[HEADLINE_COLUMNS]
+    # sorted in Python (stable; the key's columns are text, compared as pandas would): runs without roles first
+    rows.sort(key=lambda r: (r["benchmark"], r["task"], r["_order"], r["model"], r["model_roles"] != "{}",
+                             r["model_roles"], r["task_version"], r["task_args"]))  # fmt: skip
+    return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
 
 
 def task_metrics_table(logset: LogSet) -> pd.DataFrame:
     """Inspect's own metrics for each log used (named as ``inspect_ai.analysis.evals_df`` names them,
     :func:`reports.logs.header_metrics`), one row per (log, metric)."""
     columns = [*KEY, "log", "metric", "value"]
+    runs = {str(run["log"]): run for run in records(logset.logs[[*KEY, "log"]])}
     rows = [
-        {"log": log, "metric": metric, "value": float(value)}
+        {**runs[log], "metric": metric, "value": float(value)}
         for log, values in logset.metrics.items()
+        if log in runs
         for metric, value in values.items()
         if value is not None and not (isinstance(value, float) and math.isnan(value))
     ]
-    if logset.logs.empty or not rows:
+    if not rows:
         return pd.DataFrame(columns=columns)
-    tidy = logset.logs[[*KEY, "log"]].merge(pd.DataFrame(rows), on="log", how="inner")
-    return tidy[columns].sort_values([*KEY, "metric"]).reset_index(drop=True)
+    rows.sort(key=lambda r: tuple(r[c] for c in [*KEY, "metric"]))  # stable, in the order of logset.metrics
+    return pd.DataFrame(rows, columns=columns)
 
 
 _DEFAULT_ARGS: dict[tuple[int, str], tuple[BenchmarkInfo, dict[str, Any]]] = {}

@@ -86,6 +86,15 @@ def significance_cells(report: Report, row: dict[str, object]) -> tuple[str, str
     return format_p(found.get("p_value")), record
 
 
+def _by_benchmark(frame: pd.DataFrame) -> dict[str, list[dict[str, object]]]:
+    """A table's rows as records, grouped by benchmark in table order (grouped once: a pandas filter per benchmark
+    cost more than the rest of the summary)."""
+    groups: dict[str, list[dict[str, object]]] = {}
+    for row in records(frame):
+        groups.setdefault(str(row["benchmark"]), []).append(row)
+    return groups
+
+
 def markdown_summary(report: Report) -> str:
     """One headline table per benchmark (run rows: task, version, model, and the run's model roles and non-default
     task arguments where any run has them; value, CI, n, and the p-value and wins-losses-ties where a benchmark's
@@ -93,30 +102,30 @@ def markdown_summary(report: Report) -> str:
     lines = [f"# twinbench report: {report.log_dir}", ""]
     if report.headline.empty:
         lines += ["No headline results could be computed from these logs.", ""]
-    across = report.across_runs
-    names = sorted(set(report.headline["benchmark"]) | set(across["benchmark"]))
-    for benchmark in names:
+    headline, across = _by_benchmark(report.headline), _by_benchmark(report.across_runs)
+    references = _by_benchmark(report.references)
+    for benchmark in sorted(set(headline) | set(across)):
         info = report.benchmarks.get(benchmark)
         title = f"{benchmark}: {info.title}" if info else benchmark
         lines += [f"## {title}", ""]
-        table = report.headline[report.headline["benchmark"] == benchmark]
+        table = headline.get(benchmark, [])
         # each metric to the decimals its benchmark declares (pp to one: "15.0", not "15.000")
         declared = (
             {m.name: m.digits for m in info.headline} | {d.name: d.digits for d in info.diagnostics} if info else {}
         )
-        if not table.empty:
-            roles = [roles_label(r) for r in table["model_roles"]]
-            args = [args_label(info, t, a) for t, a in zip(table["task"], table["task_args"])]
-            tests = [significance_cells(report, row) for row in records(table)]
+        if table:
+            roles = [roles_label(r["model_roles"]) for r in table]
+            args = [args_label(info, str(r["task"]), r["task_args"]) for r in table]
+            tests = [significance_cells(report, row) for row in table]
             has_p, has_record = any(p != "–" for p, _ in tests), any(r != "–" for _, r in tests)
             headers = ["task", "version", "model"]
             headers += ["roles"] * any(roles) + ["task args"] * any(args)
             headers += ["metric", "value", CI_LABEL, "n"] + ["p"] * has_p + ["W-L-T"] * has_record + ["log"]
             rows = []
-            for row, role, arg, (p, record) in zip(records(table), roles, args, tests):
+            for row, role, arg, (p, record) in zip(table, roles, args, tests):
                 cells = [row["task"], row["task_version"], row["model"]]
                 cells += [role or "–"] * any(roles) + [arg or "–"] * any(args)
-                digits = declared.get(row["metric"], 3)
+                digits = declared.get(str(row["metric"]), 3)
                 cells += [
                     row["label"],
                     format_value(row["value"], digits),
@@ -126,24 +135,23 @@ def markdown_summary(report: Report) -> str:
                 cells += [p] * has_p + [record] * has_record + [Path(str(row["log"])).name]
                 rows.append(cells)
             lines += _md_table(headers, rows)
-            flagged = table.drop_duplicates("log")
-            flagged = flagged[flagged["degenerate"].fillna("").astype(str).ne("")]
-            for row in records(flagged):
+            flagged = {str(r["log"]): r for r in table if _text(r["degenerate"])}  # one line per run, first row's
+            for row in flagged.values():
                 lines.append(f"- **degenerate** (not ranked): {row['model']}, {Path(str(row['log'])).name}: "
                              f"{_md_cell(row['degenerate'])}")  # fmt: skip
-            if not flagged.empty:
+            if flagged:
                 lines.append("")
-        refs = report.references[report.references["benchmark"] == benchmark]
-        if not refs.empty:
+        refs = references.get(benchmark, [])
+        if refs:
             lines += ["### References (the same statistics on scripted answers)", ""]
             rows = []
-            for r in records(refs):
-                digits = declared.get(r["metric"], auto_digits(r["value"], r["ci_low"], r["ci_high"]))
+            for r in refs:
+                digits = declared.get(str(r["metric"]), auto_digits(r["value"], r["ci_low"], r["ci_high"]))
                 rows.append([r["reference"], r["label"], format_value(r["value"], digits),
                              format_ci(r["ci_low"], r["ci_high"], digits), format_count(r["n"])])  # fmt: skip
             lines += _md_table(["reference", "metric", "value", CI_LABEL, "n"], rows)
-        mine = across[across["benchmark"] == benchmark]
-        if not mine.empty:
+        mine = across.get(benchmark, [])
+        if mine:
             lines += ["### Across runs", ""]
             rows = [
                 [
@@ -154,7 +162,7 @@ def markdown_summary(report: Report) -> str:
                     format_ci(r["ci_low"], r["ci_high"], auto_digits(r["value"], r["ci_low"], r["ci_high"])),
                     format_count(r["n"]),
                 ]
-                for r in records(mine)
+                for r in mine
             ]
             lines += _md_table(["scope", "group", "metric", "value", CI_LABEL, "n"], rows)
     if report.problems:
@@ -162,3 +170,8 @@ def markdown_summary(report: Report) -> str:
         lines += [f"- `{Path(p.log).name}`: {_md_cell(p.reason)}" for p in report.problems]
         lines.append("")
     return "\n".join(lines)
+
+
+def _text(value: object) -> str:
+    """A text cell, "" for a missing one (None, NaN)."""
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
