@@ -136,7 +136,8 @@ class SiteBuilder:
     ) -> None:
         self.report = report
         self.cache = cache  # run figures are cached with the runs' summaries
-        self.files = SiteFiles(out_dir, ("benchmarks", "models", "runs", "data"))
+        # without a cache every file is assembled: compare it with the site's file by bytes too
+        self.files = SiteFiles(out_dir, ("benchmarks", "models", "runs", "data"), verify=cache is None)
         self._fragments: dict[str, Callable[[], str]] = {}  # marker -> how to render the fragment it stands for
         self._run_paths: dict[str, str] = {}
         self._run_summaries: dict[str, pd.DataFrame] = {}  # made for data/runs/, kept for the run's page
@@ -823,6 +824,11 @@ class SiteBuilder:
         # The index last: it lists problems met while building the other pages.
         self.write_page("index.html", self.index)
         self.files.finish()
+        for what, paths in (("made again (changed or removed by hand since the last build)", self.files.restored),
+                            ("removed (put in the site's folders by hand)", self.files.foreign)):  # fmt: skip
+            if paths:
+                more = f" and {len(paths) - 5} more" if len(paths) > 5 else ""
+                print(f"twinbench: {len(paths)} site file(s) {what}: {', '.join(paths[:5])}{more}", file=sys.stderr)
         return self.out / "index.html"
 
 

@@ -323,7 +323,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 1
     print(markdown_summary(report))
     written = write_report(report, args.output)
-    print(f"twinbench: wrote {len(written)} files (CSV, Parquet, summary.md) to {Path(args.output).resolve()}")
+    print(f"twinbench: wrote {len(written)} files (CSV, Parquet, summary.md) to {Path(args.output).resolve()}",
+          file=sys.stderr)  # stdout is the Markdown summary alone  # fmt: skip
     return 0
 
 

@@ -103,3 +103,29 @@ def test_a_rebuild_writes_only_what_changed(toy, tmp_path: Path) -> None:
     assert set(fresh) == set(removed)
     for name, (_, _, data) in fresh.items():
         assert name == MANIFEST or removed[name][2] == data, name
+
+
+def test_files_changed_by_hand_are_made_again_and_named(toy, tmp_path: Path, capsys) -> None:
+    logs, site, cache = tmp_path / "logs", tmp_path / "site", tmp_path / "cache"
+    run_toy(logs, "half", doubling(lambda i: i % 2 == 0))
+    first = build(logs, site, toy, cache)
+    index, page = site / "index.html", site / "benchmarks" / "toy.html"
+    os.utime(index, ns=(0, first["index.html"][0] + 10**9))  # touched, its bytes unchanged: not written again
+    page.unlink()
+    (site / "data" / "notes.txt").write_text("mine")
+    capsys.readouterr()
+    after = build(logs, site, toy, cache)
+    assert rewritten(first, after) == {MANIFEST, "index.html", "benchmarks/toy.html"}  # index: the touch's mtime
+    assert after["index.html"][0] == first["index.html"][0] + 10**9  # not written
+    assert after["benchmarks/toy.html"][2] == first["benchmarks/toy.html"][2]
+    err = capsys.readouterr().err
+    assert "1 site file(s) made again (changed or removed by hand since the last build): benchmarks/toy.html" in err
+    assert "1 site file(s) removed (put in the site's folders by hand): data/notes.txt" in err
+    # an edit that keeps the size, mtime and inode passes a cached rebuild; --no-cache compares the bytes
+    text, state = index.read_text(), index.stat()
+    index.write_text(text.replace("twinbench leaderboard", "twinbench leaderboarD", 1))
+    os.utime(index, ns=(state.st_atime_ns, state.st_mtime_ns))
+    build(logs, site, toy, cache)
+    assert "leaderboarD" in index.read_text()
+    build_site(build_report(logs, toy), site)  # no cache
+    assert index.read_text() == text and "index.html" in capsys.readouterr().err

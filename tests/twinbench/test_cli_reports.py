@@ -24,6 +24,8 @@ def test_report_prints_summary_writes_tables_and_names_skipped_logs(registered, 
     assert f"twinbench: skipped {logs / 'bad.eval'}: unreadable" in captured.err
     assert pd.read_csv(out_dir / "headline.csv")["value"].tolist() == [0.5, 0.0]
     assert (out_dir / "summary.md").read_text().startswith("# twinbench report")
+    assert captured.out == (out_dir / "summary.md").read_text() + "\n"  # stdout is the summary alone
+    assert "twinbench: wrote 15 files" in captured.err
 
 
 def test_report_exit_codes(registered, tmp_path: Path, capsys) -> None:
