@@ -153,6 +153,7 @@ class SiteBuilder:
         self.transcripts = transcripts or {}  # log path -> the URL target inside the bundle, when bundled
         self.problems: list[str] = []
         self._figure_key: str | None = None  # the key figures are written with: their benchmark's (benchmark_key)
+        self._benchmark_keys: dict[str, str | None] = {}  # asked by the index and by the benchmark's page
         # what every page's key holds: the site's place, the log folder (the pages' links) and the inlined assets
         self.place = (str(out_dir), report.log_dir, ASSETS)
 
@@ -477,15 +478,17 @@ class SiteBuilder:
         leaves these as they are, not even assembled."""
         if self.cache is None:
             return None
-        runs = [str(r["log"]) for r in self.records("logs", "benchmark", info.name)]
-        named = {*runs, info.name, f"benchmark {info.name}"}
-        readme = Path(info.readme).read_bytes() if info.readme and Path(info.readme).is_file() else b""
-        return digest(
-            repr((self.place, info.name, self.cache.fingerprint(info), digest(readme),
-                  [(log, self.cache.log_hash(log), log in self.report.outlines, self.transcripts.get(log))
-                   for log in runs],
-                  [str(p) for p in self.report.problems if p.log in named]))
-        )  # fmt: skip
+        if info.name not in self._benchmark_keys:
+            runs = [str(r["log"]) for r in self.records("logs", "benchmark", info.name)]
+            named = {*runs, info.name, f"benchmark {info.name}"}
+            readme = Path(info.readme).read_bytes() if info.readme and Path(info.readme).is_file() else b""
+            self._benchmark_keys[info.name] = digest(
+                repr((self.place, info.name, self.cache.fingerprint(info), digest(readme),
+                      [(log, self.cache.log_hash(log), log in self.report.outlines, self.transcripts.get(log))
+                       for log in runs],
+                      [str(p) for p in self.report.problems if p.log in named]))
+            )  # fmt: skip
+        return self._benchmark_keys[info.name]
 
     def write_benchmark_page(self, info: BenchmarkInfo) -> None:
         """The benchmark's page and figures, unless they were made from its :meth:`benchmark_key` and are untouched

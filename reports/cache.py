@@ -315,9 +315,9 @@ class LogCache:
         """Write an entry atomically; a folder that cannot be written is noted once in the stats."""
         self.stats.computed[kind] += 1
         key = {"kind": kind, "log_hash": log_hash, "fingerprint": fingerprint}
-        if self._write_entry(self.entry(kind, log_hash, fingerprint), key, value) and self._pack is not None:
-            if kind in PACKED:
-                self._pack_used[(kind, log_hash, fingerprint)] = value
+        stored = self._write_entry(self.entry(kind, log_hash, fingerprint), key, value)
+        if stored and self._pack is not None and kind in PACKED:
+            self._pack_used[(kind, log_hash, fingerprint)] = value
 
     def _write_entry(self, path: Path, key: dict[str, str], value: Any) -> bool:
         """Write ``value`` as the entry file at ``path`` under ``key``; whether it could be pickled (a value pickle

@@ -135,7 +135,7 @@ def markdown_summary(report: Report) -> str:
                 cells += [p] * has_p + [record] * has_record + [Path(str(row["log"])).name]
                 rows.append(cells)
             lines += _md_table(headers, rows)
-            flagged = {str(r["log"]): r for r in table if _text(r["degenerate"])}  # one line per run, first row's
+            flagged = {str(r["log"]): r for r in table if not pd.isna(r["degenerate"]) and r["degenerate"] != ""}
             for row in flagged.values():
                 lines.append(f"- **degenerate** (not ranked): {row['model']}, {Path(str(row['log'])).name}: "
                              f"{_md_cell(row['degenerate'])}")  # fmt: skip
@@ -170,8 +170,3 @@ def markdown_summary(report: Report) -> str:
         lines += [f"- `{Path(p.log).name}`: {_md_cell(p.reason)}" for p in report.problems]
         lines.append("")
     return "\n".join(lines)
-
-
-def _text(value: object) -> str:
-    """A text cell, "" for a missing one (None, NaN)."""
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
