@@ -327,7 +327,7 @@ def individuals_from_rows(
 # ---------------------------------------------------------------- ConvoKit corpora
 
 CONVOKIT_FILES = ("utterances.jsonl", "speakers.json")
-NOT_A_PERSON = {"[deleted]", "[removed]", ""}  # Reddit placeholders: many people behind one id
+NOT_A_PERSON = {"[deleted]", "[removed]", ""}  # the names Reddit gives deleted accounts: many people behind one id
 
 
 def load_convokit(
